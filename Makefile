@@ -1,0 +1,48 @@
+# Vigil: `make demo` and `make test` each do all set-up on a fresh machine, then run.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages the project needs: jq (bundle checks by hand, and its test),
+# postgresql (multi-user tests), chromium (web tests, later issues).
+APT_PACKAGES := jq postgresql
+PYTEST_ARGS ?=
+
+.PHONY: setup apt demo test lint typecheck unit slow bench clean
+
+setup: $(VENV)/.installed
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@$(MAKE) --no-print-directory apt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+demo: setup
+	bash scripts/demo.sh
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest -q -n 2 -m "not slow" $(PYTEST_ARGS)
+
+test: lint typecheck unit
+
+slow: setup
+	$(BIN)/pytest -q -m slow $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) vigil-data .pytest_cache .mypy_cache .ruff_cache

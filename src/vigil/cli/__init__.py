@@ -1,0 +1,1 @@
+"""The ``vigil`` command: a thin layer over services."""

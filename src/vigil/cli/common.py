@@ -1,0 +1,60 @@
+"""Shared CLI helpers: consoles, JSON output, progress bars, the workspace."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from vigil.services.workspace import Workspace, open_workspace
+
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+LEAD_NOT_VERDICT = "Vigil's output is a lead for a trained person, never a verdict."
+
+
+def workspace() -> Workspace:
+    return open_workspace()
+
+
+def print_json(obj: Any) -> None:
+    console.out(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=str))
+
+
+@contextmanager
+def byte_progress(label: str, total: int) -> Iterator[Progress]:
+    """A progress bar on stderr for long byte-wise work; silent when not on a terminal."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    )
+    with progress:
+        progress.add_task(label, total=total)
+        yield progress
+
+
+def advance(progress: Progress) -> Any:
+    task = progress.task_ids[0]
+
+    def _advance(n: int) -> None:
+        progress.update(task, advance=n)
+
+    return _advance

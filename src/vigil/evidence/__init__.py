@@ -1,0 +1,1 @@
+"""Evidence: content-addressed blob store, exhibits, hash-chained custody log, bundles."""

@@ -1,0 +1,152 @@
+"""Appending to and reading the custody/audit log in the database, and the head anchor file.
+
+Appends are serialised by updating the single ``custody_head`` row first: that takes the
+write lock on SQLite and a row lock on PostgreSQL before the previous hash is read.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from vigil import tool_version
+from vigil.db.tables import CustodyEntry, CustodyHead
+from vigil.evidence.chain import entry_hash
+
+ACTIONS: frozenset[str] = frozenset(
+    {
+        "register",
+        "reacquire",
+        "derive",
+        "view",
+        "export",
+        "verify",
+        "annotate",
+        "ingest",
+        "create",
+        "update",
+        "admin",
+    }
+)
+
+
+def utc_iso(ts: datetime) -> str:
+    """The exact text form of a time in the log: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    case_ref: str | None = None,
+    purpose: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    now: datetime,
+) -> CustodyEntry:
+    """Append one entry inside the caller's transaction and return it."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown custody action {action!r}")
+    session.execute(update(CustodyHead).where(CustodyHead.id == 1).values(seq=CustodyHead.seq + 1))
+    head = session.execute(select(CustodyHead).where(CustodyHead.id == 1)).scalar_one()
+    body: dict[str, Any] = {
+        "seq": head.seq,
+        "recorded_at": utc_iso(now),
+        "actor": actor,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "case_ref": case_ref,
+        "purpose": purpose,
+        "tool_version": tool_version(),
+        "details": dict(details or {}),
+        "prev_hash": head.entry_hash,
+    }
+    digest = entry_hash(body)
+    row = CustodyEntry(
+        seq=body["seq"],
+        recorded_at=body["recorded_at"],
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_ref=case_ref,
+        purpose=purpose,
+        tool_version=body["tool_version"],
+        details=json.dumps(body["details"], sort_keys=True, ensure_ascii=False),
+        prev_hash=body["prev_hash"],
+        entry_hash=digest,
+    )
+    session.add(row)
+    head.entry_hash = digest
+    session.flush()
+    return row
+
+
+def as_dict(row: CustodyEntry) -> dict[str, Any]:
+    """An entry as the plain mapping that is hashed, plus its stored hash."""
+    return {
+        "seq": row.seq,
+        "recorded_at": row.recorded_at,
+        "actor": row.actor,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "case_ref": row.case_ref,
+        "purpose": row.purpose,
+        "tool_version": row.tool_version,
+        "details": json.loads(row.details),
+        "prev_hash": row.prev_hash,
+        "entry_hash": row.entry_hash,
+    }
+
+
+def all_entries(session: Session, case_ref: str | None = None) -> list[dict[str, Any]]:
+    stmt = select(CustodyEntry).order_by(CustodyEntry.seq)
+    if case_ref is not None:
+        stmt = stmt.where(CustodyEntry.case_ref == case_ref)
+    return [as_dict(r) for r in session.execute(stmt).scalars()]
+
+
+def head(session: Session) -> tuple[int, str]:
+    h = session.execute(select(CustodyHead).where(CustodyHead.id == 1)).scalar_one()
+    return h.seq, h.entry_hash
+
+
+def read_anchor(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def write_anchor(path: Path, seq: int, digest: str) -> None:
+    """Atomically record the newest committed entry outside the database.
+
+    Only moves forward: a slower writer never overwrites a newer anchor.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = read_anchor(path)
+        if current is not None and int(current.get("seq", 0)) >= seq:
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".anchor-", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"seq": seq, "entry_hash": digest}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)

@@ -1,0 +1,1 @@
+"""Chat-evidence ingest: parser protocol, detection and one module per source format."""

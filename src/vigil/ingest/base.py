@@ -1,0 +1,62 @@
+"""The parser protocol every source format implements.
+
+A parser is pure: it is handed a byte stream (and, for containers, a way to open members)
+and yields :class:`~vigil.model.Conversation` objects. It never opens files by path, reads
+the clock or touches the database (DESIGN.md rule 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
+
+from vigil.model import Conversation
+
+HEAD_BYTES = 64 * 1024
+"""How much of a file's start :func:`sniff` is shown."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sniff:
+    """A parser's bid for a file: 0.0 (not mine) to 1.0 (certainly mine), with the reason."""
+
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What the caller knows that the file does not say.
+
+    ``tz`` is the zone assumed for local timestamps without an offset (from ``--tz`` or the
+    case default); ``tz_source`` says where it came from so the summary can report it.
+    ``mapping`` carries format-specific settings (e.g. the generic CSV column mapping).
+    """
+
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    tz_source: str = "default"
+    mapping: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Parser(Protocol):
+    """A source-format parser. Register it through the ``vigil_parsers`` hook."""
+
+    name: str
+    """Short stable name used with ``--format`` (e.g. ``whatsapp_txt``)."""
+
+    description: str
+
+    def sniff(self, head: bytes, name: str) -> Sniff:
+        """Score how likely the file whose first bytes are ``head`` is this format."""
+        ...
+
+    def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
+        """Yield the conversations in ``stream``. ``name`` is used in error messages.
+
+        Bad records go to ``Conversation.skipped`` with their location and reason; an
+        unreadable file raises :class:`vigil.errors.ParseError` naming the offset or line.
+        """
+        ...

@@ -1,0 +1,19 @@
+"""Built-in source formats. Adding a format: one module here plus one line in BUILTIN_FORMATS."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from vigil.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from vigil.ingest.base import Parser
+
+BUILTIN_FORMATS: tuple[str, ...] = ()
+"""Module names under ``vigil.ingest.formats``, each exposing ``PARSER``."""
+
+
+@hookimpl
+def vigil_parsers() -> list[Parser]:
+    return [importlib.import_module(f"{__name__}.{m}").PARSER for m in BUILTIN_FORMATS]

@@ -1,0 +1,1 @@
+"""Use cases that own transactions. The CLI and web call these; they do the I/O."""

@@ -1,0 +1,103 @@
+"""Opening a workspace: settings, database, evidence store, the acting user, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from vigil.config import Settings, load_settings
+from vigil.db import session as dbs
+from vigil.db.tables import User
+from vigil.evidence import custody
+from vigil.evidence.store import BlobStore
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Workspace:
+    """Everything a service needs. Build with :func:`open_workspace`."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: BlobStore
+    clock: Callable[[], datetime] = field(default=_utcnow)
+
+    @property
+    def actor(self) -> str:
+        return self.settings.user
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction; the custody anchor is moved forward after it commits."""
+        with dbs.transaction(self.sessions) as session:
+            yield session
+        with self.sessions() as s:
+            seq, digest = custody.head(s)
+        if seq > 0:
+            custody.write_anchor(self.settings.anchor_path, seq, digest)
+
+    def ensure_user(self, session: Session, role: str = "investigator") -> User:
+        """The acting local user, created on first use (full sign-in comes with the web app)."""
+        user = session.execute(select(User).where(User.username == self.actor)).scalar_one_or_none()
+        if user is None:
+            user = User(username=self.actor, display_name=None, role=role, created_at=self.now())
+            session.add(user)
+            session.flush()
+            custody.append(
+                session,
+                actor=self.actor,
+                action="create",
+                object_type="user",
+                object_id=self.actor,
+                details={"role": role},
+                now=self.now(),
+            )
+        return user
+
+
+def open_workspace(settings: Settings | None = None, *, check: bool = True) -> Workspace:
+    """Open the workspace named by the settings. ``check`` insists the schema is current."""
+    settings = settings or load_settings()
+    if settings.database_url is None:
+        settings.resolved_home.mkdir(parents=True, exist_ok=True)
+    engine = dbs.make_engine(settings.url)
+    if check:
+        dbs.check_current(engine)
+    return Workspace(
+        settings=settings,
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        store=BlobStore(settings.evidence_dir),
+    )
+
+
+def init_workspace(settings: Settings | None = None) -> tuple[Workspace, str | None, str | None]:
+    """Create or upgrade a workspace. Returns it with the schema revisions before and after."""
+    ws = open_workspace(settings, check=False)
+    before, after = dbs.upgrade(ws.engine)
+    ws.store.ensure()
+    ws.store.clear_stale_tmp()
+    with ws.transaction() as session:
+        ws.ensure_user(session, role="administrator")
+        custody.append(
+            session,
+            actor=ws.actor,
+            action="admin",
+            object_type="workspace",
+            object_id=str(ws.settings.resolved_home),
+            details={"schema_before": before, "schema_after": after},
+            now=ws.now(),
+        )
+    return ws, before, after
