@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.pg import postgres_server
+from vigil.config import Settings
+from vigil.services.cases import create_case
+from vigil.services.workspace import Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
@@ -16,3 +22,46 @@ def shared_fixtures() -> Path:
     if not SHARED_FIXTURES.is_dir():
         pytest.skip(f"shared fixtures not found at {SHARED_FIXTURES}")
     return SHARED_FIXTURES
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    """Settings for a fresh SQLite workspace in a temporary folder."""
+    return Settings(home=tmp_path / "ws", user="tester", database_url=None)
+
+
+@pytest.fixture()
+def ws(settings: Settings) -> Workspace:
+    """An initialised workspace with one case, OP-TEST."""
+    workspace, _, _ = init_workspace(settings)
+    create_case(workspace, "OP-TEST", "Test operation", "Test unit", "Europe/London")
+    return workspace
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A real PostgreSQL server on loopback for this test session (skips if not installed)."""
+    with postgres_server() as url:
+        if url is None:
+            pytest.skip("PostgreSQL binaries not installed (make test installs them)")
+        yield url
+
+
+@pytest.fixture()
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(
+        pg_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = pg_server.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with admin.connect() as c:
+        c.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -9,15 +9,16 @@ from vigil.cli.common import console
 from vigil.config import load_settings
 from vigil.services.workspace import init_workspace
 
-app = typer.Typer(help="Workspace administration: create or upgrade a workspace, identity.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Workspace administration: create or upgrade a workspace, identity.", no_args_is_help=True
+)
 
 
 @app.command("init")
 def init() -> None:
     """Create the workspace in VIGIL_HOME (or upgrade its schema) and register you as its administrator."""
     ws, before, after = init_workspace()
-    where = ws.settings.database_url and "the configured database" or str(ws.settings.resolved_home)
+    where = (ws.settings.database_url and "the configured database") or str(ws.settings.resolved_home)
     if before == after:
         console.print(f"Workspace at {where} is up to date (schema {after}).")
     elif before is None:

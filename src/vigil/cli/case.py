@@ -14,17 +14,29 @@ app = typer.Typer(help="Cases: the unit of need-to-know.", no_args_is_help=True)
 
 
 def _json(c: cases.CaseInfo) -> dict[str, object]:
-    return {"ref": c.ref, "title": c.title, "unit": c.unit, "default_tz": c.default_tz,
-            "created_at": c.created_at.isoformat(), "created_by": c.created_by,
-            "exhibits": c.exhibits, "conversations": c.conversations}
+    return {
+        "ref": c.ref,
+        "title": c.title,
+        "unit": c.unit,
+        "default_tz": c.default_tz,
+        "created_at": c.created_at.isoformat(),
+        "created_by": c.created_by,
+        "exhibits": c.exhibits,
+        "conversations": c.conversations,
+    }
 
 
 @app.command("create")
 def create(
     ref: Annotated[str, typer.Argument(help="Case reference, e.g. OP-ALDER.")],
     title: Annotated[str, typer.Option("--title", help="Short description of the case.")],
-    unit: Annotated[str | None, typer.Option("--unit", help="Owning unit (force or region).")] = None,
-    tz: Annotated[str | None, typer.Option("--tz", help="Default time zone for the case's evidence (IANA name).")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Owning unit (force or region).")
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", help="Default time zone for the case's evidence (IANA name)."),
+    ] = None,
 ) -> None:
     """Create a case."""
     c = cases.create_case(workspace(), ref, title, unit, tz)
@@ -40,8 +52,14 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
         return
     table = Table("case", "title", "unit", "exhibits", "conversations", "created")
     for c in found:
-        table.add_row(c.ref, c.title, c.unit or "", str(c.exhibits), str(c.conversations),
-                      c.created_at.strftime("%Y-%m-%d"))
+        table.add_row(
+            c.ref,
+            c.title,
+            c.unit or "",
+            str(c.exhibits),
+            str(c.conversations),
+            c.created_at.strftime("%Y-%m-%d"),
+        )
     console.print(table)
 
 

@@ -34,7 +34,7 @@ def print_json(obj: Any) -> None:
 
 
 @contextmanager
-def byte_progress(label: str, total: int) -> Iterator[Progress]:
+def byte_progress(label: str, total: int | None) -> Iterator[Progress]:
     """A progress bar on stderr for long byte-wise work; silent when not on a terminal."""
     progress = Progress(
         TextColumn("{task.description}"),

@@ -24,9 +24,26 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 def add(
     files: Annotated[list[Path], typer.Argument(help="Files to register.")],
     case: CaseOpt,
-    source: Annotated[str, typer.Option("--source", help="Where the files came from (device, person, platform return).")],
-    acquired_by: Annotated[str, typer.Option("--acquired-by", help="Name of the acquiring officer (their initials start the exhibit reference).")],
-    acquired_at: Annotated[str | None, typer.Option("--acquired-at", help="When acquired, ISO 8601; without an offset the case time zone is assumed. Default: now.")] = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source", help="Where the files came from (device, person, platform return)."
+        ),
+    ],
+    acquired_by: Annotated[
+        str,
+        typer.Option(
+            "--acquired-by",
+            help="Name of the acquiring officer (their initials start the exhibit reference).",
+        ),
+    ],
+    acquired_at: Annotated[
+        str | None,
+        typer.Option(
+            "--acquired-at",
+            help="When acquired, ISO 8601; without an offset the case time zone is assumed. Default: now.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register files as exhibits: hash (SHA-256, SHA-1, MD5), store read-only, log custody."""
@@ -35,16 +52,25 @@ def add(
     for f in files:
         size = f.stat().st_size if f.is_file() else 0
         with byte_progress(f"hashing {f.name}", size) as bar:
-            r = evidence.register_file(ws, case, f, source=source, acquired_by=acquired_by,
-                                       acquired_at=acquired_at, progress=advance(bar))
+            r = evidence.register_file(
+                ws,
+                case,
+                f,
+                source=source,
+                acquired_by=acquired_by,
+                acquired_at=acquired_at,
+                progress=advance(bar),
+            )
         ex = r.exhibit
         out.append(exhibit_json(ex) | {"new_exhibit": r.new_exhibit, "new_blob": r.new_blob})
         if not as_json:
             if r.new_exhibit:
                 console.print(f"{ex.ref}  {f.name}  {ex.size} bytes  sha256 {ex.sha256}")
             else:
-                console.print(f"{ex.ref}  {f.name}: same bytes as exhibit {ex.ref}; "
-                              f"acquisition {len(ex.acquisitions)} recorded, stored once")
+                console.print(
+                    f"{ex.ref}  {f.name}: same bytes as exhibit {ex.ref}; "
+                    f"acquisition {len(ex.acquisitions)} recorded, stored once"
+                )
             a = ex.acquisitions[-1]
             if a.tz_assumed:
                 console.print(f"  acquired-at {a.acquired_at_text!r} taken as {a.tz_assumed} time")
@@ -61,8 +87,15 @@ def list_(case: CaseOpt, as_json: JsonOpt = False) -> None:
         return
     table = Table("ref", "name", "type", "bytes", "sha256", "acquisitions", "derived from")
     for e in found:
-        table.add_row(e.ref, e.original_name, e.mime_type, str(e.size), e.sha256[:16] + "…",
-                      str(len(e.acquisitions)), e.parent_ref or "")
+        table.add_row(
+            e.ref,
+            e.original_name,
+            e.mime_type,
+            str(e.size),
+            e.sha256[:16] + "…",
+            str(len(e.acquisitions)),
+            e.parent_ref or "",
+        )
     console.print(table)
 
 
@@ -78,12 +111,26 @@ def show(
     if as_json:
         print_json(data)
         return
-    for k in ("case", "ref", "original_name", "mime_type", "size", "sha256", "sha1", "md5",
-              "registered_at", "tool_version", "parent_ref", "derived_path"):
+    for k in (
+        "case",
+        "ref",
+        "original_name",
+        "mime_type",
+        "size",
+        "sha256",
+        "sha1",
+        "md5",
+        "registered_at",
+        "tool_version",
+        "parent_ref",
+        "derived_path",
+    ):
         console.print(f"[bold]{k}[/bold]: {data[k]}")
     for a in data["acquisitions"]:
-        console.print(f"acquired {a['acquired_at']} by {a['acquired_by']} from {a['source']!r} "
-                      f"({a['original_name']}), registered by {a['registered_by']}")
+        console.print(
+            f"acquired {a['acquired_at']} by {a['acquired_by']} from {a['source']!r} "
+            f"({a['original_name']}), registered by {a['registered_by']}"
+        )
     table = Table("seq", "when (UTC)", "who", "action", "purpose")
     for e in entries:
         table.add_row(str(e["seq"]), e["recorded_at"], e["actor"], e["action"], e["purpose"] or "")
@@ -94,8 +141,16 @@ def show(
 def open_(
     ref: Annotated[str, typer.Argument(help="Exhibit reference.")],
     case: CaseOpt,
-    purpose: Annotated[str, typer.Option("--purpose", help="Why you are reading the content (recorded in the custody log).")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write a working copy here instead of standard output.")] = None,
+    purpose: Annotated[
+        str,
+        typer.Option(
+            "--purpose", help="Why you are reading the content (recorded in the custody log)."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write a working copy here instead of standard output."),
+    ] = None,
 ) -> None:
     """Read an exhibit's content (a working copy); the access is logged with its purpose."""
     ws = workspace()
@@ -123,8 +178,14 @@ def log(case: CaseOpt, as_json: JsonOpt = False) -> None:
         return
     table = Table("seq", "when (UTC)", "who", "action", "object", "purpose")
     for e in entries:
-        table.add_row(str(e["seq"]), e["recorded_at"], e["actor"], e["action"],
-                      f"{e['object_type']} {e['object_id']}", e["purpose"] or "")
+        table.add_row(
+            str(e["seq"]),
+            e["recorded_at"],
+            e["actor"],
+            e["action"],
+            f"{e['object_type']} {e['object_id']}",
+            e["purpose"] or "",
+        )
     console.print(table)
 
 
@@ -132,8 +193,7 @@ def log(case: CaseOpt, as_json: JsonOpt = False) -> None:
 def verify_() -> None:
     """Re-hash every stored blob and walk the custody chain; exit 1 naming anything altered."""
     ws = workspace()
-    total = sum(e.size for e in [])  # sizes come from the store as it is read
-    with byte_progress("verifying", total or 0) as bar:
+    with byte_progress("verifying", None) as bar:
         rep = verify.verify_workspace(ws, progress=advance(bar))
     for w in rep.warnings + (rep.chain.warnings if rep.chain else []):
         err.print(f"[yellow]warning:[/yellow] {w}")
@@ -144,8 +204,10 @@ def verify_() -> None:
             console.print(f"[red]CUSTODY LOG {cp.kind.upper()}:[/red] {cp.message}")
     n_entries = rep.chain.entries if rep.chain else 0
     if rep.ok:
-        console.print(f"OK: {rep.blobs_checked} blobs ({rep.bytes_checked} bytes) re-hashed, "
-                      f"{n_entries} custody entries chained.")
+        console.print(
+            f"OK: {rep.blobs_checked} blobs ({rep.bytes_checked} bytes) re-hashed, "
+            f"{n_entries} custody entries chained."
+        )
         return
     console.print("Verification FAILED: see the lines above.")
     raise typer.Exit(1)
@@ -155,7 +217,9 @@ def verify_() -> None:
 def export(
     case: CaseOpt,
     out: Annotated[Path, typer.Option("--out", help="Bundle file to write (zip).")],
-    purpose: Annotated[str, typer.Option("--purpose", help="Why the bundle is made (recorded in the custody log).")] = "evidence bundle export",
+    purpose: Annotated[
+        str, typer.Option("--purpose", help="Why the bundle is made (recorded in the custody log).")
+    ] = "evidence bundle export",
 ) -> None:
     """Write a case's exhibits, manifest and custody log as a bundle anyone can re-check."""
     r = bundles.export_case(workspace(), case, out, purpose)
@@ -170,8 +234,10 @@ def verify_bundle(bundle: Annotated[Path, typer.Argument(help="Bundle zip to che
     for p in rep.problems:
         console.print(f"[red]ALTERED:[/red] {p}")
     if rep.ok:
-        console.print(f"OK: {rep.exhibits} exhibits match the manifest; {rep.entries} custody "
-                      "entries match their hashes and the chain.")
+        console.print(
+            f"OK: {rep.exhibits} exhibits match the manifest; {rep.entries} custody "
+            "entries match their hashes and the chain."
+        )
         return
     console.print("Bundle verification FAILED: see the lines above.")
     raise typer.Exit(1)

@@ -73,8 +73,9 @@ def write_bundle(
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         for path, stream in exhibits:
             h = hashlib.sha256()
-            with zf.open(zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0)), "w",
-                         force_zip64=True) as dst:
+            with zf.open(
+                zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True
+            ) as dst:
                 while block := stream.read(4 * 1024 * 1024):
                     h.update(block)
                     dst.write(block)
@@ -115,8 +116,9 @@ def _json(zf: zipfile.ZipFile, name: str, file: str) -> Any:
     except KeyError as exc:
         raise ParseError(f"bundle has no {name}", file=file) from exc
     except json.JSONDecodeError as exc:
-        raise ParseError(f"{name} is not valid JSON: {exc.msg}", file=file,
-                         location=f"{name} offset {exc.pos}") from exc
+        raise ParseError(
+            f"{name} is not valid JSON: {exc.msg}", file=file, location=f"{name} offset {exc.pos}"
+        ) from exc
 
 
 def verify_bundle(stream: BinaryIO, file: str) -> BundleReport:
@@ -185,9 +187,13 @@ def verify_bundle(stream: BinaryIO, file: str) -> BundleReport:
             rep.problems.append(f"{ref}: file {path} is missing from the bundle")
             continue
         with zf.open(path) as fh:
-            d = hash_stream(fh)  # type: ignore[arg-type]
-        for label, got, want in (("SHA-256", d.sha256, ex["sha256"]), ("SHA-1", d.sha1, ex["sha1"]),
-                                 ("MD5", d.md5, ex["md5"]), ("size", d.size, ex["size"])):
+            d = hash_stream(fh)
+        for label, got, want in (
+            ("SHA-256", d.sha256, ex["sha256"]),
+            ("SHA-1", d.sha1, ex["sha1"]),
+            ("MD5", d.md5, ex["md5"]),
+            ("size", d.size, ex["size"]),
+        ):
             if got != want:
                 rep.problems.append(f"{ref} ({path}): {label} is {got}, manifest says {want}")
         reg = registered.get(ref)
@@ -196,16 +202,19 @@ def verify_bundle(stream: BinaryIO, file: str) -> BundleReport:
             continue
         for key in ("sha256", "sha1", "md5", "size"):
             if reg.get(key) != ex.get(key):
-                rep.problems.append(f"{ref}: manifest {key} {ex.get(key)} differs from the "
-                                    f"registration in the custody log ({reg.get(key)})")
+                rep.problems.append(
+                    f"{ref}: manifest {key} {ex.get(key)} differs from the "
+                    f"registration in the custody log ({reg.get(key)})"
+                )
         first = (ex.get("acquisitions") or [{}])[0]
         for key in ("source", "acquired_by", "acquired_at"):
             if first.get(key) != reg.get(key):
-                rep.problems.append(f"{ref}: manifest {key} {first.get(key)!r} differs from the "
-                                    f"registration in the custody log ({reg.get(key)!r})")
+                rep.problems.append(
+                    f"{ref}: manifest {key} {first.get(key)!r} differs from the "
+                    f"registration in the custody log ({reg.get(key)!r})"
+                )
     listed = {ex["path"] for ex in manifest.get("exhibits", [])}
     for name in sorted(n for n in names if n.startswith("exhibits/") and not n.endswith("/")):
         if name not in listed:
             rep.problems.append(f"{name}: in the bundle but not in the manifest")
     return rep
-

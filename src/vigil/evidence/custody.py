@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
@@ -44,6 +44,11 @@ def utc_iso(ts: datetime) -> str:
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def lock(session: Session) -> None:
+    """Take the workspace's write lock (the custody head row) inside the caller's transaction."""
+    session.execute(update(CustodyHead).where(CustodyHead.id == 1).values(seq=CustodyHead.seq))
+
+
 def append(
     session: Session,
     *,
@@ -59,8 +64,10 @@ def append(
     """Append one entry inside the caller's transaction and return it."""
     if action not in ACTIONS:
         raise ValueError(f"unknown custody action {action!r}")
-    session.execute(update(CustodyHead).where(CustodyHead.id == 1).values(seq=CustodyHead.seq + 1))
+    lock(session)
     head = session.execute(select(CustodyHead).where(CustodyHead.id == 1)).scalar_one()
+    top = session.execute(select(func.max(CustodyEntry.seq))).scalar_one() or 0
+    head.seq = max(head.seq, top) + 1  # never collide, even with a tampered log
     body: dict[str, Any] = {
         "seq": head.seq,
         "recorded_at": utc_iso(now),

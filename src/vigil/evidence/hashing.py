@@ -11,7 +11,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 ALGORITHMS: tuple[str, ...] = ("sha256", "sha1", "md5")
 
@@ -26,6 +26,12 @@ class Digests:
     size: int
 
 
+class Readable(Protocol):
+    """Anything with ``read(n) -> bytes``."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
 _STOP = b""
 
 
@@ -38,7 +44,7 @@ def _worker(h: hashlib._Hash, q: queue.Queue[bytes]) -> None:
 
 
 def hash_stream(
-    src: BinaryIO,
+    src: Readable,
     copy_to: BinaryIO | None = None,
     chunk_size: int = 4 * 1024 * 1024,
     progress: Callable[[int], None] | None = None,

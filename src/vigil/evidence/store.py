@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from vigil.evidence.hashing import Digests, hash_stream
+from vigil.evidence.hashing import Digests, Readable, hash_stream
 
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
@@ -64,7 +64,7 @@ class BlobStore:
 
     def put_stream(
         self,
-        src: BinaryIO,
+        src: Readable,
         chunk_size: int = 4 * 1024 * 1024,
         progress: Callable[[int], None] | None = None,
     ) -> Stored:

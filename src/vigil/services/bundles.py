@@ -38,23 +38,41 @@ def export_case(ws: Workspace, case_ref: str, out: Path, purpose: str) -> Export
     exhibits = list_exhibits(ws, case_ref)
     for ex in exhibits:
         if not ws.store.exists(ex.sha256):
-            raise UserError(f"exhibit {ex.ref}: bytes missing from the store",
-                            hint="run `vigil evidence verify` and resolve it before exporting")
+            raise UserError(
+                f"exhibit {ex.ref}: bytes missing from the store",
+                hint="run `vigil evidence verify` and resolve it before exporting",
+            )
     now = ws.now()
     with ws.transaction() as session:
         ws.ensure_user(session)
         case = get_case(session, case_ref)
-        refs = [e.ref for e in session.execute(
-            select(Exhibit).where(Exhibit.case_id == case.id).order_by(Exhibit.id)).scalars()]
-        custody.append(session, actor=ws.actor, action="export", object_type="case",
-                       object_id=case_ref, case_ref=case_ref, purpose=purpose,
-                       details={"exhibits": refs, "out": out.name}, now=now)
+        refs = [
+            e.ref
+            for e in session.execute(
+                select(Exhibit).where(Exhibit.case_id == case.id).order_by(Exhibit.id)
+            ).scalars()
+        ]
+        custody.append(
+            session,
+            actor=ws.actor,
+            action="export",
+            object_type="case",
+            object_id=case_ref,
+            case_ref=case_ref,
+            purpose=purpose,
+            details={"exhibits": refs, "out": out.name},
+            now=now,
+        )
     with ws.sessions() as session:
         entries = custody.all_entries(session, case_ref)
         links = chain_links(custody.all_entries(session))
         case = get_case(session, case_ref)
-        case_json = {"ref": case.ref, "title": case.title, "unit": case.unit,
-                     "default_tz": case.default_tz}
+        case_json = {
+            "ref": case.ref,
+            "title": case.title,
+            "unit": case.unit,
+            "default_tz": case.default_tz,
+        }
     items: list[dict[str, Any]] = []
     for ex in exhibits:
         item = exhibit_json(ex)

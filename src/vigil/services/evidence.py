@@ -6,16 +6,16 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.db.tables import Acquisition, Blob, Case, CustodyEntry, CustodyHead, Exhibit, User
+from vigil.db.tables import Acquisition, Blob, Case, CustodyEntry, Exhibit, User
 from vigil.errors import NotFound, UserError
 from vigil.evidence import custody
 from vigil.evidence.mime import guess_mime
@@ -73,13 +73,8 @@ def parse_time(text: str, tz_name: str) -> tuple[datetime, str | None]:
             hint="use ISO 8601, e.g. 2026-03-01T14:05 or 2026-03-01T14:05:00+00:00",
         ) from exc
     if dt.tzinfo is None:
-        return dt.replace(tzinfo=ZoneInfo(tz_name)), tz_name
-    return dt, None
-
-
-def _lock(session: Session) -> None:
-    """Take the workspace write lock (the custody head row) before reading sequences."""
-    session.execute(update(CustodyHead).where(CustodyHead.id == 1).values(seq=CustodyHead.seq))
+        return dt.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC), tz_name
+    return dt.astimezone(UTC), None
 
 
 def _next_seq(session: Session, case_id: int, officer: str) -> int:
@@ -101,13 +96,34 @@ def _exhibit_info(session: Session, ex: Exhibit) -> ExhibitInfo:
         who = session.get(User, a.registered_by_id)
         der = session.get(Exhibit, a.derived_from_exhibit_id) if a.derived_from_exhibit_id else None
         acqs.append(
-            AcquisitionInfo(a.original_name, a.original_path, a.source, a.acquired_by,
-                            a.acquired_at, a.acquired_at_text, a.tz_assumed, a.registered_at,
-                            who.username if who else "?", der.ref if der else None)
+            AcquisitionInfo(
+                a.original_name,
+                a.original_path,
+                a.source,
+                a.acquired_by,
+                a.acquired_at,
+                a.acquired_at_text,
+                a.tz_assumed,
+                a.registered_at,
+                who.username if who else "?",
+                der.ref if der else None,
+            )
         )
-    return ExhibitInfo(case.ref, ex.ref, ex.original_name, ex.mime_type, ex.size, blob.sha256,
-                       blob.sha1, blob.md5, ex.registered_at, ex.tool_version,
-                       parent.ref if parent else None, ex.derived_path, acqs)
+    return ExhibitInfo(
+        case.ref,
+        ex.ref,
+        ex.original_name,
+        ex.mime_type,
+        ex.size,
+        blob.sha256,
+        blob.sha1,
+        blob.md5,
+        ex.registered_at,
+        ex.tool_version,
+        parent.ref if parent else None,
+        ex.derived_path,
+        acqs,
+    )
 
 
 def register_stream(
@@ -143,20 +159,45 @@ def register_stream(
     head = stream.read(8192)
     mime = guess_mime(head, original_name)
     stored = ws.store.put_stream(_Prefixed(head, stream), ws.settings.hash_chunk_bytes, progress)
-    return _record(ws, case_ref, stored, mime=mime, officer=officer, original_name=original_name,
-                   original_path=original_path, source=source, acquired_by=acquired_by,
-                   when=when, when_text=acquired_at, tz_assumed=tz_assumed, parent_id=parent_id,
-                   derived_path=derived_path)
+    return _record(
+        ws,
+        case_ref,
+        stored,
+        mime=mime,
+        officer=officer,
+        original_name=original_name,
+        original_path=original_path,
+        source=source,
+        acquired_by=acquired_by,
+        when=when,
+        when_text=acquired_at,
+        tz_assumed=tz_assumed,
+        parent_id=parent_id,
+        derived_path=derived_path,
+    )
 
 
-def _record(ws: Workspace, case_ref: str, stored: Stored, *, mime: str, officer: str,
-            original_name: str, original_path: str | None, source: str, acquired_by: str,
-            when: datetime, when_text: str | None, tz_assumed: str | None,
-            parent_id: int | None, derived_path: str | None) -> Registered:
+def _record(
+    ws: Workspace,
+    case_ref: str,
+    stored: Stored,
+    *,
+    mime: str,
+    officer: str,
+    original_name: str,
+    original_path: str | None,
+    source: str,
+    acquired_by: str,
+    when: datetime,
+    when_text: str | None,
+    tz_assumed: str | None,
+    parent_id: int | None,
+    derived_path: str | None,
+) -> Registered:
     d = stored.digests
     now = ws.now()
     with ws.transaction() as session:
-        _lock(session)
+        custody.lock(session)
         user = ws.ensure_user(session)
         case = get_case(session, case_ref)
         new_blob = session.get(Blob, d.sha256) is None
@@ -168,18 +209,37 @@ def _record(ws: Workspace, case_ref: str, stored: Stored, *, mime: str, officer:
         new_exhibit = ex is None
         if ex is None:
             n = _next_seq(session, case.id, officer)
-            ex = Exhibit(case_id=case.id, ref=format_ref(ws.settings.exhibit_ref_template, officer, n),
-                         initials=officer, seq=n, blob_sha256=d.sha256, original_name=original_name,
-                         mime_type=mime, size=d.size, parent_exhibit_id=parent_id,
-                         derived_path=derived_path, registered_at=now, registered_by_id=user.id,
-                         tool_version=tool_version())
+            ex = Exhibit(
+                case_id=case.id,
+                ref=format_ref(ws.settings.exhibit_ref_template, officer, n),
+                initials=officer,
+                seq=n,
+                blob_sha256=d.sha256,
+                original_name=original_name,
+                mime_type=mime,
+                size=d.size,
+                parent_exhibit_id=parent_id,
+                derived_path=derived_path,
+                registered_at=now,
+                registered_by_id=user.id,
+                tool_version=tool_version(),
+            )
             session.add(ex)
             session.flush()
-        acq = Acquisition(exhibit_id=ex.id, original_name=original_name, original_path=original_path,
-                          source=source, acquired_by=acquired_by, acquired_at=when,
-                          acquired_at_text=when_text, tz_assumed=tz_assumed, registered_at=now,
-                          registered_by_id=user.id, derived_from_exhibit_id=parent_id,
-                          tool_version=tool_version())
+        acq = Acquisition(
+            exhibit_id=ex.id,
+            original_name=original_name,
+            original_path=original_path,
+            source=source,
+            acquired_by=acquired_by,
+            acquired_at=when,
+            acquired_at_text=when_text,
+            tz_assumed=tz_assumed,
+            registered_at=now,
+            registered_by_id=user.id,
+            derived_from_exhibit_id=parent_id,
+            tool_version=tool_version(),
+        )
         session.add(acq)
         session.flush()
         if new_exhibit:
@@ -187,17 +247,33 @@ def _record(ws: Workspace, case_ref: str, stored: Stored, *, mime: str, officer:
         else:
             action = "reacquire"
         details: dict[str, Any] = {
-            "ref": ex.ref, "sha256": d.sha256, "sha1": d.sha1, "md5": d.md5, "size": d.size,
-            "original_name": original_name, "mime_type": ex.mime_type, "source": source,
-            "acquired_by": acquired_by, "acquired_at": custody.utc_iso(when),
-            "acquired_at_text": when_text, "tz_assumed": tz_assumed,
+            "ref": ex.ref,
+            "sha256": d.sha256,
+            "sha1": d.sha1,
+            "md5": d.md5,
+            "size": d.size,
+            "original_name": original_name,
+            "mime_type": ex.mime_type,
+            "source": source,
+            "acquired_by": acquired_by,
+            "acquired_at": custody.utc_iso(when),
+            "acquired_at_text": when_text,
+            "tz_assumed": tz_assumed,
             "stored_once": not new_blob,
         }
         if parent_id is not None:
             details["derived_from"] = session.get(Exhibit, parent_id).ref  # type: ignore[union-attr]
             details["derived_path"] = derived_path
-        custody.append(session, actor=ws.actor, action=action, object_type="exhibit",
-                       object_id=ex.ref, case_ref=case.ref, details=details, now=now)
+        custody.append(
+            session,
+            actor=ws.actor,
+            action=action,
+            object_type="exhibit",
+            object_id=ex.ref,
+            case_ref=case.ref,
+            details=details,
+            now=now,
+        )
         info = _exhibit_info(session, ex)
     return Registered(info, new_exhibit, new_blob)
 
@@ -218,9 +294,16 @@ class _Prefixed:
         return self._rest.read(n)
 
 
-def register_file(ws: Workspace, case_ref: str, path: Path, *, source: str, acquired_by: str,
-                  acquired_at: str | None = None,
-                  progress: Callable[[int], None] | None = None) -> Registered:
+def register_file(
+    ws: Workspace,
+    case_ref: str,
+    path: Path,
+    *,
+    source: str,
+    acquired_by: str,
+    acquired_at: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Registered:
     if not path.exists():
         raise UserError(f"{path}: no such file", hint="check the path")
     if not path.is_file():
@@ -230,9 +313,17 @@ def register_file(ws: Workspace, case_ref: str, path: Path, *, source: str, acqu
     except PermissionError as exc:
         raise UserError(f"{path}: permission denied", hint="check the file's permissions") from exc
     with fh:
-        return register_stream(ws, case_ref, fh, original_name=path.name,
-                               original_path=str(path.resolve()), source=source,
-                               acquired_by=acquired_by, acquired_at=acquired_at, progress=progress)
+        return register_stream(
+            ws,
+            case_ref,
+            fh,
+            original_name=path.name,
+            original_path=str(path.resolve()),
+            source=source,
+            acquired_by=acquired_by,
+            acquired_at=acquired_at,
+            progress=progress,
+        )
 
 
 def _get_exhibit(session: Session, case_id: int, case_ref: str, ref: str) -> Exhibit:
@@ -240,71 +331,108 @@ def _get_exhibit(session: Session, case_id: int, case_ref: str, ref: str) -> Exh
         select(Exhibit).where(Exhibit.case_id == case_id, Exhibit.ref == ref)
     ).scalar_one_or_none()
     if ex is None:
-        raise NotFound(f"no exhibit {ref!r} in case {case_ref!r}",
-                       hint=f"see `vigil evidence list --case {case_ref}`")
+        raise NotFound(
+            f"no exhibit {ref!r} in case {case_ref!r}",
+            hint=f"see `vigil evidence list --case {case_ref}`",
+        )
     return ex
 
 
 def list_exhibits(ws: Workspace, case_ref: str) -> list[ExhibitInfo]:
     with ws.sessions() as session:
         case = get_case(session, case_ref)
-        rows = session.execute(
-            select(Exhibit).where(Exhibit.case_id == case.id).order_by(Exhibit.id)
-        ).scalars().all()
+        rows = (
+            session.execute(select(Exhibit).where(Exhibit.case_id == case.id).order_by(Exhibit.id))
+            .scalars()
+            .all()
+        )
         return [_exhibit_info(session, ex) for ex in rows]
 
 
-def show_exhibit(ws: Workspace, case_ref: str, ref: str) -> tuple[ExhibitInfo, list[dict[str, Any]]]:
+def show_exhibit(
+    ws: Workspace, case_ref: str, ref: str
+) -> tuple[ExhibitInfo, list[dict[str, Any]]]:
     """An exhibit's details and its custody entries (metadata only: no content is read)."""
     with ws.sessions() as session:
         case = get_case(session, case_ref)
         ex = _get_exhibit(session, case.id, case_ref, ref)
-        entries = session.execute(
-            select(CustodyEntry)
-            .where(CustodyEntry.case_ref == case_ref, CustodyEntry.object_id == ref)
-            .order_by(CustodyEntry.seq)
-        ).scalars().all()
+        entries = (
+            session.execute(
+                select(CustodyEntry)
+                .where(CustodyEntry.case_ref == case_ref, CustodyEntry.object_id == ref)
+                .order_by(CustodyEntry.seq)
+            )
+            .scalars()
+            .all()
+        )
         return _exhibit_info(session, ex), [custody.as_dict(e) for e in entries]
 
 
 @contextmanager
-def open_content(ws: Workspace, case_ref: str, ref: str, purpose: str,
-                 action: str = "view") -> Iterator[BinaryIO]:
+def open_content(
+    ws: Workspace, case_ref: str, ref: str, purpose: str, action: str = "view"
+) -> Iterator[BinaryIO]:
     """Open an exhibit's bytes. The access is logged (who, when, why) before any byte is read."""
     if not purpose or not purpose.strip():
-        raise UserError("a purpose is required to read exhibit content",
-                        hint="pass --purpose 'why you need it'")
+        raise UserError(
+            "a purpose is required to read exhibit content", hint="pass --purpose 'why you need it'"
+        )
     with ws.transaction() as session:
         case = get_case(session, case_ref)
         ex = _get_exhibit(session, case.id, case_ref, ref)
         sha = ex.blob_sha256
-        custody.append(session, actor=ws.actor, action=action, object_type="exhibit",
-                       object_id=ref, case_ref=case_ref, purpose=purpose.strip(),
-                       details={"sha256": sha}, now=ws.now())
+        custody.append(
+            session,
+            actor=ws.actor,
+            action=action,
+            object_type="exhibit",
+            object_id=ref,
+            case_ref=case_ref,
+            purpose=purpose.strip(),
+            details={"sha256": sha},
+            now=ws.now(),
+        )
     if not ws.store.exists(sha):
-        raise NotFound(f"the bytes of exhibit {ref} are missing from the store",
-                       hint="run `vigil evidence verify`")
+        raise NotFound(
+            f"the bytes of exhibit {ref} are missing from the store",
+            hint="run `vigil evidence verify`",
+        )
     with ws.store.open(sha) as fh:
         yield fh
 
 
 def exhibit_json(info: ExhibitInfo) -> dict[str, Any]:
     """A JSON-ready form of an exhibit (used by the CLI ``--json`` output and bundles)."""
+
     def t(d: datetime) -> str:
         return custody.utc_iso(d)
 
     return {
-        "case": info.case_ref, "ref": info.ref, "original_name": info.original_name,
-        "mime_type": info.mime_type, "size": info.size, "sha256": info.sha256,
-        "sha1": info.sha1, "md5": info.md5, "registered_at": t(info.registered_at),
-        "tool_version": info.tool_version, "parent_ref": info.parent_ref,
+        "case": info.case_ref,
+        "ref": info.ref,
+        "original_name": info.original_name,
+        "mime_type": info.mime_type,
+        "size": info.size,
+        "sha256": info.sha256,
+        "sha1": info.sha1,
+        "md5": info.md5,
+        "registered_at": t(info.registered_at),
+        "tool_version": info.tool_version,
+        "parent_ref": info.parent_ref,
         "derived_path": info.derived_path,
         "acquisitions": [
-            {"original_name": a.original_name, "original_path": a.original_path,
-             "source": a.source, "acquired_by": a.acquired_by, "acquired_at": t(a.acquired_at),
-             "acquired_at_text": a.acquired_at_text, "tz_assumed": a.tz_assumed,
-             "registered_at": t(a.registered_at), "registered_by": a.registered_by,
-             "derived_from": a.derived_from}
+            {
+                "original_name": a.original_name,
+                "original_path": a.original_path,
+                "source": a.source,
+                "acquired_by": a.acquired_by,
+                "acquired_at": t(a.acquired_at),
+                "acquired_at_text": a.acquired_at_text,
+                "tz_assumed": a.tz_assumed,
+                "registered_at": t(a.registered_at),
+                "registered_by": a.registered_by,
+                "derived_from": a.derived_from,
+            }
             for a in info.acquisitions
         ],
     }

@@ -10,7 +10,13 @@ from vigil.hookspecs import hookimpl
 if TYPE_CHECKING:
     from vigil.ingest.base import Parser
 
-BUILTIN_FORMATS: tuple[str, ...] = ()
+BUILTIN_FORMATS: tuple[str, ...] = (
+    "telegram_json",
+    "discord_json",
+    "discord_csv",
+    "meta_json",
+    "snapchat_json",
+)
 """Module names under ``vigil.ingest.formats``, each exposing ``PARSER``."""
 
 

@@ -1,0 +1,174 @@
+"""`verify` names each kind of tampering with the store or the custody log in the database."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import delete, select, text, update
+
+from vigil.db.tables import CustodyEntry
+from vigil.evidence.chain import entry_hash
+from vigil.services import evidence
+from vigil.services.verify import VerifyReport, verify_workspace
+from vigil.services.workspace import Workspace
+
+
+def _setup(ws: Workspace, tmp_path: Path, n: int = 4) -> list[str]:
+    shas = []
+    for i in range(n):
+        p = tmp_path / f"f{i}.txt"
+        p.write_bytes(f"file {i}".encode())
+        r = evidence.register_file(ws, "OP-TEST", p, source="s", acquired_by="Jane Smith")
+        shas.append(r.exhibit.sha256)
+    return shas
+
+
+def _all_problems(rep: VerifyReport) -> list[str]:
+    chain = [f"{p.kind}: {p.message}" for p in rep.chain.problems] if rep.chain else []
+    return rep.problems + chain
+
+
+def test_clean_workspace_verifies_and_logs(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    rep = verify_workspace(ws)
+    assert rep.ok, _all_problems(rep)
+    assert rep.blobs_checked == 4
+    with ws.sessions() as s:
+        last = s.execute(select(CustodyEntry).order_by(CustodyEntry.seq.desc())).scalars().first()
+    assert last is not None and last.action == "verify"
+    assert verify_workspace(ws).ok  # the verify entry itself chains
+
+
+def test_changed_blob_bytes_named(ws: Workspace, tmp_path: Path) -> None:
+    shas = _setup(ws, tmp_path)
+    p = ws.store.path_for(shas[1])
+    os.chmod(p, 0o644)
+    p.write_bytes(b"file X")
+    rep = verify_workspace(ws)
+    assert not rep.ok
+    [problem] = rep.problems
+    assert shas[1] in problem and "bytes changed" in problem and "JS/2" in problem
+
+
+def test_missing_blob_named(ws: Workspace, tmp_path: Path) -> None:
+    shas = _setup(ws, tmp_path)
+    p = ws.store.path_for(shas[2])
+    p.unlink()
+    rep = verify_workspace(ws)
+    assert not rep.ok
+    assert any("missing" in x and "JS/3" in x for x in rep.problems)
+
+
+def _chain_kinds(rep: VerifyReport) -> set[str]:
+    assert rep.chain is not None
+    return {p.kind for p in rep.chain.problems}
+
+
+def test_edited_log_entry_named(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    with ws.engine.begin() as c:
+        c.execute(update(CustodyEntry).where(CustodyEntry.seq == 5).values(actor="mallory"))
+    rep = verify_workspace(ws)
+    assert _chain_kinds(rep) == {"edited"}
+    assert rep.chain is not None and rep.chain.problems[0].seq == 5
+
+
+def test_edited_and_rehashed_log_entry_named(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    with ws.sessions.begin() as s:
+        row = s.get(CustodyEntry, 5)
+        assert row is not None
+        row.purpose = "rewritten"
+        d = {
+            k: getattr(row, k)
+            for k in (
+                "seq",
+                "recorded_at",
+                "actor",
+                "action",
+                "object_type",
+                "object_id",
+                "case_ref",
+                "purpose",
+                "tool_version",
+                "prev_hash",
+            )
+        }
+        d["details"] = json.loads(row.details)
+        row.entry_hash = entry_hash(d)
+    rep = verify_workspace(ws)
+    assert _chain_kinds(rep) == {"edited"}
+
+
+def test_deleted_log_entry_named(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    with ws.engine.begin() as c:
+        c.execute(delete(CustodyEntry).where(CustodyEntry.seq == 4))
+    rep = verify_workspace(ws)
+    assert _chain_kinds(rep) == {"deleted"}
+
+
+def test_deleted_last_entries_named(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    with ws.engine.begin() as c:
+        top = c.execute(text("SELECT max(seq) FROM custody_log")).scalar_one()
+        c.execute(delete(CustodyEntry).where(CustodyEntry.seq >= top - 1))
+        c.execute(text("UPDATE custody_head SET seq = :s"), {"s": top - 2})
+    rep = verify_workspace(ws)
+    assert "deleted" in _chain_kinds(rep)
+
+
+def test_inserted_log_entry_named(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    with ws.engine.begin() as c:
+        rows = c.execute(select(CustodyEntry).order_by(CustodyEntry.seq.desc())).all()
+        for r in rows:
+            if r.seq >= 5:
+                c.execute(
+                    update(CustodyEntry).where(CustodyEntry.seq == r.seq).values(seq=r.seq + 1)
+                )
+        prev = c.execute(select(CustodyEntry).where(CustodyEntry.seq == 4)).one()
+        forged = {
+            "seq": 5,
+            "recorded_at": prev.recorded_at,
+            "actor": "mallory",
+            "action": "view",
+            "object_type": "exhibit",
+            "object_id": "JS/1",
+            "case_ref": "OP-TEST",
+            "purpose": "backdated",
+            "tool_version": prev.tool_version,
+            "details": {},
+            "prev_hash": prev.entry_hash,
+        }
+        c.execute(
+            CustodyEntry.__table__.insert().values(
+                **{**forged, "details": "{}"}, entry_hash=entry_hash(forged)
+            )
+        )
+    rep = verify_workspace(ws)
+    assert "inserted" in _chain_kinds(rep)
+    assert rep.chain is not None
+    assert any(p.kind == "inserted" and p.seq == 5 for p in rep.chain.problems)
+
+
+def test_reordered_log_entries_named(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    with ws.engine.begin() as c:
+        c.execute(update(CustodyEntry).where(CustodyEntry.seq == 5).values(seq=-1))
+        c.execute(update(CustodyEntry).where(CustodyEntry.seq == 6).values(seq=5))
+        c.execute(update(CustodyEntry).where(CustodyEntry.seq == -1).values(seq=6))
+    rep = verify_workspace(ws)
+    assert _chain_kinds(rep) == {"reordered"}
+
+
+def test_unregistered_blob_is_a_warning_not_a_failure(ws: Workspace, tmp_path: Path) -> None:
+    import io
+
+    _setup(ws, tmp_path, 1)
+    ws.store.put_stream(io.BytesIO(b"orphan from an interrupted registration"))
+    rep = verify_workspace(ws)
+    assert rep.ok
+    assert any("not registered" in w for w in rep.warnings)
