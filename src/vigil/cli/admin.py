@@ -18,7 +18,9 @@ app = typer.Typer(
 def init() -> None:
     """Create the workspace in VIGIL_HOME (or upgrade its schema) and register you as its administrator."""
     ws, before, after = init_workspace()
-    where = (ws.settings.database_url and "the configured database") or str(ws.settings.resolved_home)
+    where = (ws.settings.database_url and "the configured database") or str(
+        ws.settings.resolved_home
+    )
     if before == after:
         console.print(f"Workspace at {where} is up to date (schema {after}).")
     elif before is None:
