@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export VIGIL_HOME="${VIGIL_HOME:-$PWD/vigil-data/demo}"
 export VIGIL_USER="${VIGIL_USER:-demo.officer}"
+export COLUMNS="${COLUMNS:-160}"
 VIGIL=".venv/bin/vigil"
 rm -rf "$VIGIL_HOME"
 mkdir -p "$VIGIL_HOME/incoming"
