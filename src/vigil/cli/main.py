@@ -9,6 +9,7 @@ import typer
 
 from vigil import tool_version
 from vigil.cli import admin, case, evidence
+from vigil.cli import ingest as ingest_cli
 from vigil.cli.common import err
 from vigil.config import load_settings
 from vigil.errors import VigilError
@@ -22,6 +23,7 @@ app = typer.Typer(
 app.add_typer(admin.app, name="admin")
 app.add_typer(case.app, name="case")
 app.add_typer(evidence.app, name="evidence")
+app.command("ingest")(ingest_cli.ingest)
 
 EXIT_INTERNAL = 70
 

@@ -217,3 +217,26 @@ class SkippedRow(Base):
     source_location: Mapped[str] = mapped_column(String(512))
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[str | None] = mapped_column(Text)
+
+
+class IngestRow(Base):
+    """One ingest of an exhibit: which parser read it, what it assumed, what it found."""
+
+    __tablename__ = "ingests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exhibit_id: Mapped[int] = mapped_column(ForeignKey("exhibits.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    parser: Mapped[str] = mapped_column(String(64))
+    detection: Mapped[str] = mapped_column(Text)
+    tz_assumed: Mapped[str] = mapped_column(String(64))
+    tz_source: Mapped[str] = mapped_column(String(64))
+    conversations: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(Integer)
+    participants: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes: Mapped[str] = mapped_column(Text)
+    tool_version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -9,6 +9,7 @@ cannot expand further than it claims.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -92,19 +93,24 @@ def iter_member_chunks(
     """Yield a member's bytes, refusing to read past its declared size."""
     info = zf.getinfo(member)
     read = 0
-    with zf.open(info) as fh:
-        while True:
-            block = fh.read(chunk)
-            if not block:
-                break
-            read += len(block)
-            if read > info.file_size:
-                raise ParseError(
-                    "member expands past its declared size (possible zip bomb)",
-                    file=file,
-                    location=f"member {member!r}",
-                )
-            yield block
+    try:
+        with zf.open(info) as fh:
+            while True:
+                block = fh.read(chunk)
+                if not block:
+                    break
+                read += len(block)
+                if read > info.file_size:  # defence in depth; zipfile also stops here
+                    raise ParseError(
+                        "member expands past its declared size (possible zip bomb)",
+                        file=file,
+                        location=f"member {member!r}",
+                    )
+                yield block
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise ParseError(
+            f"corrupt archive member: {exc}", file=file, location=f"member {member!r} offset {read}"
+        ) from exc
 
 
 def read_member(zf: zipfile.ZipFile, member: str, file: str) -> bytes:

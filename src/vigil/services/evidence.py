@@ -181,6 +181,19 @@ def _record(
     ws: Workspace,
     case_ref: str,
     stored: Stored,
+    **kw: Any,
+) -> Registered:
+    with ws.transaction() as session:
+        ex, new_exhibit, new_blob = record_in_session(ws, session, case_ref, stored, **kw)
+        info = _exhibit_info(session, ex)
+    return Registered(info, new_exhibit, new_blob)
+
+
+def record_in_session(
+    ws: Workspace,
+    session: Session,
+    case_ref: str,
+    stored: Stored,
     *,
     mime: str,
     officer: str,
@@ -193,89 +206,91 @@ def _record(
     tz_assumed: str | None,
     parent_id: int | None,
     derived_path: str | None,
-) -> Registered:
+) -> tuple[Exhibit, bool, bool]:
+    """Record stored bytes as an exhibit inside the caller's transaction.
+
+    Returns the exhibit and whether the exhibit and the blob are new.
+    """
     d = stored.digests
     now = ws.now()
-    with ws.transaction() as session:
-        custody.lock(session)
-        user = ws.ensure_user(session)
-        case = get_case(session, case_ref)
-        new_blob = session.get(Blob, d.sha256) is None
-        if new_blob:
-            session.add(Blob(sha256=d.sha256, sha1=d.sha1, md5=d.md5, size=d.size, stored_at=now))
-        ex = session.execute(
-            select(Exhibit).where(Exhibit.case_id == case.id, Exhibit.blob_sha256 == d.sha256)
-        ).scalar_one_or_none()
-        new_exhibit = ex is None
-        if ex is None:
-            n = _next_seq(session, case.id, officer)
-            ex = Exhibit(
-                case_id=case.id,
-                ref=format_ref(ws.settings.exhibit_ref_template, officer, n),
-                initials=officer,
-                seq=n,
-                blob_sha256=d.sha256,
-                original_name=original_name,
-                mime_type=mime,
-                size=d.size,
-                parent_exhibit_id=parent_id,
-                derived_path=derived_path,
-                registered_at=now,
-                registered_by_id=user.id,
-                tool_version=tool_version(),
-            )
-            session.add(ex)
-            session.flush()
-        acq = Acquisition(
-            exhibit_id=ex.id,
+    custody.lock(session)
+    user = ws.ensure_user(session)
+    case = get_case(session, case_ref)
+    new_blob = session.get(Blob, d.sha256) is None
+    if new_blob:
+        session.add(Blob(sha256=d.sha256, sha1=d.sha1, md5=d.md5, size=d.size, stored_at=now))
+    ex = session.execute(
+        select(Exhibit).where(Exhibit.case_id == case.id, Exhibit.blob_sha256 == d.sha256)
+    ).scalar_one_or_none()
+    new_exhibit = ex is None
+    if ex is None:
+        n = _next_seq(session, case.id, officer)
+        ex = Exhibit(
+            case_id=case.id,
+            ref=format_ref(ws.settings.exhibit_ref_template, officer, n),
+            initials=officer,
+            seq=n,
+            blob_sha256=d.sha256,
             original_name=original_name,
-            original_path=original_path,
-            source=source,
-            acquired_by=acquired_by,
-            acquired_at=when,
-            acquired_at_text=when_text,
-            tz_assumed=tz_assumed,
+            mime_type=mime,
+            size=d.size,
+            parent_exhibit_id=parent_id,
+            derived_path=derived_path,
             registered_at=now,
             registered_by_id=user.id,
-            derived_from_exhibit_id=parent_id,
             tool_version=tool_version(),
         )
-        session.add(acq)
+        session.add(ex)
         session.flush()
-        if new_exhibit:
-            action = "derive" if parent_id is not None else "register"
-        else:
-            action = "reacquire"
-        details: dict[str, Any] = {
-            "ref": ex.ref,
-            "sha256": d.sha256,
-            "sha1": d.sha1,
-            "md5": d.md5,
-            "size": d.size,
-            "original_name": original_name,
-            "mime_type": ex.mime_type,
-            "source": source,
-            "acquired_by": acquired_by,
-            "acquired_at": custody.utc_iso(when),
-            "acquired_at_text": when_text,
-            "tz_assumed": tz_assumed,
-            "stored_once": not new_blob,
-        }
-        if parent_id is not None:
-            details["derived_from"] = session.get(Exhibit, parent_id).ref  # type: ignore[union-attr]
-            details["derived_path"] = derived_path
-        custody.append(
-            session,
-            actor=ws.actor,
-            action=action,
-            object_type="exhibit",
-            object_id=ex.ref,
-            case_ref=case.ref,
-            details=details,
-            now=now,
-        )
-        info = _exhibit_info(session, ex)
-    return Registered(info, new_exhibit, new_blob)
+    acq = Acquisition(
+        exhibit_id=ex.id,
+        original_name=original_name,
+        original_path=original_path,
+        source=source,
+        acquired_by=acquired_by,
+        acquired_at=when,
+        acquired_at_text=when_text,
+        tz_assumed=tz_assumed,
+        registered_at=now,
+        registered_by_id=user.id,
+        derived_from_exhibit_id=parent_id,
+        tool_version=tool_version(),
+    )
+    session.add(acq)
+    session.flush()
+    if new_exhibit:
+        action = "derive" if parent_id is not None else "register"
+    else:
+        action = "reacquire"
+    details: dict[str, Any] = {
+        "ref": ex.ref,
+        "sha256": d.sha256,
+        "sha1": d.sha1,
+        "md5": d.md5,
+        "size": d.size,
+        "original_name": original_name,
+        "mime_type": ex.mime_type,
+        "source": source,
+        "acquired_by": acquired_by,
+        "acquired_at": custody.utc_iso(when),
+        "acquired_at_text": when_text,
+        "tz_assumed": tz_assumed,
+        "stored_once": not new_blob,
+    }
+    if parent_id is not None:
+        details["derived_from"] = session.get(Exhibit, parent_id).ref  # type: ignore[union-attr]
+        details["derived_path"] = derived_path
+    custody.append(
+        session,
+        actor=ws.actor,
+        action=action,
+        object_type="exhibit",
+        object_id=ex.ref,
+        case_ref=case.ref,
+        details=details,
+        now=now,
+    )
+    return ex, new_exhibit, new_blob
 
 
 class _Prefixed:

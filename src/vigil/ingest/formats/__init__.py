@@ -16,6 +16,10 @@ BUILTIN_FORMATS: tuple[str, ...] = (
     "discord_csv",
     "meta_json",
     "snapchat_json",
+    "sms_xml",
+    "ufdr",
+    "pan12_xml",
+    "generic",
 )
 """Module names under ``vigil.ingest.formats``, each exposing ``PARSER``."""
 
