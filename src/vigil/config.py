@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     """Police-style exhibit reference: ``{initials}`` of the acquiring officer, ``{n}`` sequence."""
     default_timezone: str = "Europe/London"
     hash_chunk_bytes: int = 4 * 1024 * 1024
+    model_dir: Path | None = None
+    """A trained model folder (``vigil model train --out``); without one, indicators alone."""
     debug: bool = False
     """Show full tracebacks for internal errors."""
 

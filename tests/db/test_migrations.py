@@ -75,3 +75,23 @@ def test_postgres_migration_and_evidence(pg_url: str, tmp_path: Path) -> None:
     assert r1.exhibit.ref == "JS/1" and not r2.new_exhibit
     rep = verify_workspace(ws)
     assert rep.ok and rep.chain is not None and rep.chain.entries >= 5
+
+
+def test_upgrade_keeps_existing_evidence(settings: Settings, tmp_path: Path) -> None:
+    """A workspace created at the first revision upgrades to the newest with its data intact."""
+    from alembic import command
+
+    engine = dbs.make_engine(settings.url)
+    settings.resolved_home.mkdir(parents=True, exist_ok=True)
+    command.upgrade(dbs.alembic_config(engine), "0001")
+    assert dbs.current_revision(engine) == "0001"
+    with engine.begin() as c:
+        c.exec_driver_sql(
+            "INSERT INTO users (username, role, created_at) VALUES ('old', 'investigator', '2025-01-01')"
+        )
+    ws, before, after = init_workspace(settings)
+    assert before == "0001" and after == dbs.head_revision(engine)
+    with ws.engine.connect() as c:
+        names = [r[0] for r in c.exec_driver_sql("SELECT username FROM users ORDER BY id")]
+    assert names[0] == "old"
+    assert _diff(settings.url) == []

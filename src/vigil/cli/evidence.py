@@ -44,6 +44,13 @@ def add(
             help="When acquired, ISO 8601; without an offset the case time zone is assumed. Default: now.",
         ),
     ] = None,
+    persona: Annotated[
+        str | None,
+        typer.Option(
+            "--persona",
+            help="Undercover persona that captured the files: refused without a live authorisation at the acquisition time.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register files as exhibits: hash (SHA-256, SHA-1, MD5), store read-only, log custody."""
@@ -60,6 +67,7 @@ def add(
                 acquired_by=acquired_by,
                 acquired_at=acquired_at,
                 progress=advance(bar),
+                persona=persona,
             )
         ex = r.exhibit
         out.append(exhibit_json(ex) | {"new_exhibit": r.new_exhibit, "new_blob": r.new_blob})

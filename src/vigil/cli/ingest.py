@@ -114,6 +114,13 @@ def ingest(
             "--map", help="One mapping entry KEY=COLUMN for the generic format (repeatable)."
         ),
     ] = None,
+    persona: Annotated[
+        str | None,
+        typer.Option(
+            "--persona",
+            help="Undercover persona that captured the chats: refused without a live authorisation now.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Register chat exports as exhibits and store their conversations; a bad file does not stop the batch."""
@@ -144,6 +151,7 @@ def ingest(
                     acquired_by=acquired_by,
                     mapping=mapping,
                     progress=advance(bar),
+                    persona=persona,
                 )
         except VigilError as exc:
             worst = max(worst, exc.exit_code)

@@ -10,6 +10,8 @@ import typer
 from vigil import tool_version
 from vigil.cli import admin, case, evidence
 from vigil.cli import ingest as ingest_cli
+from vigil.cli import model as model_cli
+from vigil.cli import triage as triage_cli
 from vigil.cli.common import err
 from vigil.config import load_settings
 from vigil.errors import VigilError
@@ -23,7 +25,10 @@ app = typer.Typer(
 app.add_typer(admin.app, name="admin")
 app.add_typer(case.app, name="case")
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(model_cli.app, name="model")
 app.command("ingest")(ingest_cli.ingest)
+app.command("triage")(triage_cli.triage)
+app.command("explain")(triage_cli.explain)
 
 EXIT_INTERNAL = 70
 

@@ -139,8 +139,13 @@ def register_stream(
     parent_ref: str | None = None,
     derived_path: str | None = None,
     progress: Callable[[int], None] | None = None,
+    persona: str | None = None,
 ) -> Registered:
     """Store ``stream``'s bytes and register them as an exhibit of ``case_ref``.
+
+    With ``persona``, the bytes were captured by that undercover persona: the capture is
+    refused (AccessDenied, with the reason) unless the persona held a live authorisation
+    at the acquisition time.
 
     The same bytes registered again in the same case record a new acquisition of the existing
     exhibit. Nothing is committed unless the bytes are safely in the store first.
@@ -156,6 +161,9 @@ def register_stream(
         when, tz_assumed = parse_time(acquired_at, case_tz)
     else:
         when, tz_assumed = ws.now(), None
+    if persona is not None:
+        with ws.sessions() as s:
+            check_persona(s, case_ref, persona, when)
     head = stream.read(8192)
     mime = guess_mime(head, original_name)
     stored = ws.store.put_stream(_Prefixed(head, stream), ws.settings.hash_chunk_bytes, progress)
@@ -174,7 +182,15 @@ def register_stream(
         tz_assumed=tz_assumed,
         parent_id=parent_id,
         derived_path=derived_path,
+        persona=persona,
     )
+
+
+def check_persona(session: Session, case_ref: str, persona: str, when: datetime) -> None:
+    """Refuse a capture by ``persona`` without a live authorisation at ``when``."""
+    from vigil.services.casework import check_capture
+
+    check_capture(session, case_ref, persona, when)
 
 
 def _record(
@@ -206,6 +222,7 @@ def record_in_session(
     tz_assumed: str | None,
     parent_id: int | None,
     derived_path: str | None,
+    persona: str | None = None,
 ) -> tuple[Exhibit, bool, bool]:
     """Record stored bytes as an exhibit inside the caller's transaction.
 
@@ -214,6 +231,8 @@ def record_in_session(
     d = stored.digests
     now = ws.now()
     custody.lock(session)
+    if persona is not None:
+        check_persona(session, case_ref, persona, when)
     user = ws.ensure_user(session)
     case = get_case(session, case_ref)
     new_blob = session.get(Blob, d.sha256) is None
@@ -276,6 +295,7 @@ def record_in_session(
         "acquired_at_text": when_text,
         "tz_assumed": tz_assumed,
         "stored_once": not new_blob,
+        "captured_by_persona": persona,
     }
     if parent_id is not None:
         details["derived_from"] = session.get(Exhibit, parent_id).ref  # type: ignore[union-attr]
@@ -318,6 +338,7 @@ def register_file(
     acquired_by: str,
     acquired_at: str | None = None,
     progress: Callable[[int], None] | None = None,
+    persona: str | None = None,
 ) -> Registered:
     if not path.exists():
         raise UserError(f"{path}: no such file", hint="check the path")
@@ -338,6 +359,7 @@ def register_file(
             acquired_by=acquired_by,
             acquired_at=acquired_at,
             progress=progress,
+            persona=persona,
         )
 
 

@@ -36,7 +36,7 @@ from vigil.ingest.safezip import iter_member_chunks, open_zip
 from vigil.model import AttachmentStatus, Conversation, Message, Participant
 from vigil.plugins import parsers
 from vigil.services.cases import check_tz, get_case
-from vigil.services.evidence import record_in_session
+from vigil.services.evidence import check_persona, record_in_session
 from vigil.services.workspace import Workspace
 
 BATCH = 5000
@@ -142,6 +142,7 @@ def ingest_file(
     acquired_by: str | None = None,
     mapping: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    persona: str | None = None,
 ) -> IngestSummary:
     """Register ``path`` as an exhibit of ``case_ref`` and store the conversations in it.
 
@@ -155,6 +156,9 @@ def ingest_file(
         case_tz = case.default_tz
     zone_name, tz_source = (tz, "--tz") if tz else (case_tz, f"case {case_ref} default")
     zone = check_tz(zone_name)
+    if persona is not None:
+        with ws.sessions() as s:
+            check_persona(s, case_ref, persona, ws.now())
     ex, done = _existing(ws, case_ref, _sha256_of(path))
     if ex is not None and done is not None:
         return _already(path, ex, done)
@@ -166,7 +170,7 @@ def ingest_file(
         stored = ws.store.put_stream(fh, ws.settings.hash_chunk_bytes)
     try:
         return _ingest(
-            ws, case_ref, path, stored, choice, options, ex, source, acquired_by, progress
+            ws, case_ref, path, stored, choice, options, ex, source, acquired_by, progress, persona
         )
     except BaseException:
         if not stored.already_present:
@@ -210,6 +214,7 @@ def _ingest(
     source: str | None,
     acquired_by: str | None,
     progress: Callable[[int], None] | None,
+    persona: str | None = None,
 ) -> IngestSummary:
     now = ws.now()
     officer_name = acquired_by or ws.actor
@@ -233,6 +238,7 @@ def _ingest(
                 tz_assumed=None,
                 parent_id=None,
                 derived_path=None,
+                persona=persona,
             )
         else:
             ex = session.merge(ex)

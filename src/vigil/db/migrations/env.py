@@ -6,6 +6,8 @@ from alembic import context
 from sqlalchemy import Engine
 
 from vigil.db import tables  # noqa: F401  (registers every table on Base.metadata)
+from vigil.db import tables_cases  # noqa: F401
+from vigil.db import tables_web  # noqa: F401
 from vigil.db.base import Base
 
 target_metadata = Base.metadata

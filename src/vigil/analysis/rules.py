@@ -1,0 +1,60 @@
+"""The view of the taxonomy that scoring needs: one :class:`Rule` per pattern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from vigil.analysis.scanner import ScanPattern
+
+OCONNELL_STAGES: tuple[str, ...] = (
+    "friendship_forming",
+    "relationship_forming",
+    "risk_assessment",
+    "exclusivity",
+    "sexual",
+    "conclusion_meeting",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A pattern with its category's weight, stage and plain-language explanation."""
+
+    id: str
+    category: str
+    category_name: str
+    pattern: str
+    weight: float
+    stage: str
+    lct_stage: str
+    tags: tuple[str, ...]
+    speaker: str
+    explanation: str
+
+    def scan_pattern(self) -> ScanPattern:
+        return ScanPattern(self.id, self.category, self.pattern, self.tags, self.speaker)
+
+
+def rules_from_taxonomy(taxonomy: Any) -> list[Rule]:
+    """Flatten a loaded taxonomy (``vigil.analysis.taxonomy_load``) into rules."""
+    out: list[Rule] = []
+    for cat in taxonomy.categories:
+        stage = dict(cat.stage)
+        for p in cat.patterns:
+            why = (p.notes or cat.description or cat.name).strip().split("\n")[0]
+            out.append(
+                Rule(
+                    id=p.id,
+                    category=cat.id,
+                    category_name=cat.name,
+                    pattern=p.pattern,
+                    weight=float(cat.weight),
+                    stage=str(stage.get("oconnell", "")),
+                    lct_stage=str(stage.get("lct", "")),
+                    tags=tuple(p.tags),
+                    speaker=str(p.speaker),
+                    explanation=f"{cat.name}: {why}",
+                )
+            )
+    return out

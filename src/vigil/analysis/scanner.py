@@ -1,0 +1,232 @@
+"""One multi-pattern matcher over many messages at once, with exact spans in the original text.
+
+The fast path normalises a batch of messages into one blob (messages joined by ``"\\x00"``),
+scans it once with Hyperscan and maps each hit back to its message. Only the few messages
+with hits are then normalised one by one with an offset map and re-matched with Python's
+``re``, which gives the exact span in the original text. Without Hyperscan an RE2 ``Set``
+(``google-re2``) picks candidate messages instead, and without either every pattern is tried
+with ``re``: slower, same results.
+
+A :class:`Scanner` compiles once per process (cached by its pattern list) and pickles as its
+pattern list, so the same object works in a process pool or a Spark/Dask worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+SEP = "\x00"
+ENGINES = ("hyperscan", "re2", "python")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPattern:
+    """What the scanner needs of a taxonomy pattern."""
+
+    id: str
+    category: str
+    pattern: str
+    tags: tuple[str, ...] = ()
+    speaker: str = "any"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match: the pattern, the message, and the span in the ORIGINAL message text."""
+
+    pattern: int  # index into Scanner.patterns
+    message: int  # index into the scanned batch
+    start: int
+    end: int
+    quote: str
+
+
+class NormalisedText(Protocol):
+    text: str
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]: ...
+
+
+class Normaliser(Protocol):
+    def normalise(self, text: str) -> NormalisedText: ...
+
+    def normalise_blob(self, texts: Sequence[str], sep: str = SEP) -> str: ...
+
+
+def _default_normaliser() -> Normaliser:
+    from vigil.analysis import normalise as module
+
+    return module  # type: ignore[return-value]
+
+
+def available_engines() -> list[str]:
+    """Engines importable here, fastest first."""
+    found = []
+    try:
+        import hyperscan  # noqa: F401
+
+        found.append("hyperscan")
+    except ImportError:
+        pass
+    try:
+        import re2  # noqa: F401
+
+        found.append("re2")
+    except ImportError:
+        pass
+    found.append("python")
+    return found
+
+
+def _fingerprint(patterns: Sequence[ScanPattern]) -> str:
+    h = hashlib.sha256()
+    for p in patterns:
+        h.update(p.pattern.encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class _Engine(Protocol):
+    name: str
+
+    def candidates(self, norm_texts: Sequence[str], blob: str) -> list[tuple[int, int]]:
+        """(message index, pattern index) pairs that may match."""
+        ...
+
+
+class _Hyperscan:
+    name = "hyperscan"
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        import hyperscan as hs
+
+        self._hs = hs
+        self.db = hs.Database(mode=hs.HS_MODE_BLOCK)
+        self.db.compile(
+            expressions=[p.encode("utf-8") for p in patterns],
+            ids=list(range(len(patterns))),
+            elements=len(patterns),
+            flags=hs.HS_FLAG_UTF8,
+        )
+        self.scratch = hs.Scratch(self.db)
+
+    def candidates(self, norm_texts: Sequence[str], blob: str) -> list[tuple[int, int]]:
+        import numpy as np
+
+        data = blob.encode("utf-8")
+        ends: list[int] = []
+        ids: list[int] = []
+        append_end, append_id = ends.append, ids.append
+
+        def on_match(pid: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
+            append_end(to)
+            append_id(pid)
+
+        self.db.scan(data, match_event_handler=on_match, scratch=self.scratch)
+        if not ends:
+            return []
+        seps = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+        msg = np.searchsorted(seps, np.asarray(ends, dtype=np.int64) - 1, side="right")
+        pairs = np.unique(np.stack([msg, np.asarray(ids, dtype=np.int64)], axis=1), axis=0)
+        return [(int(m), int(p)) for m, p in pairs]
+
+
+class _RE2:
+    name = "re2"
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        import re2
+
+        self.set = re2.Set.SearchSet()
+        for p in patterns:
+            self.set.Add(p)
+        self.set.Compile()
+
+    def candidates(self, norm_texts: Sequence[str], blob: str) -> list[tuple[int, int]]:
+        match = self.set.Match
+        return [(i, p) for i, t in enumerate(norm_texts) if t for p in (match(t) or ())]
+
+
+class _Python:
+    name = "python"
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.compiled = [re.compile(p) for p in patterns]
+
+    def candidates(self, norm_texts: Sequence[str], blob: str) -> list[tuple[int, int]]:
+        out = []
+        for i, t in enumerate(norm_texts):
+            for p, rx in enumerate(self.compiled):
+                if rx.search(t):
+                    out.append((i, p))
+        return out
+
+
+_BUILDERS: dict[str, Callable[[tuple[str, ...]], _Engine]] = {
+    "hyperscan": _Hyperscan,
+    "re2": _RE2,
+    "python": _Python,
+}
+
+
+@lru_cache(maxsize=8)
+def _compiled(patterns: tuple[str, ...], engine: str) -> _Engine:
+    """Compile once per process per (pattern list, engine)."""
+    return _BUILDERS[engine](patterns)
+
+
+class Scanner:
+    """All patterns in one matcher. ``scan`` takes many messages per call."""
+
+    def __init__(
+        self,
+        patterns: Sequence[ScanPattern],
+        engine: str = "auto",
+        normaliser: Normaliser | None = None,
+    ) -> None:
+        self.patterns: tuple[ScanPattern, ...] = tuple(patterns)
+        if engine == "auto":
+            engine = available_engines()[0]
+        if engine not in ENGINES:
+            raise ValueError(f"unknown scanner engine {engine!r}; choose from {ENGINES}")
+        self.engine_name = engine
+        self._custom_norm = normaliser
+        self._norm = normaliser or _default_normaliser()
+        self._exprs = tuple(p.pattern for p in self.patterns)
+        self._exact = [re.compile(p) for p in self._exprs]
+        self.fingerprint = _fingerprint(self.patterns)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Scanner, (self.patterns, self.engine_name, self._custom_norm))
+
+    @property
+    def engine(self) -> _Engine:
+        return _compiled(self._exprs, self.engine_name)
+
+    def candidates(self, texts: Sequence[str]) -> list[tuple[int, int]]:
+        """The bare scan: (message index, pattern index) pairs, no spans."""
+        blob = self._norm.normalise_blob(texts, SEP)
+        norm = blob.split(SEP) if self.engine_name != "hyperscan" else []
+        return self.engine.candidates(norm, blob)
+
+    def scan(self, texts: Sequence[str]) -> list[list[Hit]]:
+        """Every hit in every message, with its span in the original text."""
+        out: list[list[Hit]] = [[] for _ in texts]
+        by_msg: dict[int, list[int]] = {}
+        for m, p in self.candidates(texts):
+            by_msg.setdefault(m, []).append(p)
+        for m, pids in by_msg.items():
+            original = texts[m]
+            n = self._norm.normalise(original)
+            for p in sorted(set(pids)):
+                for mt in self._exact[p].finditer(n.text):
+                    if mt.end() == mt.start():
+                        continue
+                    s, e = n.span_to_original(mt.start(), mt.end())
+                    out[m].append(Hit(p, m, s, e, original[s:e]))
+        return out

@@ -1,0 +1,175 @@
+"""``vigil model``: train and evaluate the optional learned classifier."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from vigil import tool_version
+from vigil.analysis.early_warning import WarningSettings
+from vigil.cli.common import console, err, print_json
+from vigil.config import load_settings
+from vigil.errors import UserError
+
+app = typer.Typer(
+    help="Optional learned classifier: train it on labelled chats and measure it. "
+    "Vigil runs on its indicators alone when no model is configured.",
+    no_args_is_help=True,
+)
+
+DataOpt = Annotated[
+    Path,
+    typer.Option(
+        "--data", help="PAN12 corpus XML, or a CSV with header 'segment,label' (label 0 or 1)."
+    ),
+]
+PredatorsOpt = Annotated[
+    Path | None,
+    typer.Option("--predators", help="PAN12 predator-id list (one author id per line)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+WindowOpt = Annotated[
+    int, typer.Option("--window", help="Early warning: messages the model sees each time.")
+]
+PositivesOpt = Annotated[
+    int, typer.Option("--positives", help="Early warning: positive scores needed among --last.")
+]
+LastOpt = Annotated[int, typer.Option("--last", help="Early warning: recent scores counted.")]
+ThresholdOpt = Annotated[
+    float, typer.Option("--threshold", help="Score at or above which a segment is positive.")
+]
+
+
+def _settings(window: int, positives: int, last: int, threshold: float) -> WarningSettings:
+    return WarningSettings(window=window, positives=positives, last=last, threshold=threshold)
+
+
+def _out(text: str) -> None:
+    console.print(text, soft_wrap=True)
+
+
+def _f(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def _n(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:g}"
+
+
+def _print_metrics(m: dict[str, Any]) -> None:
+    d, s, e = m["data"], m["segment"], m["early_warning"]
+    _out(
+        f"  chats: {d['chats']} ({d['positives']} positive, {d['negatives']} negative), "
+        f"{d['messages']} messages"
+    )
+    _out(f"  whole chats (threshold {s['threshold']}):")
+    _out(
+        f"    precision {_f(s['precision'])}  recall {_f(s['recall'])}  F1 {_f(s['f1'])}  "
+        f"F0.5 {_f(s['f0_5'])}"
+    )
+    _out(
+        f"    PR-AUC {_f(s['pr_auc'])}  precision at 1% FPR {_f(s['precision_at_1pct_fpr'])} "
+        f"(recall {_f(s['recall_at_1pct_fpr'])})"
+    )
+    _out(
+        f"  message by message (window {e['window']}, warning at {e['positives']} of the last "
+        f"{e['last']} positive):"
+    )
+    _out(
+        f"    precision {_f(e['precision'])}  recall {_f(e['recall'])}  F1 {_f(e['f1'])}  "
+        f"speed {_f(e['speed'])}  latency-weighted F1 {_f(e['latency_f1'])}  "
+        f"median latency {_n(e['median_latency'])} messages"
+    )
+
+
+@app.command("train")
+def train_cmd(
+    data: DataOpt,
+    out: Annotated[Path, typer.Option("--out", help="New folder for the model and its card.")],
+    predators: PredatorsOpt = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the held-out split.")] = 0,
+    test_fraction: Annotated[
+        float, typer.Option("--test-fraction", help="Share of each class held out for metrics.")
+    ] = 0.2,
+    c: Annotated[float, typer.Option("--c", help="Inverse regularisation strength.")] = 1.0,
+    char_ngrams: Annotated[
+        bool, typer.Option("--char-ngrams", help="Also use character 3-5 grams.")
+    ] = False,
+    window: WindowOpt = 50,
+    positives: PositivesOpt = 5,
+    last: LastOpt = 10,
+    threshold: ThresholdOpt = 0.5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train the classifier on labelled chats; save it with a model card and held-out metrics."""
+    from vigil.analysis.learn.card import DECOY_WARNING
+    from vigil.analysis.learn.model import FeatureConfig, TrainingConfig
+    from vigil.analysis.learn.service import train_from_files
+
+    config = TrainingConfig(
+        features=FeatureConfig(char_ngrams=(3, 5) if char_ngrams else None), c=c, seed=seed
+    )
+    report = train_from_files(
+        data,
+        out,
+        predators=predators,
+        config=config,
+        test_fraction=test_fraction,
+        settings=_settings(window, positives, last, threshold),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        tool=tool_version(),
+    )
+    if as_json:
+        print_json({"out": str(report.out), "card": report.card, "notes": report.notes})
+        return
+    card = report.card
+    _out(f"[bold]model saved[/bold] to {report.out}")
+    _out(f"  model file sha256 {card['model_file']['sha256']}")
+    tr, ho = card["data"]["train"], card["data"]["held_out"]
+    _out(f"  trained on {tr['chats']} chats; held out {ho['chats']} for the metrics:")
+    _print_metrics({"data": ho, **card["metrics"]["held_out"]})
+    for note in report.notes:
+        _out(f"  note: {note}")
+    err.print(f"warning: {DECOY_WARNING}", soft_wrap=True)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    data: DataOpt,
+    predators: PredatorsOpt = None,
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="Model folder (default: the configured VIGIL_MODEL_DIR)."),
+    ] = None,
+    window: WindowOpt = 50,
+    positives: PositivesOpt = 5,
+    last: LastOpt = 10,
+    threshold: ThresholdOpt = 0.5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure a saved model on labelled chats, whole and message by message (eSPD)."""
+    from vigil.analysis.learn.card import DECOY_WARNING
+    from vigil.analysis.learn.service import evaluate_from_files
+
+    model_dir = model or getattr(load_settings(), "model_dir", None)
+    if model_dir is None:
+        raise UserError(
+            "no model given", hint="pass --model DIR or set VIGIL_MODEL_DIR to a trained model"
+        )
+    report = evaluate_from_files(
+        data,
+        Path(model_dir),
+        predators=predators,
+        settings=_settings(window, positives, last, threshold),
+    )
+    if as_json:
+        print_json({**report.as_dict(), "warning": DECOY_WARNING})
+        return
+    _out(f"[bold]{report.model_dir}[/bold] (model sha256 {report.model_sha256})")
+    _print_metrics(report.evaluation.as_dict())
+    for note in report.notes:
+        _out(f"  note: {note}")
+    err.print(f"warning: {DECOY_WARNING}", soft_wrap=True)

@@ -1,0 +1,95 @@
+"""``vigil triage`` and ``vigil explain``: ranked conversations and the reasons behind a score."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from vigil.cli.common import LEAD_NOT_VERDICT, console, print_json, workspace
+from vigil.services.triage import explain as explain_service
+from vigil.services.triage import triage as triage_service
+
+URGENCY = {3: "ACT NOW", 2: "high", 1: "elevated", 0: ""}
+
+
+def _t(d: Any) -> str:
+    return d.strftime("%Y-%m-%d %H:%M") if d is not None else "no time"
+
+
+def triage(
+    case: Annotated[
+        str | None, typer.Option("--case", help="Only this case (default: every case).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many conversations to show.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Rank conversations by urgency, then risk, with their top findings (analyses what is new or stale)."""
+    rows = triage_service(workspace(), case, limit)
+    if as_json:
+        print_json({"note": LEAD_NOT_VERDICT, "conversations": [asdict(r) for r in rows]})
+        return
+    console.print(f"[dim]{LEAD_NOT_VERDICT}[/dim]")
+    table = Table(
+        "conv", "case", "platform", "title", "msgs", "urgency", "risk", "flags", "top findings"
+    )
+    for r in rows:
+        flags = ", ".join(f["id"] for f in r.flags)
+        top = "\n".join(
+            f"#{f.seq} {_t(f.sent_at)} {f.sender}: “{f.quote}” ({f.category})" for f in r.top
+        )
+        table.add_row(
+            str(r.conversation_id),
+            r.case_ref,
+            r.platform,
+            r.title or "",
+            str(r.messages),
+            URGENCY.get(r.urgency, str(r.urgency)),
+            f"{r.risk:.2f}",
+            flags,
+            top,
+        )
+    console.print(table)
+
+
+def explain(
+    conversation: Annotated[int, typer.Argument(help="Conversation id (from `vigil triage`).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a conversation's stage timeline, urgency flags, score components and every finding."""
+    e = explain_service(workspace(), conversation)
+    if as_json:
+        print_json({"note": LEAD_NOT_VERDICT, **asdict(e)})
+        return
+    console.print(f"[dim]{LEAD_NOT_VERDICT}[/dim]")
+    console.print(
+        f"[bold]Conversation {e.conversation_id}[/bold] ({e.case_ref}, {e.platform}, {e.title or 'untitled'})"
+    )
+    console.print(
+        f"risk {e.risk:.2f}, urgency {URGENCY.get(e.urgency) or 'none'}; taxonomy {e.taxonomy_version}"
+    )
+    for name, comp in e.components.items():
+        console.print(f"  {name}: {comp['value']:.2f} — {comp['explanation']}")
+    for pid, side in e.sides.items():
+        console.print(
+            f"  participant {pid}: {side['side']} side ({side['source']}): {'; '.join(side['reasons'])}"
+        )
+    if e.flags:
+        console.print("[bold]Urgency flags[/bold]")
+        for f in e.flags:
+            console.print(f"  {f['label']} — messages {', '.join(map(str, f['seqs']))}")
+    console.print("[bold]Stage timeline[/bold] (first occurrence)")
+    for st in e.timeline:
+        console.print(
+            f"  {st['stage']}: message #{st['seq']} at {st['sent_at'] or 'no time'} “{st['quote']}”"
+        )
+    table = Table("msg", "time (UTC)", "sender", "category", "quote", "why")
+    for f in e.findings:
+        table.add_row(str(f.seq), _t(f.sent_at), f.sender or "", f.category, f.quote, f.reason)
+    console.print(table)
+    if e.uncounted:
+        console.print(
+            f"{e.uncounted} further match(es) not counted: said by the side the cue does not apply to."
+        )

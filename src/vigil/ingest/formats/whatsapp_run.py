@@ -1,0 +1,482 @@
+"""One pass over a WhatsApp text export: reading, layout analysis and the message loop.
+
+Used by :mod:`.whatsapp_txt`; see its docstring for the behaviour. The message loop splits
+header-aligned pieces of text with the file's strict header pattern (one ``re.split`` per
+megabyte) and builds a :class:`Message` with a few dictionary look-ups for the common case: a
+one-line message by a known author, whose date and time were seen before. Everything else
+(new authors, continuation lines, markers, odd times) goes through :meth:`Run._make`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from vigil.errors import ParseError
+from vigil.ingest.base import ParseOptions
+from vigil.ingest.formats import whatsapp_layout as lay
+from vigil.ingest.formats.whatsapp_locale import MARK_CHARS, Locale, classify_body, locale
+from vigil.model import Conversation, Message, Participant, SkippedRecord
+
+BLOCK = 1 << 20
+Media = dict[str, tuple[str, int]]
+"""File name (or member path) → (member path, size) for the media in a zip export."""
+
+_NOT_AUTHOR = re.compile(r"[\"“”«»„「」]")
+_EXPECTED = "lines like '31/12/2020, 23:59 - Name: text' or '[31/12/2020, 23:59:59] Name: text'"
+_PATTERNS: list[lay.Patterns] = []
+
+
+def patterns() -> lay.Patterns:
+    """The loose header patterns (built once)."""
+    if not _PATTERNS:
+        _PATTERNS.append(lay.Patterns.build(locale().connectors))
+    return _PATTERNS[0]
+
+
+def chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
+    for part in parts:
+        yield from part
+
+
+def strip_marks(text: str) -> str:
+    """Remove WhatsApp's invisible directional marks; CRLF → LF."""
+    for mark in MARK_CHARS:
+        if mark in text:
+            text = text.replace(mark, "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text
+
+
+class Blocks:
+    """The file's bytes, readable a second time.
+
+    The first pass reads the head and, when the date order needs it, the rest. The second pass
+    replays the head and goes on reading; if the first pass read past the head, the file is
+    reopened (seek or zip member), or, for a stream that cannot seek, the blocks read are
+    replayed (they were kept for that).
+    """
+
+    def __init__(self, live: Iterator[bytes], reopen: Callable[[], Iterator[bytes]] | None) -> None:
+        self._live = live
+        self._reopen = reopen
+        self._kept: deque[bytes] = deque()
+        self._count = 0
+
+    def first_pass(self) -> Iterator[bytes]:
+        for block in self._live:
+            if self._count == 0 or self._reopen is None:
+                self._kept.append(block)
+            self._count += 1
+            yield block
+
+    def second_pass(self) -> Iterator[bytes]:
+        if self._reopen is not None and self._count > 1:
+            self._kept.clear()
+            yield from self._reopen()
+            return
+        while self._kept:
+            yield self._kept.popleft()
+        yield from self._live
+
+
+class Decoder:
+    """Bytes → text in line-aligned pieces: UTF-8 (or UTF-16 with a BOM), marks removed,
+    CRLF → LF, undecodable bytes replaced by U+FFFD and their offsets kept."""
+
+    def __init__(self) -> None:
+        self.bad = 0  # undecodable byte sequences
+        self.first_bad = 0  # byte offset of the first
+        self.nul_at: int | None = None
+
+    def texts(self, blocks: Iterable[bytes]) -> Iterator[str]:
+        it = iter(blocks)
+        first = next(it, b"")
+        if first[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            it = self._from_utf16(chain([first], it))
+            first = next(it, b"")
+        carry, offset = b"", 0
+        for block in chain([first], it):
+            raw = carry + block
+            cut = raw.rfind(b"\n") + 1
+            if cut == 0:
+                carry = raw
+                continue
+            carry, raw = raw[cut:], raw[:cut]
+            yield self._decode(raw, offset)
+            offset += len(raw)
+        if carry:
+            yield self._decode(carry, offset)
+
+    def _decode(self, raw: bytes, offset: int) -> str:
+        if self.nul_at is None and b"\x00" in raw:
+            self.nul_at = offset + raw.index(b"\x00")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = raw.decode("utf-8", "replace")
+            if not self.bad:
+                self.first_bad = offset + exc.start
+            self.bad += text.count("\ufffd") - raw.count("\ufffd".encode())
+        return strip_marks(text)
+
+    @staticmethod
+    def _from_utf16(blocks: Iterable[bytes]) -> Iterator[bytes]:
+        dec = codecs.getincrementaldecoder("utf-16")("replace")
+        for block in blocks:
+            yield dec.decode(block).encode("utf-8")
+        yield dec.decode(b"", final=True).encode("utf-8")
+
+
+class Clock:
+    """Date and time texts → UTC, with caches for the message loop.
+
+    ``dates`` maps a date text to the UTC instant of that local midnight, for days without a
+    clock change; ``times`` maps a time text to its offset from midnight, for clean times. The
+    loop adds the two; anything not in these maps goes through :meth:`resolve`.
+    """
+
+    def __init__(self, order: str, tz: tzinfo, loc: Locale) -> None:
+        self.order, self.tz, self.loc = order, tz, loc
+        self.utc = getattr(tz, "key", None) == "UTC" or tz is UTC
+        self.dates: dict[str, datetime] = {}
+        self.times: dict[str, timedelta] = {}
+        self._date_info: dict[str, tuple[tuple[int, int, int] | None, str | None]] = {}
+        self._time_info: dict[str, lay.TimeRead] = {}
+        self.calendars: set[str] = set()
+
+    def _midnight(self, y: int, m: int, d: int) -> datetime | None:
+        if self.utc:
+            return datetime(y, m, d, tzinfo=UTC)
+        ends = (datetime(y, m, d, tzinfo=self.tz), datetime(y, m, d, 23, 59, 59, tzinfo=self.tz))
+        offsets = {e.replace(fold=f).utcoffset() for e in ends for f in (0, 1)}
+        if len(offsets) != 1:
+            return None  # the clocks change that day
+        (offset,) = offsets
+        assert offset is not None
+        return datetime(y, m, d, tzinfo=UTC) - offset
+
+    def date(self, text: str) -> tuple[tuple[int, int, int] | None, str | None]:
+        got = self._date_info.get(text)
+        if got is None:
+            ymd, label = lay.read_date(text, self.order)
+            if ymd is not None:
+                if label:
+                    self.calendars.add(label)
+                base = self._midnight(*ymd)
+                if base is not None:
+                    self.dates[text] = base
+                got = (ymd, None)
+            else:
+                got = (None, label)
+            self._date_info[text] = got
+        return got
+
+    def time(self, text: str) -> lay.TimeRead:
+        got = self._time_info.get(text)
+        if got is None:
+            got = lay.read_time(text, self.loc.ampm)
+            if got.delta is not None and got.note is None:
+                self.times[text] = got.delta
+            self._time_info[text] = got
+        return got
+
+    def resolve(self, date_text: str, time_text: str) -> tuple[datetime | None, str | None]:
+        """``(UTC time, note)``; the time is None when it cannot be read (note says why)."""
+        ymd, reason = self.date(date_text)
+        tr = self.time(time_text)
+        if ymd is None:
+            return None, reason or f"date {date_text!r} not understood"
+        if tr.delta is None:
+            return None, tr.note
+        base = self.dates.get(date_text)
+        if base is not None:
+            return base + tr.delta, tr.note
+        local = datetime(*ymd, tzinfo=self.tz) + tr.delta
+        off0, off1 = local.utcoffset(), local.replace(fold=1).utcoffset()
+        assert off0 is not None
+        utc = (local.replace(tzinfo=None) - off0).replace(tzinfo=UTC)
+        note = tr.note
+        if off0 != off1:
+            change = "local time falls in a clock change; read with the UTC offset before it"
+            note = f"{note}; {change}" if note else change
+        return utc, note
+
+
+def _plausible_author(name: str) -> bool:
+    return bool(name.strip()) and len(name) <= 100 and _NOT_AUTHOR.search(name) is None
+
+
+class Run:
+    """Parse one chat text: :meth:`start` analyses the head and returns the conversation."""
+
+    def __init__(
+        self,
+        name: str,
+        options: ParseOptions,
+        blocks: Blocks,
+        media: Media | None,
+        title: str | None,
+    ) -> None:
+        self.name, self.options, self.blocks, self.media = name, options, blocks, media
+        self.loc = locale()
+        self.conv = Conversation(platform="whatsapp", title=title)
+        self.tzname: str = getattr(options.tz, "key", None) or str(options.tz)
+        self.known: set[str] = set()  # authors of ordinary messages
+        self.noticers: set[str] = set()  # authors whose first message was a WhatsApp notice
+        self.seen: set[str] = set()
+        self.untimed: Counter[str] = Counter()
+        self.stray: list[int] = []
+
+    # --- first pass ---------------------------------------------------------------------------
+
+    def start(self) -> Conversation:
+        dec = Decoder()
+        texts = dec.texts(self.blocks.first_pass())
+        head = next(texts, "")
+        pats = patterns()
+        found: list[re.Match[str]] = []
+        time_first = False
+        # The layout comes from the first 64 KiB (all of the head if nothing is found there).
+        for sample in (head[: head.rfind("\n", 0, 1 << 16) + 1] or head, head):
+            df = list(pats.date_first.finditer(sample))
+            tf = list(pats.time_first.finditer(sample))
+            time_first = len(tf) > len(df)
+            found = tf if time_first else df
+            if found or len(sample) == len(head):
+                break
+        if not found:
+            raise self._not_whatsapp(dec, head)
+        self.loose = pats.time_first if time_first else pats.date_first
+        shapes = Counter(lay.shape_of(m, time_first) for m in found)
+        words = {w for m in found if (w := m.group("ap1") or m.group("ap2"))}
+        shape, others = lay.common_shape(shapes)
+        self.header = shape.pattern()
+        us_clock = bool(words) and words <= {"AM", "PM"}
+        decision = self._scan_dates(shape, chain_str([head], texts), us_clock)
+        notes = self.conv.notes
+        notes.append(f"layout: {shape.label}, e.g. {found[0].group('stamp')!r}")
+        if others:
+            notes.append(f"{others} of the first {len(found)} headers use another layout")
+        clock = "12-hour (" + ", ".join(sorted(words)) + ")" if words else "24-hour"
+        notes.append(f"clock: {clock}")
+        notes.append(decision.note)
+        notes.append(f"local times read as {self.tzname} ({self.options.tz_source})")
+        self.clock = Clock(decision.order, self.options.tz, self.loc)
+        self.conv.messages = self._messages()
+        return self.conv
+
+    def _scan_dates(self, shape: lay.Shape, texts: Iterator[str], us: bool) -> lay.OrderDecision:
+        """Collect dates until they decide the order (or the file ends)."""
+        date_pat = shape.date_pattern()
+        ev = lay.DateEvidence.empty()
+        base = 1
+        for text in texts:
+            line, pos = base, 0
+            for m in date_pat.finditer(text):
+                line += text.count("\n", pos, m.start())
+                pos = m.start()
+                ev.add(m.group(2), line)
+            base += text.count("\n")
+            decision = lay.decide_order(ev, False, us)
+            if decision.final:
+                return decision
+        return lay.decide_order(ev, True, us)
+
+    def _not_whatsapp(self, dec: Decoder, head: str) -> ParseError:
+        n = head.count("\n") + 1
+        if dec.nul_at is not None:
+            return ParseError(
+                "binary data, not a WhatsApp text export",
+                file=self.name,
+                location=f"offset {dec.nul_at}",
+                expected=_EXPECTED,
+            )
+        detail = (
+            f"; {dec.bad} undecodable bytes, first at offset {dec.first_bad}" if dec.bad else ""
+        )
+        return ParseError(
+            f"no WhatsApp message header in the first {n} lines{detail}",
+            file=self.name,
+            location="line 1",
+            expected=_EXPECTED,
+        )
+
+    # --- second pass --------------------------------------------------------------------------
+
+    def _messages(self) -> Iterator[Message]:
+        dates, times = self.clock.dates, self.clock.times
+        known, special, tails = self.known, self.loc.special, frozenset(">)")
+        tzname, split = self.tzname, self.header.split
+        dec = Decoder()
+        line = 1
+        held: list[str | None] | None = None  # the last message of a piece: it may go on
+        for piece in dec.texts(self.blocks.second_pass()):
+            parts = split(piece)
+            if held is None:
+                if parts[0]:  # text before the first header of the file
+                    own, extra = self._split_loose(parts[0], line)
+                    self._skip_lines(own, line)
+                    yield from extra
+                    line += parts[0].count("\n")
+            else:
+                held[5] = f"{held[5]}{parts[0]}"  # continuation lines at the piece's start
+                if len(parts) == 1:
+                    continue
+                yield from self._slow(*held, line=line)
+                line += str(held[5]).count("\n")
+            if len(parts) == 1:
+                continue
+            held = parts[-6:]
+            del parts[-6:]
+            it = iter(parts)
+            next(it)
+            for stamp, date, tm, author, body, gap in zip(it, it, it, it, it, it, strict=False):
+                try:
+                    sent = dates[date] + times[tm]
+                except KeyError:
+                    yield from self._slow(stamp, date, tm, author, body, gap, line=line)
+                    line += gap.count("\n")
+                    continue
+                if (
+                    gap != "\n"
+                    or author not in known
+                    or body in special
+                    or body[-1:] in tails
+                    or body[:1] == "<"
+                ):
+                    yield from self._slow(stamp, date, tm, author, body, gap, line=line)
+                    line += gap.count("\n")
+                    continue
+                yield Message(author, body, sent, f"line {line}", stamp, tzname)
+                line += 1
+        if held is not None:
+            if not str(held[5]).endswith("\n"):
+                held[5] = f"{held[5]}\n"
+            yield from self._slow(*held, line=line)
+        self._finish(dec)
+
+    def _slow(self, *fields: str | None, line: int) -> Iterator[Message]:
+        stamp, date, tm, author, body, gap = (str(f) if f is not None else None for f in fields)
+        assert stamp is not None and date is not None and tm is not None
+        assert body is not None and gap is not None
+        extra: list[Message] = []
+        if gap != "\n":
+            own, extra = self._split_loose(gap[1:-1], line + 1)
+            cont = own.rstrip("\n")
+            if cont:
+                body = f"{body}\n{cont}"
+        yield self._make(stamp, date, tm, author, body, line)
+        yield from extra
+
+    def _split_loose(self, text: str, first_line: int) -> tuple[str, list[Message]]:
+        """Headers in another layout inside continuation text: cut there, parse them loosely."""
+        found = list(self.loose.finditer(text))
+        if not found:
+            return text, []
+        out = []
+        for i, m in enumerate(found):
+            end = found[i + 1].start() if i + 1 < len(found) else len(text)
+            line = first_line + text.count("\n", 0, m.start())
+            self.stray.append(line)
+            body = m.group("body")
+            cont = text[m.end() + 1 : end].rstrip("\n")
+            if cont:
+                body = f"{body}\n{cont}"
+            stamp, date, tm = m.group("stamp"), m.group("date"), m.group("time")
+            out.append(self._make(stamp, date, tm, m.group("author"), body, line))
+        return text[: found[0].start()], out
+
+    def _skip_lines(self, text: str, first_line: int) -> None:
+        for i, raw in enumerate(text.split("\n")):
+            if raw.strip():
+                rec = SkippedRecord(
+                    f"line {first_line + i}", "text before the first message header", raw[:200]
+                )
+                self.conv.skipped.append(rec)
+
+    def _make(
+        self, stamp: str, date: str, tm: str, author: str | None, body: str, line: int
+    ) -> Message:
+        sent_at, note = self.clock.resolve(date, tm)
+        if sent_at is None:
+            self.untimed[note or "time not understood"] += 1
+        if author is None:
+            author, body = self._author_without_space(body)
+        is_system = author is None
+        if author is not None:
+            if author in self.known:
+                pass
+            elif author in self.noticers:
+                is_system = self.loc.is_system_text(body)
+                if not is_system:
+                    self.known.add(author)
+            elif not _plausible_author(author):
+                body, author, is_system = f"{author}: {body}", None, True
+            elif self.loc.is_notice(body):
+                self.noticers.add(author)
+                is_system = True
+            else:
+                self.known.add(author)
+            if author is not None and author not in self.seen:
+                self.seen.add(author)
+                self.conv.participants.append(Participant(author, author))
+        info = classify_body(body, self.media)
+        return Message(
+            author,
+            info.text,
+            sent_at,
+            f"line {line}",
+            stamp,
+            self.tzname if sent_at is not None else None,
+            is_edited=info.is_edited,
+            is_deleted=info.is_deleted,
+            is_system=is_system,
+            attachments=info.attachments,
+            time_note=note,
+        )
+
+    def _author_without_space(self, body: str) -> tuple[str | None, str]:
+        """``Name:`` at the end of the line, or ``Name:text`` by a known author."""
+        first, sep, rest = body.partition("\n")
+        if first.endswith(":") and _plausible_author(first[:-1]):
+            name = first[:-1].strip()
+            if name in self.seen or not self.loc.is_system_text(first):
+                return name, rest
+        elif ":" in first:
+            name = first.split(":", 1)[0]
+            if name in self.seen:
+                return name, first[len(name) + 1 :] + sep + rest
+        return None, body
+
+    def _finish(self, dec: Decoder) -> None:
+        notes = self.conv.notes
+        for label in sorted(self.clock.calendars):
+            notes.append(f"years read in the {label} calendar (see whatsapp_layout)")
+        for reason, n in self.untimed.most_common():
+            notes.append(f"{n} message(s) have no time: {reason}")
+        if self.stray:
+            lines = ", ".join(str(n) for n in self.stray[:5])
+            notes.append(
+                f"{len(self.stray)} header(s) in another layout, read loosely (lines {lines})"
+            )
+        for name in sorted(self.noticers - self.known):
+            notes.append(
+                f"{name!r} only appears before WhatsApp notices (probably the chat's name)"
+            )
+        if dec.bad:
+            notes.append(
+                f"{dec.bad} undecodable byte sequence(s) replaced by U+FFFD "
+                f"(first at byte offset {dec.first_bad})"
+            )
+        if dec.nul_at is not None:
+            notes.append(f"NUL byte at offset {dec.nul_at}: the file holds binary data")
+
+
+def chain_str(*parts: Iterable[str]) -> Iterator[str]:
+    for part in parts:
+        yield from part

@@ -1,0 +1,341 @@
+"""Analysing conversations, ranking them for triage, and explaining a conversation's score."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from vigil import tool_version
+from vigil.analysis.assess import Assessment, MsgView, assess
+from vigil.analysis.engine import Engine, default_engine
+from vigil.db.tables import (
+    AssessmentRow,
+    Case,
+    ConversationRow,
+    FindingRow,
+    MessageRow,
+    ParticipantRow,
+)
+from vigil.errors import NotFound
+from vigil.evidence import custody
+from vigil.services.cases import get_case
+from vigil.services.workspace import Workspace
+
+SCAN_BATCH_MESSAGES = 200_000
+
+
+@dataclass(slots=True)
+class AnalyseStats:
+    conversations: int = 0
+    messages: int = 0
+    findings: int = 0
+    skipped_current: int = 0
+
+
+def _stale(session: Session, engine: Engine, case_ids: Sequence[int], force: bool) -> list[int]:
+    stmt = (
+        select(ConversationRow.id)
+        .outerjoin(AssessmentRow, AssessmentRow.conversation_id == ConversationRow.id)
+        .where(ConversationRow.case_id.in_(case_ids))
+        .order_by(ConversationRow.id)
+    )
+    if not force:
+        stmt = stmt.where(
+            (AssessmentRow.conversation_id.is_(None))
+            | (AssessmentRow.taxonomy_fingerprint != engine.fingerprint)
+        )
+    return list(session.execute(stmt).scalars())
+
+
+def _batches(session: Session, conv_ids: Sequence[int]) -> Iterator[list[int]]:
+    sizes = dict(
+        session.execute(
+            select(ConversationRow.id, ConversationRow.message_count).where(
+                ConversationRow.id.in_(conv_ids)
+            )
+        ).all()
+    )
+    batch: list[int] = []
+    n = 0
+    for cid in conv_ids:
+        batch.append(cid)
+        n += sizes.get(cid, 0)
+        if n >= SCAN_BATCH_MESSAGES:
+            yield batch
+            batch, n = [], 0
+    if batch:
+        yield batch
+
+
+def _load(session: Session, conv_ids: Sequence[int]) -> dict[int, list[MsgView]]:
+    out: dict[int, list[MsgView]] = {cid: [] for cid in conv_ids}
+    rows = session.execute(
+        select(
+            MessageRow.conversation_id, MessageRow.seq, ParticipantRow.platform_id,
+            MessageRow.sent_at, MessageRow.text, MessageRow.is_system,
+        )
+        .outerjoin(ParticipantRow, ParticipantRow.id == MessageRow.sender_id)
+        .where(MessageRow.conversation_id.in_(conv_ids))
+        .order_by(MessageRow.conversation_id, MessageRow.seq)
+    )  # fmt: skip
+    for cid, seq, sender, sent_at, text, system in rows:
+        out[cid].append(MsgView(seq, sender, sent_at, text or "", bool(system)))
+    return out
+
+
+def _known_roles(session: Session, conv_id: int) -> dict[str, str]:
+    return {
+        pid: role
+        for pid, role in session.execute(
+            select(ParticipantRow.platform_id, ParticipantRow.role).where(
+                ParticipantRow.conversation_id == conv_id
+            )
+        )
+        if role and role != "unknown"
+    }
+
+
+def _to_json(obj: Any) -> str:
+    return json.dumps(obj, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def _store(
+    session: Session,
+    engine: Engine,
+    cid: int,
+    case_id: int,
+    a: Assessment,
+    ref: datetime | None,
+    now: datetime,
+) -> int:
+    session.execute(delete(FindingRow).where(FindingRow.conversation_id == cid))
+    session.execute(delete(AssessmentRow).where(AssessmentRow.conversation_id == cid))
+    rows = [
+        {"conversation_id": cid, "message_seq": f.seq, "rule_id": f.rule_id,
+         "category": f.category, "span_start": f.start, "span_end": f.end, "quote": f.quote,
+         "tags": ",".join(f.tags), "stage": f.stage, "weight": f.weight, "side": f.side,
+         "counted": f.counted, "reason": f.reason, "taxonomy_version": engine.version}
+        for f in a.findings
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(FindingRow), rows)
+    session.add(
+        AssessmentRow(
+            conversation_id=cid, case_id=case_id, risk=a.risk, urgency=a.urgency,
+            flags=_to_json([asdict(f) for f in a.flags]),
+            timeline=_to_json([asdict(t) for t in a.timeline]),
+            components=_to_json({k: asdict(v) for k, v in a.components.items()}),
+            sides=_to_json({k: asdict(v) for k, v in a.sides.items()}),
+            findings_count=sum(1 for f in a.findings if f.counted), model_score=None,
+            taxonomy_version=engine.version, taxonomy_fingerprint=engine.fingerprint,
+            reference_time=ref, computed_at=now, tool_version=tool_version(),
+        )
+    )  # fmt: skip
+    return len(rows)
+
+
+def analyse(
+    ws: Workspace, case_ref: str | None = None, force: bool = False, engine: Engine | None = None
+) -> AnalyseStats:
+    """Scan and assess every conversation whose stored result is missing or stale."""
+    engine = engine or default_engine()
+    stats = AnalyseStats()
+    with ws.sessions() as s:
+        cases = [get_case(s, case_ref)] if case_ref else list(s.execute(select(Case)).scalars())
+        case_ids = [c.id for c in cases]
+        todo = _stale(s, engine, case_ids, force)
+        total = s.execute(
+            select(func.count())
+            .select_from(ConversationRow)
+            .where(ConversationRow.case_id.in_(case_ids))
+        ).scalar_one()
+        stats.skipped_current = total - len(todo)
+        batches = list(_batches(s, todo))
+        ref_times = dict(
+            s.execute(
+                select(ConversationRow.case_id, func.max(ConversationRow.last_at))
+                .where(ConversationRow.case_id.in_(case_ids))
+                .group_by(ConversationRow.case_id)
+            ).all()
+        )
+        case_of = dict(
+            s.execute(
+                select(ConversationRow.id, ConversationRow.case_id).where(
+                    ConversationRow.id.in_(todo)
+                )
+            ).all()
+        )
+    for batch in batches:
+        with ws.transaction() as session:
+            msgs = _load(session, batch)
+            flat = [m.text for cid in batch for m in msgs[cid]]
+            hits = engine.scanner.scan(flat)
+            pos = 0
+            for cid in batch:
+                n = len(msgs[cid])
+                ref = ref_times.get(case_of[cid])
+                a = assess(
+                    msgs[cid], hits[pos : pos + n], engine.rules, _known_roles(session, cid), ref
+                )
+                pos += n
+                stats.findings += _store(session, engine, cid, case_of[cid], a, ref, ws.now())
+                stats.conversations += 1
+                stats.messages += n
+    return stats
+
+
+@dataclass(slots=True)
+class TopFinding:
+    seq: int
+    sent_at: datetime | None
+    sender: str | None
+    category: str
+    quote: str
+    reason: str
+
+
+@dataclass(slots=True)
+class TriageRow:
+    conversation_id: int
+    case_ref: str
+    platform: str
+    title: str | None
+    messages: int
+    risk: float
+    urgency: int
+    flags: list[dict[str, Any]]
+    top: list[TopFinding] = field(default_factory=list)
+
+
+def triage(
+    ws: Workspace,
+    case_ref: str | None = None,
+    limit: int = 50,
+    purpose: str = "triage of conversations",
+) -> list[TriageRow]:
+    """Rank conversations by urgency, then risk, with their top findings. Logs the view."""
+    analyse(ws, case_ref)
+    with ws.sessions() as s:
+        stmt = (
+            select(AssessmentRow, ConversationRow, Case.ref)
+            .join(ConversationRow, ConversationRow.id == AssessmentRow.conversation_id)
+            .join(Case, Case.id == ConversationRow.case_id)
+            .order_by(AssessmentRow.urgency.desc(), AssessmentRow.risk.desc(), ConversationRow.id)
+            .limit(limit)
+        )
+        if case_ref:
+            stmt = stmt.where(Case.ref == case_ref)
+        out: list[TriageRow] = []
+        for a, c, ref in s.execute(stmt).all():
+            row = TriageRow(
+                c.id,
+                ref,
+                c.platform,
+                c.title,
+                c.message_count,
+                a.risk,
+                a.urgency,
+                json.loads(a.flags),
+            )
+            row.top = _top_findings(s, c.id, 3)
+            out.append(row)
+    cases = sorted({r.case_ref for r in out})
+    if cases:
+        with ws.transaction() as session:
+            ws.ensure_user(session)
+            for ref in cases:
+                custody.append(session, actor=ws.actor, action="view", object_type="triage",
+                               object_id=ref, case_ref=ref, purpose=purpose,
+                               details={"conversations": [r.conversation_id for r in out if r.case_ref == ref]},
+                               now=ws.now())  # fmt: skip
+    return out
+
+
+def _top_findings(s: Session, conv_id: int, n: int | None) -> list[TopFinding]:
+    stmt = (
+        select(FindingRow, MessageRow.sent_at, ParticipantRow.display_name, ParticipantRow.platform_id)
+        .join(MessageRow, (MessageRow.conversation_id == FindingRow.conversation_id)
+              & (MessageRow.seq == FindingRow.message_seq))
+        .outerjoin(ParticipantRow, ParticipantRow.id == MessageRow.sender_id)
+        .where(FindingRow.conversation_id == conv_id, FindingRow.counted.is_(True))
+    )  # fmt: skip
+    if n is not None:
+        stmt = stmt.order_by(FindingRow.weight.desc(), FindingRow.message_seq).limit(n)
+    else:
+        stmt = stmt.order_by(FindingRow.message_seq, FindingRow.span_start)
+    return [
+        TopFinding(f.message_seq, sent, name or pid, f.category, f.quote, f.reason)
+        for f, sent, name, pid in s.execute(stmt).all()
+    ]
+
+
+@dataclass(slots=True)
+class Explanation:
+    conversation_id: int
+    case_ref: str
+    platform: str
+    title: str | None
+    risk: float
+    urgency: int
+    flags: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    components: dict[str, Any]
+    sides: dict[str, Any]
+    findings: list[TopFinding]
+    uncounted: int
+    taxonomy_version: str
+
+
+def explain(
+    ws: Workspace, conversation_id: int, purpose: str = "explain a triage score"
+) -> Explanation:
+    """The stage timeline and every finding behind a conversation's score. Logs the view."""
+    with ws.sessions() as s:
+        conv = s.get(ConversationRow, conversation_id)
+        if conv is None:
+            raise NotFound(f"no conversation {conversation_id}", hint="see `vigil triage`")
+        case_ref = s.get(Case, conv.case_id).ref  # type: ignore[union-attr]
+    analyse(ws, case_ref)
+    with ws.sessions() as s:
+        a = s.get(AssessmentRow, conversation_id)
+        assert a is not None
+        uncounted = s.execute(
+            select(func.count()).where(
+                FindingRow.conversation_id == conversation_id, FindingRow.counted.is_(False)
+            )
+        ).scalar_one()
+        e = Explanation(
+            conversation_id,
+            case_ref,
+            conv.platform,
+            conv.title,
+            a.risk,
+            a.urgency,
+            json.loads(a.flags),
+            json.loads(a.timeline),
+            json.loads(a.components),
+            json.loads(a.sides),
+            _top_findings(s, conversation_id, None),
+            uncounted,
+            a.taxonomy_version,
+        )
+    with ws.transaction() as session:
+        ws.ensure_user(session)
+        custody.append(
+            session,
+            actor=ws.actor,
+            action="view",
+            object_type="conversation",
+            object_id=str(conversation_id),
+            case_ref=case_ref,
+            purpose=purpose,
+            details={"findings": len(e.findings)},
+            now=ws.now(),
+        )
+    return e

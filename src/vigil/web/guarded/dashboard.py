@@ -1,0 +1,135 @@
+"""The dashboard: my triage queue across the cases I am on, newest evidence, extension panels.
+
+The queue comes from :func:`vigil.services.triage.triage`, called once per member case (so it
+analyses what is new or stale and logs the view per case, attributed to the user). Quotes are
+left out here: message text is shown only in the conversation viewer, after a purpose.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from vigil.db.tables import AssessmentRow, Case, ConversationRow, Exhibit
+from vigil.services.access import Principal, as_user, member_cases, role_allows, stated_purpose
+from vigil.services.workspace import Workspace
+from vigil.web import extensions
+
+DEFAULT_PURPOSE = "triage queue on the web dashboard"
+
+
+@dataclass(slots=True)
+class QueueRow:
+    conversation_id: int
+    case_ref: str
+    platform: str
+    title: str | None
+    messages: int
+    risk: float
+    urgency: int
+    flags: list[dict[str, Any]]
+    categories: list[str]
+    last_at: datetime | None
+
+
+@dataclass(slots=True)
+class NewEvidence:
+    case_ref: str
+    ref: str
+    original_name: str
+    registered_at: datetime
+
+
+@dataclass(slots=True)
+class PanelData:
+    key: str
+    title: str
+    template: str
+    data: Any
+
+
+@dataclass(slots=True)
+class Dashboard:
+    queue: list[QueueRow]
+    cases: list[str]
+    analysis_available: bool
+    note: str | None
+    newest_evidence: list[NewEvidence]
+    panels: list[PanelData] = field(default_factory=list)
+
+
+def _stored_queue(ws: Workspace, case_ids: list[int], limit: int) -> list[QueueRow]:
+    """Ranked stored assessments, when the analysis engine cannot run (nothing re-analysed)."""
+    with ws.sessions() as s:
+        rows = s.execute(
+            select(AssessmentRow, ConversationRow, Case.ref)
+            .join(ConversationRow, ConversationRow.id == AssessmentRow.conversation_id)
+            .join(Case, Case.id == ConversationRow.case_id)
+            .where(AssessmentRow.case_id.in_(case_ids))
+            .order_by(AssessmentRow.urgency.desc(), AssessmentRow.risk.desc(), ConversationRow.id)
+            .limit(limit)
+        ).all()
+        return [
+            QueueRow(c.id, ref, c.platform, c.title, c.message_count, a.risk, a.urgency,
+                     json.loads(a.flags), [], c.last_at)
+            for a, c, ref in rows
+        ]  # fmt: skip
+
+
+def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
+    limit = max(1, min(limit, 500))
+    with ws.sessions() as s:
+        cases = [c for c in member_cases(s, user)] if role_allows(user.role, "read") else []
+        purposes = {c.ref: stated_purpose(s, user, c.id, ws.now()) for c in cases}
+    refs = [c.ref for c in cases]
+    queue: list[QueueRow] = []
+    note = None
+    available = True
+    if cases:
+        try:
+            from vigil.services.triage import triage
+
+            uws = as_user(ws, user.username)
+            for ref in refs:
+                for r in triage(uws, ref, limit, purpose=purposes[ref] or DEFAULT_PURPOSE):
+                    queue.append(
+                        QueueRow(r.conversation_id, r.case_ref, r.platform, r.title, r.messages,
+                                 r.risk, r.urgency, r.flags,
+                                 sorted({t.category for t in r.top}), None)
+                    )  # fmt: skip
+        except ImportError as exc:
+            available = False
+            note = f"the analysis engine is not available ({exc}); showing stored assessments"
+            queue = _stored_queue(ws, [c.id for c in cases], limit)
+    queue.sort(key=lambda r: (-r.urgency, -r.risk, r.conversation_id))
+    queue = queue[:limit]
+    with ws.sessions() as s:
+        if queue and available:
+            last = dict(
+                s.execute(
+                    select(ConversationRow.id, ConversationRow.last_at).where(
+                        ConversationRow.id.in_([r.conversation_id for r in queue])
+                    )
+                ).all()
+            )
+            for r in queue:
+                r.last_at = last.get(r.conversation_id)
+        newest = [
+            NewEvidence(ref, e.ref, e.original_name, e.registered_at)
+            for e, ref in s.execute(
+                select(Exhibit, Case.ref)
+                .join(Case, Case.id == Exhibit.case_id)
+                .where(Exhibit.case_id.in_([c.id for c in cases]))
+                .order_by(Exhibit.registered_at.desc(), Exhibit.id.desc())
+                .limit(8)
+            ).all()
+        ]
+    uws = as_user(ws, user.username)
+    panels = [
+        PanelData(p.key, p.title, p.template, p.load(uws, user)) for p in extensions.DASHBOARD_PANELS
+    ]
+    return Dashboard(queue, refs, available, note, newest, panels)
