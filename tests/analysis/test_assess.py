@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.analysis.test_scanner import LowerNormaliser
+
 from vigil.analysis.assess import MsgView, assess
 from vigil.analysis.rules import Rule
 from vigil.analysis.scanner import Scanner

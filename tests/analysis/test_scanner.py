@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from vigil.analysis.scanner import ScanPattern, Scanner, available_engines
+from vigil.analysis.scanner import Scanner, ScanPattern, available_engines
 
 
 @dataclass

@@ -432,6 +432,23 @@ def test_binary_garbage_raises_parse_error() -> None:
     assert "offset" in str(err.value) or "line 1" in str(err.value)
 
 
+def test_empty_file_raises_parse_error() -> None:
+    with pytest.raises(ParseError, match=r"empty\.txt, line 1"):
+        parse(b"", "empty.txt")
+
+
+def test_messages_are_streamed_and_participants_filled_as_they_go() -> None:
+    data = (OWN / "en-GB_android_24h.txt").read_bytes()
+    conv = next(iter(PARSER.parse(io.BytesIO(data), "chat.txt", ParseOptions())))
+    assert not isinstance(conv.messages, list | tuple)
+    assert conv.participants == []
+    first = next(iter(conv.messages))
+    assert first.source_location == "line 1"
+    rest = list(conv.messages)
+    assert len(rest) == 8
+    assert [p.platform_id for p in conv.participants] == ["Alice", "Bob"]
+
+
 def test_plain_text_raises_parse_error_naming_line() -> None:
     with pytest.raises(ParseError, match=r"notes\.txt, line 1: no WhatsApp message header"):
         parse(b"shopping list\nmilk\npizza\n", "notes.txt")
@@ -521,7 +538,7 @@ class _OneWay(io.RawIOBase):
 
 
 def _big_export() -> tuple[bytes, int]:
-    """About 1.4 MB: days 1-12 of each month for two years, then one day 13 at the end. Every
+    """About 1.4 MB: days 1-12 of each month of 2021, over and over, then one day 13. Every
     third message has a continuation line, so some cross the 1 MiB read boundary."""
     lines: list[str] = []
     n = size = 0
@@ -530,9 +547,9 @@ def _big_export() -> tuple[bytes, int]:
             for day in range(1, 13):
                 n += 1
                 extra = f"\nline two of {n}" if n % 3 == 0 else ""
-                lines.append(
-                    f"{day:02d}/{month:02d}/2021, 10:{n % 60:02d} - P{n % 4}: msg {n}{extra}\n"
-                )
+                line = f"{day:02d}/{month:02d}/2021, 10:{n % 60:02d} - P{n % 4}: msg {n}{extra}\n"
+                lines.append(line)
+                size += len(line)
     n += 1
     lines.append(f"13/12/2021, 11:00 - P0: msg {n}\n")
     return "".join(lines).encode(), n
@@ -553,3 +570,24 @@ def test_date_order_decided_past_the_first_megabyte(seekable: bool) -> None:
         expected = f"msg {i}" + (f"\nline two of {i}" if i % 3 == 0 and i != n else "")
         assert m.text == expected
         line += 1 + m.text.count("\n")
+
+
+def test_no_newline_for_megabytes_stays_bounded_and_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vigil.ingest.formats import whatsapp_read
+
+    monkeypatch.setattr(whatsapp_read, "LONGEST_LINE", 1 << 20)
+    blob = bytes(range(32, 127)) * 40_000  # 3.8 MB of printable bytes, no newline
+    with pytest.raises(ParseError, match="no WhatsApp message header in the first 1 lines"):
+        parse(blob, "blob.txt")
+
+
+def test_very_long_message_is_kept_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vigil.ingest.formats import whatsapp_read
+
+    monkeypatch.setattr(whatsapp_read, "LONGEST_LINE", 1 << 20)
+    long = "é" * 1_500_000  # 3 MB in UTF-8, cut into pieces between characters
+    data = f"12/05/2021, 10:00 - Sam: {long}\n13/05/2021, 10:01 - Amy: ok\n".encode()
+    _, msgs = parse(data)
+    assert [len(m.text) for m in msgs] == [1_500_000, 2]
+    assert msgs[0].text == long
+    assert msgs[1].source_location == "line 2"

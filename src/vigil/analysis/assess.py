@@ -7,6 +7,7 @@ lead for a trained person, never a verdict. docs/triage.md explains the calibrat
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,24 @@ from vigil.analysis.rules import OCONNELL_STAGES, Rule
 from vigil.analysis.scanner import Hit
 
 UNKNOWN_SPEAKER_FACTOR = 0.6
+FLAG_GATE = 0.3  # without a child in the chat, flags need at least this much base risk
+ANSWER_WINDOW = 3  # messages after an age question in which a bare age counts as the answer
+_NUMBER_WORDS = (
+    "nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
+)
+AGE_ANSWER = re.compile(
+    r"^\W*(?:i'?m |im |i am )?(?:only |just |nearly |almost |like )?(\d{1,2}|"
+    + _NUMBER_WORDS
+    + r")"
+    r"(?: ?(?:yrs?|years?(?: old)?|yo|y/o))?(?: ?(?:[fm]|girl|boy|female|male))?"
+    r"\W*(?:(?:and |n )?(?:u|you|wbu|hbu|lol|haha|why)\W*)?$",
+    re.IGNORECASE,
+)
+SCHOOL_YEAR_ANSWER = re.compile(
+    r"^\W*(?:i'?m in |im in |in )?(?:year|yr|grade) (\d{1,2})\b", re.IGNORECASE
+)
+AGE_TRIGGERS = frozenset({"age_question", "age_disclosure", "identity_claim", "school_question"})
+_WORD_AGES = {w: i for i, w in enumerate(_NUMBER_WORDS.split("|"), start=9)}
 NO_CHILD_EVIDENCE_FACTOR = 0.5
 FLAG_WINDOW = 3  # messages either side within which a meeting and its time or place pair up
 
@@ -86,7 +105,7 @@ class Assessment:
 FLAG_RULES: tuple[tuple[str, str, int, frozenset[str]], ...] = (
     ("third_party_access", "third party offering access to a child", 3,
      frozenset({"access_offer", "price_negotiation"})),
-    ("travel", "travel or pick-up offered", 3, frozenset({"pickup_offer", "travel_payment"})),
+    ("travel", "travel or pick-up offered", 3, frozenset({"pickup_offer", "travel_payment", "travel_offer"})),
     ("threat", "threats or sextortion", 3, frozenset({"threat", "sextortion"})),
     ("gift_payment", "gift or payment offered", 2,
      frozenset({"gift_offer", "payment_offer", "game_currency", "travel_payment", "livestream_payment", "job_offer"})),
@@ -146,8 +165,43 @@ def _flags(counted: Sequence[Finding]) -> list[Flag]:
     return sorted(out, key=lambda f: (-f.severity, f.seqs[0]))
 
 
-def _child_evidence(sides: Mapping[str, SideInference]) -> bool:
-    return any(s.side == CHILD for s in sides.values())
+def _age_answers(messages: Sequence[MsgView], cues: Sequence[Cue]) -> list[Cue]:
+    """A bare age (or UK school year) given straight after someone else's question about age
+    or school, or after their own stated age, is an age disclosure."""
+    out: list[Cue] = []
+    pos = {m.seq: i for i, m in enumerate(messages)}
+    done: set[int] = set()
+    for c in cues:
+        if not AGE_TRIGGERS & set(c.tags) or c.seq not in pos:
+            continue
+        i = pos[c.seq]
+        for m in messages[i + 1 : i + 1 + ANSWER_WINDOW]:
+            if m.sender is None or m.sender == c.speaker or m.seq in done:
+                continue
+            text = m.text.strip()
+            age = 0
+            if hit := AGE_ANSWER.match(text):
+                raw = hit.group(1).lower()
+                age = int(raw) if raw.isdigit() else _WORD_AGES.get(raw, 0)
+            elif hit := SCHOOL_YEAR_ANSWER.match(text):
+                age = int(hit.group(1)) + 5  # UK school year n is mostly age n+4 to n+5
+            if age:
+                done.add(m.seq)
+                out.append(
+                    Cue(m.sender, ("age_disclosure",), f"{text} (answering: age {age})", m.seq)
+                )
+                break
+    return out
+
+
+CHILD_REFERENCE_TAGS = frozenset({"access_offer", "price_negotiation"})
+
+
+def _child_evidence(sides: Mapping[str, SideInference], counted: Sequence[Finding]) -> bool:
+    """A child takes part, or one is being discussed (a third party offering access)."""
+    return any(s.side == CHILD for s in sides.values()) or any(
+        CHILD_REFERENCE_TAGS & set(f.tags) for f in counted
+    )
 
 
 def assess(
@@ -165,6 +219,7 @@ def assess(
         if not m.is_system
     ]
     cues = [Cue(m.sender, r.tags, h.quote, m.seq) for m, h, r in raw if m.sender is not None]
+    cues += _age_answers(messages, cues)
     people = [m.sender for m in messages if m.sender is not None]
     sides = infer_sides(people, known_roles, cues)
     findings: list[Finding] = []
@@ -198,10 +253,23 @@ def assess(
         if f.stage and f.stage not in timeline:
             timeline[f.stage] = StageEntry(f.stage, f.seq, times.get(f.seq), f.rule_id, f.quote)
     a.timeline = sorted(timeline.values(), key=lambda e: e.seq)
-    a.flags = _flags(counted)
-    a.urgency = max((f.severity for f in a.flags), default=0)
     a.components = _components(counted, a.timeline, times, now, sides)
-    a.risk = _risk(a.components, a.urgency, _child_evidence(sides))
+    child = _child_evidence(sides, counted)
+    a.flags = _flags(counted)
+    if not child:  # without a child in view a flag is one level less urgent, or not at all
+        weak = _risk(a.components, 0, child) < FLAG_GATE * NO_CHILD_EVIDENCE_FACTOR
+        a.flags = [
+            Flag(
+                f.id,
+                f.label,
+                0 if weak else f.severity - 1,
+                f.seqs,
+                "no child evidence in this chat, urgency lowered; " + f.reason,
+            )
+            for f in a.flags
+        ]
+    a.urgency = max((f.severity for f in a.flags), default=0)
+    a.risk = _risk(a.components, a.urgency, child)
     return a
 
 

@@ -26,6 +26,7 @@ ADULT_TAGS = frozenset(
         "access_offer", "price_negotiation", "police_check",
     }
 )  # fmt: skip
+ADDRESSED_AS_CHILD = frozenset({"supervision_check", "alone_check", "isolation", "school_question"})
 AGE = re.compile(r"\b(\d{1,2})\b")
 CHILD_AGE_LIMIT = 16
 
@@ -84,8 +85,16 @@ def infer_sides(
             out[pid] = SideInference(pid, ADULT, "inferred", a[:5])
         else:
             out[pid] = SideInference(pid, UNKNOWN, "none", ["not enough to infer"])
-    if len(people) == 2:  # the other person talking with a child is on the adult side
+    if len(people) == 2:
         p, q = people
+        for x, y in ((p, q), (q, p)):  # addressed as a child living with parents
+            said = {t for c in cues if c.speaker == y for t in c.tags} & ADDRESSED_AS_CHILD
+            if out[x].side == UNKNOWN and len(said) >= 2:
+                out[x] = SideInference(
+                    x, CHILD, "inferred",
+                    [f"{y} addresses them as a child living with parents ({', '.join(sorted(said))})"],
+                )  # fmt: skip
+        # the other person talking with a child is on the adult side
         for x, y in ((p, q), (q, p)):
             if out[x].side == UNKNOWN and out[y].side == CHILD:
                 out[x] = SideInference(

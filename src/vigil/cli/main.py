@@ -9,9 +9,18 @@ import typer
 
 from vigil import tool_version
 from vigil.cli import admin, case, evidence
+from vigil.cli import demo as demo_cli
 from vigil.cli import ingest as ingest_cli
 from vigil.cli import model as model_cli
+from vigil.cli import outcomes as outcomes_cli
+from vigil.cli import personas as personas_cli
+from vigil.cli import records as records_cli
+from vigil.cli import referrals as referrals_cli
+from vigil.cli import report as report_cli
+from vigil.cli import serve as serve_cli
+from vigil.cli import suspects as suspects_cli
 from vigil.cli import triage as triage_cli
+from vigil.cli import users as users_cli
 from vigil.cli.common import err
 from vigil.config import load_settings
 from vigil.errors import VigilError
@@ -29,6 +38,20 @@ app.add_typer(model_cli.app, name="model")
 app.command("ingest")(ingest_cli.ingest)
 app.command("triage")(triage_cli.triage)
 app.command("explain")(triage_cli.explain)
+app.add_typer(users_cli.app, name="user")
+app.command("serve")(serve_cli.serve)
+app.add_typer(records_cli.unit_app, name="unit")
+app.add_typer(records_cli.operation_app, name="operation")
+app.add_typer(personas_cli.persona_app, name="persona")
+app.add_typer(personas_cli.auth_app, name="authorisation")
+app.add_typer(suspects_cli.app, name="suspect")
+app.add_typer(outcomes_cli.child_app, name="child")
+app.add_typer(outcomes_cli.offence_app, name="offence")
+app.add_typer(outcomes_cli.outcome_app, name="outcome")
+app.add_typer(referrals_cli.referral_app, name="referral")
+app.add_typer(referrals_cli.observation_app, name="observation")
+app.add_typer(report_cli.app, name="report")
+app.command("demo")(demo_cli.demo)
 
 EXIT_INTERNAL = 70
 

@@ -86,8 +86,10 @@ def explain(
             f"  {st['stage']}: message #{st['seq']} at {st['sent_at'] or 'no time'} “{st['quote']}”"
         )
     table = Table("msg", "time (UTC)", "sender", "category", "quote", "why")
-    for f in e.findings:
-        table.add_row(str(f.seq), _t(f.sent_at), f.sender or "", f.category, f.quote, f.reason)
+    for tf in e.findings:
+        table.add_row(
+            str(tf.seq), _t(tf.sent_at), tf.sender or "", tf.category, tf.quote, tf.reason
+        )
     console.print(table)
     if e.uncounted:
         console.print(

@@ -62,25 +62,53 @@ def build_units(net: Network) -> dict[str, float]:
     """The national root, regions and forces; returns force code -> case-load weight."""
     rng = _rng(net.seed, "units")
     net.units.append(
-        {"code": "NAT-DEMO", "name": "Demo national network (fictional)", "kind": "national", "parent": None}
+        {
+            "code": "NAT-DEMO",
+            "name": "Demo national network (fictional)",
+            "kind": "national",
+            "parent": None,
+        }
     )
     forces: dict[str, float] = {}
     for code, name, weight, n_forces in plan.profiles()["regions"]:
-        net.units.append({"code": code, "name": f"{name} (fictional)", "kind": "region", "parent": "NAT-DEMO"})
+        net.units.append(
+            {"code": code, "name": f"{name} (fictional)", "kind": "region", "parent": "NAT-DEMO"}
+        )
         shares = [rng.uniform(0.6, 1.4) for _ in range(n_forces)]
         for i, share in enumerate(shares, start=1):
             fcode = f"{code}-F{i}"
-            net.units.append({"code": fcode, "name": f"Force {code[1:]}{chr(64 + i)} (fictional)", "kind": "force", "parent": code})
+            net.units.append(
+                {
+                    "code": fcode,
+                    "name": f"Force {code[1:]}{chr(64 + i)} (fictional)",
+                    "kind": "force",
+                    "parent": code,
+                }
+            )
             forces[fcode] = weight * share / sum(shares)
     return forces
 
 
-def _offence(net: Network, rng: random.Random, case: int, suspect: int, otype: str, arrest: date, principal: bool) -> None:
+def _offence(
+    net: Network,
+    rng: random.Random,
+    case: int,
+    suspect: int,
+    otype: str,
+    arrest: date,
+    principal: bool,
+) -> None:
     tax = taxonomy()
     prof = plan.profiles()["offence_types"][otype]
     forms = tax.offence_types[otype].legal_forms
-    form = rng.choices(forms, weights=[3] + [1] * (len(forms) - 1))[0] if principal else rng.choice(forms)
-    category = rng.choices("ABC", weights=[2, 3, 5])[0] if tax.legal_forms[form].image_offence else None
+    form = (
+        rng.choices(forms, weights=[3] + [1] * (len(forms) - 1))[0]
+        if principal
+        else rng.choice(forms)
+    )
+    category = (
+        rng.choices("ABC", weights=[2, 3, 5])[0] if tax.legal_forms[form].image_offence else None
+    )
     if otype == "familial_historic":
         start = date(rng.randint(1992, 2003), rng.randint(1, 12), 1)
         end = start + timedelta(days=rng.randint(30, 900))
@@ -105,7 +133,9 @@ def _offence(net: Network, rng: random.Random, case: int, suspect: int, otype: s
     )
 
 
-def _assessment(net: Network, rng: random.Random, form: risk.RiskForm, suspect: int, otype: str, when: date) -> None:
+def _assessment(
+    net: Network, rng: random.Random, form: risk.RiskForm, suspect: int, otype: str, when: date
+) -> None:
     victim = otype in VICTIM_TYPES
     answers: dict[str, bool | str] = {
         "prior_contact_offence": rng.random() < (0.12 if victim else 0.05),
@@ -139,20 +169,46 @@ def _assessment(net: Network, rng: random.Random, form: risk.RiskForm, suspect: 
     )
 
 
-def _identifiers(net: Network, rng: random.Random, suspect: int, platforms: list[str], seen: date) -> None:
+def _identifiers(
+    net: Network, rng: random.Random, suspect: int, platforms: list[str], seen: date
+) -> None:
     for p in platforms or ["email"]:
         handle = f"{plan.code_name(rng, 2).lower()}{rng.randint(10, 9999)}"
-        net.identifiers.append({"suspect": suspect, "platform": p, "kind": "screen_name", "value": handle, "first_seen": seen})
+        net.identifiers.append(
+            {
+                "suspect": suspect,
+                "platform": p,
+                "kind": "screen_name",
+                "value": handle,
+                "first_seen": seen,
+            }
+        )
     if rng.random() < 0.3:
         net.identifiers.append(
-            {"suspect": suspect, "platform": "sms", "kind": "phone", "value": f"+44 7700 900{rng.randint(0, 999):03d}", "first_seen": seen}
+            {
+                "suspect": suspect,
+                "platform": "sms",
+                "kind": "phone",
+                "value": f"+44 7700 900{rng.randint(0, 999):03d}",
+                "first_seen": seen,
+            }
         )
     if rng.random() < 0.25:
         ip = rng.choice(["192.0.2", "198.51.100", "203.0.113"]) + f".{rng.randint(1, 254)}"
-        net.identifiers.append({"suspect": suspect, "platform": platforms[0] if platforms else "email", "kind": "ip", "value": ip, "first_seen": seen})
+        net.identifiers.append(
+            {
+                "suspect": suspect,
+                "platform": platforms[0] if platforms else "email",
+                "kind": "ip",
+                "value": ip,
+                "first_seen": seen,
+            }
+        )
 
 
-def _justice(net: Network, rng: random.Random, case: int, suspect: int, otype: str, arrest: date) -> None:
+def _justice(
+    net: Network, rng: random.Random, case: int, suspect: int, otype: str, arrest: date
+) -> None:
     """Arrest, then charge, conviction and sentence (or NFA) within the demo's window."""
     prof = plan.profiles()["offence_types"][otype]
     net.outcomes.append({"case": case, "suspect": suspect, "kind": "arrest", "on": arrest})
@@ -197,24 +253,34 @@ def finish_sentences(net: Network) -> None:
         idx = [
             i
             for i, o in enumerate(net.outcomes)
-            if o["kind"] == "sentence" and not o["suspended"] and o.get("custodial_months") and lo <= o["on"] <= hi
+            if o["kind"] == "sentence"
+            and not o["suspended"]
+            and o.get("custodial_months")
+            and lo <= o["on"] <= hi
         ]
-        months = plan.adjust_to_sum(rng, [net.outcomes[i]["custodial_months"] for i in idx], int(block["months"]), 1, 480)
+        months = plan.adjust_to_sum(
+            rng, [net.outcomes[i]["custodial_months"] for i in idx], int(block["months"]), 1, 480
+        )
         for i, m in zip(idx, months, strict=True):
             net.outcomes[i]["custodial_months"] = m
     for o in net.outcomes:
         if o["kind"] != "sentence":
             continue
-        m = o.get("custodial_months")
-        immediate = bool(m) and not o["suspended"]
-        o["extended_licence_months"] = rng.choice([36, 48, 60, 72, 96]) if immediate and o.pop("extended", False) else None
+        term = o.get("custodial_months")
+        immediate = bool(term) and not o["suspended"]
+        o["extended_licence_months"] = (
+            rng.choice([36, 48, 60, 72, 96]) if immediate and o.pop("extended", False) else None
+        )
         o.pop("extended", None)
-        if m is None:
+        if term is None:
             o["notification_months"], o["notification_indefinite"] = 60, False
-        elif m >= 30:
+        elif term >= 30:
             o["notification_months"], o["notification_indefinite"] = None, True
         else:
-            o["notification_months"], o["notification_indefinite"] = (120 if m > 6 else 84), False
+            o["notification_months"], o["notification_indefinite"] = (
+                (120 if term > 6 else 84),
+                False,
+            )
         o["prevention_orders"] = "SHPO" if o.pop("shpo", False) else None
 
 
@@ -263,7 +329,14 @@ def build_people(net: Network, forces: dict[str, float]) -> None:
                 _offence(net, rng, case, suspect, otype, arrest, principal=False)
             plats = net.offences[-1]["platforms"]
             _identifiers(net, rng, suspect, plats, net.offences[-1]["committed_from"])
-            _assessment(net, rng, form, suspect, otype, net.cases[case]["created"] + timedelta(days=rng.randint(1, 9)))
+            _assessment(
+                net,
+                rng,
+                form,
+                suspect,
+                otype,
+                net.cases[case]["created"] + timedelta(days=rng.randint(1, 9)),
+            )
             _justice(net, rng, case, suspect, otype, arrest)
     finish_sentences(net)
 
@@ -288,15 +361,27 @@ def build_children(net: Network) -> None:
             child = len(net.children)
             first = plan.day_in(rng, month)
             net.children.append(
-                {"ref": f"CH-{month[0]}-{seq:05d}", "case": net.suspects[suspect]["case"], "suspect": suspect, "age": age}
+                {
+                    "ref": f"CH-{month[0]}-{seq:05d}",
+                    "case": net.suspects[suspect]["case"],
+                    "suspect": suspect,
+                    "age": age,
+                }
             )
             n = rng.choices([1, 2, 3], weights=[55, 33, 12])[0]
-            kinds = [rng.choices(["social_care_referral", "ceop_referral", "strategy_meeting", "other"], weights=[6, 2, 1, 1])[0]]
+            kinds = [
+                rng.choices(
+                    ["social_care_referral", "ceop_referral", "strategy_meeting", "other"],
+                    weights=[6, 2, 1, 1],
+                )[0]
+            ]
             kinds += ["strategy_meeting", "other"][: n - 1]
             last_day = date(month[0], month[1], plan.month_days(month))
             for j, kind in enumerate(kinds):
                 on = first if j == 0 else min(last_day, first + timedelta(days=rng.randint(0, 10)))
-                net.actions.append({"child": child, "kind": kind, "on": on, "by": f"DC W-{rng.randint(100, 999)}"})
+                net.actions.append(
+                    {"child": child, "kind": kind, "on": on, "by": f"DC W-{rng.randint(100, 999)}"}
+                )
 
 
 def generate(seed: int, as_of: date) -> Network:

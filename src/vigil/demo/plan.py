@@ -74,7 +74,9 @@ class Segment:
 def segments() -> list[Segment]:
     out = []
     for first, last, arrests, children in targets()["segments"]:
-        out.append(Segment(months_between(month_of(first), month_of(last)), int(arrests), int(children)))
+        out.append(
+            Segment(months_between(month_of(first), month_of(last)), int(arrests), int(children))
+        )
     return out
 
 
@@ -90,7 +92,9 @@ def monthly(rng: random.Random, key: str) -> dict[Month, int]:
     return out
 
 
-def adjust_to_sum(rng: random.Random, values: list[int], target: int, lo: int, hi: int) -> list[int]:
+def adjust_to_sum(
+    rng: random.Random, values: list[int], target: int, lo: int, hi: int
+) -> list[int]:
     """Scale ``values`` to sum exactly to ``target``, each kept within [lo, hi]; the shape of
     the distribution is kept, then single months are added or taken at random."""
     if not values:
@@ -112,10 +116,40 @@ def adjust_to_sum(rng: random.Random, values: list[int], target: int, lo: int, h
     return out
 
 
-SYLLABLES = (
-    "ka lo mi ren tu vo zel qua ixo bel dar fen gil hos jun kev lor mab nix ost pel rud "
-    "sav tem ulo vik wes yar zon ber cal dov"
-).split()
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ren",
+    "tu",
+    "vo",
+    "zel",
+    "qua",
+    "ixo",
+    "bel",
+    "dar",
+    "fen",
+    "gil",
+    "hos",
+    "jun",
+    "kev",
+    "lor",
+    "mab",
+    "nix",
+    "ost",
+    "pel",
+    "rud",
+    "sav",
+    "tem",
+    "ulo",
+    "vik",
+    "wes",
+    "yar",
+    "zon",
+    "ber",
+    "cal",
+    "dov",
+]
 
 
 def code_name(rng: random.Random, parts: int = 3) -> str:

@@ -145,7 +145,9 @@ def compute(
         s = PlatformSummary(p, labels.get(p, p), len(cases[p]))
         s.offence_types = dict(types.get(p, Counter()).most_common())
         cats = cat_cases.get(p, {})
-        s.categories = dict(sorted(((c, len(v)) for c, v in cats.items()), key=lambda x: (-x[1], x[0])))
+        s.categories = dict(
+            sorted(((c, len(v)) for c, v in cats.items()), key=lambda x: (-x[1], x[0]))
+        )
         s.new_categories = sorted(c for c in cats if (p, c) not in seen_before)
         new += [(p, c) for c in s.new_categories]
         s.migrations_to = {t: n for (f, t), n in moves.most_common() if f == p}

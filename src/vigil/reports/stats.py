@@ -168,15 +168,19 @@ def breakdown(
 def trend(facts: Sequence[Fact], end: date, data_start: date | None) -> list[TrendRow]:
     """Figures for five 12-month periods ending on ``end``, with year-on-year growth."""
     out: list[TrendRow] = []
-    prev: Figures | None = None
+    prev: TrendRow | None = None
     for p in trend_periods(end):
         figs = figures_of(f for f in facts if f.on in p)
+        comparable = prev is not None and not prev.partial
         g: dict[str, float | None] = {
-            name: (growth(figs.value(name), prev.value(name)) if prev is not None else None)
+            name: (
+                growth(figs.value(name), prev.figures.value(name)) if prev and comparable else None
+            )
             for name in FIGURES
         }
-        out.append(TrendRow(p, figs, g, data_start is not None and p.start < data_start))
-        prev = figs
+        row = TrendRow(p, figs, g, data_start is not None and p.start < data_start)
+        out.append(row)
+        prev = row
     return out
 
 

@@ -45,7 +45,9 @@ class FindingsSource(Protocol):
         """Every (case, platform, category, first seen) up to ``until``."""
         ...
 
-    def migrations(self, session: Session, start: datetime, end: datetime) -> Iterable[plat.MigrationRow]:
+    def migrations(
+        self, session: Session, start: datetime, end: datetime
+    ) -> Iterable[plat.MigrationRow]:
         """Moves between platforms between ``start`` and ``end``."""
         ...
 
@@ -57,16 +59,30 @@ class RecordedObservations:
 
     def indicators(self, session: Session, until: datetime) -> Iterable[plat.IndicatorRow]:
         stmt = (
-            select(Case.ref, PlatformObservation.platform, PlatformObservation.category, PlatformObservation.observed_at)
+            select(
+                Case.ref,
+                PlatformObservation.platform,
+                PlatformObservation.category,
+                PlatformObservation.observed_at,
+            )
             .join(Case, Case.id == PlatformObservation.case_id)
-            .where(PlatformObservation.kind == "indicator", PlatformObservation.observed_at <= until)
+            .where(
+                PlatformObservation.kind == "indicator", PlatformObservation.observed_at <= until
+            )
         )
         for ref, p, c, t in session.execute(stmt):
             yield plat.IndicatorRow(ref, p, c or "", t)
 
-    def migrations(self, session: Session, start: datetime, end: datetime) -> Iterable[plat.MigrationRow]:
+    def migrations(
+        self, session: Session, start: datetime, end: datetime
+    ) -> Iterable[plat.MigrationRow]:
         stmt = (
-            select(Case.ref, PlatformObservation.platform, PlatformObservation.to_platform, PlatformObservation.observed_at)
+            select(
+                Case.ref,
+                PlatformObservation.platform,
+                PlatformObservation.to_platform,
+                PlatformObservation.observed_at,
+            )
             .join(Case, Case.id == PlatformObservation.case_id)
             .where(
                 PlatformObservation.kind == "migration",
@@ -115,16 +131,17 @@ class _Labeller:
             .where(Offence.suspect_id.is_not(None))
             .order_by(Offence.suspect_id, Offence.principal.desc(), Offence.id)
         ).all()
-        for sid, otype in ranked:
-            self.suspect_type.setdefault(sid, otype)
+        for ranked_sid, otype in ranked:
+            if ranked_sid is not None:
+                self.suspect_type.setdefault(ranked_sid, otype)
         self.suspect_platforms: dict[int, set[str]] = {}
-        for sid, p in session.execute(
+        for plat_sid, p in session.execute(
             select(Offence.suspect_id, OffencePlatform.platform).join(
                 OffencePlatform, OffencePlatform.offence_id == Offence.id
             )
         ):
-            if sid is not None:
-                self.suspect_platforms.setdefault(sid, set()).add(p)
+            if plat_sid is not None:
+                self.suspect_platforms.setdefault(plat_sid, set()).add(p)
         self._bucket_cache: dict[int | None, str | None] = {}
 
     def bucket(self, case_id: int) -> str | None:
@@ -150,37 +167,56 @@ class _Labeller:
             cur = self.units[cur.parent_id]
         return None if self.restricted else cur.code
 
-    def fact(self, kind: str, on: date, case_id: int, suspect_id: int | None, **kw: object) -> stats.Fact | None:
+    def fact(
+        self, kind: str, on: date, case_id: int, suspect_id: int | None, **kw: object
+    ) -> stats.Fact | None:
         unit = self.bucket(case_id)
         if unit is None:
             return None
         sid = suspect_id if suspect_id is not None else self.case_first_suspect.get(case_id)
-        otype = self.suspect_type.get(sid, stats.NOT_RECORDED) if sid is not None else stats.NOT_RECORDED
+        otype = (
+            self.suspect_type.get(sid, stats.NOT_RECORDED)
+            if sid is not None
+            else stats.NOT_RECORDED
+        )
         plats = tuple(sorted(self.suspect_platforms.get(sid, ()))) if sid is not None else ()
         return stats.Fact(kind, on, unit, otype, plats, **kw)  # type: ignore[arg-type]
 
 
-def load_facts(session: Session, start: date, end: date, unit_code: str | None) -> tuple[list[stats.Fact], str, dict[str, dict[str, str]]]:
+def load_facts(
+    session: Session, start: date, end: date, unit_code: str | None
+) -> tuple[list[stats.Fact], str, dict[str, dict[str, str]]]:
     """Every arrest, safeguarding action and sentence dated ``start``..``end`` in scope."""
     lab = _Labeller(session, unit_code)
     facts: list[stats.Fact | None] = []
     outcomes = session.execute(
-        select(Outcome.kind, Outcome.occurred_on, Outcome.case_id, Outcome.suspect_id, Outcome.custodial_months, Outcome.suspended).where(
-            Outcome.kind.in_(("arrest", "sentence")), Outcome.occurred_on >= start, Outcome.occurred_on <= end
+        select(
+            Outcome.kind,
+            Outcome.occurred_on,
+            Outcome.case_id,
+            Outcome.suspect_id,
+            Outcome.custodial_months,
+            Outcome.suspended,
+        ).where(
+            Outcome.kind.in_(("arrest", "sentence")),
+            Outcome.occurred_on >= start,
+            Outcome.occurred_on <= end,
         )
     )
     for kind, on, cid, sid, months, suspended in outcomes:
         if kind == "arrest":
             facts.append(lab.fact("arrest", on, cid, sid))
         else:
-            facts.append(lab.fact("sentence", on, cid, sid, months=months or 0, suspended=bool(suspended)))
+            facts.append(
+                lab.fact("sentence", on, cid, sid, months=months or 0, suspended=bool(suspended))
+            )
     actions = session.execute(
         select(SafeguardingAction.action_on, Child.id, Child.case_id, Child.suspect_id)
         .join(Child, Child.id == SafeguardingAction.child_id)
         .where(SafeguardingAction.action_on >= start, SafeguardingAction.action_on <= end)
     )
-    for on, child_id, cid, sid in actions:
-        facts.append(lab.fact("safeguard", on, cid, sid, key=child_id))
+    for on, child_id, child_case, child_suspect in actions:
+        facts.append(lab.fact("safeguard", on, child_case, child_suspect, key=child_id))
     tax = taxonomy()
     labels = {
         "unit": {u.code: f"{u.name}" for u in lab.units.values()},
@@ -198,7 +234,9 @@ def data_start(session: Session) -> date | None:
     return min(found) if found else None
 
 
-def stats_report(ws: Workspace, start: date, end: date, unit_code: str | None = None) -> stats.StatsReport:
+def stats_report(
+    ws: Workspace, start: date, end: date, unit_code: str | None = None
+) -> stats.StatsReport:
     """The statistics report for ``start``..``end`` (inclusive), national or for one unit."""
     period = Period(start, end)
     first = min(period.start, trend_periods(period.end)[0].start)
@@ -221,7 +259,14 @@ def stats_report(ws: Workspace, start: date, end: date, unit_code: str | None = 
 def offence_rows(session: Session) -> list[plat.OffenceRow]:
     """Offences with their platforms; an offence's dates fall back to when it was recorded."""
     stmt = (
-        select(Case.ref, OffencePlatform.platform, Offence.offence_type, Offence.committed_from, Offence.committed_to, Offence.created_at)
+        select(
+            Case.ref,
+            OffencePlatform.platform,
+            Offence.offence_type,
+            Offence.committed_from,
+            Offence.committed_to,
+            Offence.created_at,
+        )
         .join(Offence, Offence.id == OffencePlatform.offence_id)
         .join(Case, Case.id == Offence.case_id)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,8 @@ from vigil.services.cases import get_case
 from vigil.services.workspace import Workspace
 
 SCAN_BATCH_MESSAGES = 200_000
+MODEL_SHARE = 0.25
+"""With a trained model configured: risk = (1 - MODEL_SHARE) * indicators + MODEL_SHARE * model."""
 
 
 @dataclass(slots=True)
@@ -113,6 +115,7 @@ def _store(
     a: Assessment,
     ref: datetime | None,
     now: datetime,
+    model_score: float | None = None,
 ) -> int:
     session.execute(delete(FindingRow).where(FindingRow.conversation_id == cid))
     session.execute(delete(AssessmentRow).where(AssessmentRow.conversation_id == cid))
@@ -132,7 +135,7 @@ def _store(
             timeline=_to_json([asdict(t) for t in a.timeline]),
             components=_to_json({k: asdict(v) for k, v in a.components.items()}),
             sides=_to_json({k: asdict(v) for k, v in a.sides.items()}),
-            findings_count=sum(1 for f in a.findings if f.counted), model_score=None,
+            findings_count=sum(1 for f in a.findings if f.counted), model_score=model_score,
             taxonomy_version=engine.version, taxonomy_fingerprint=engine.fingerprint,
             reference_time=ref, computed_at=now, tool_version=tool_version(),
         )
@@ -140,11 +143,23 @@ def _store(
     return len(rows)
 
 
+def _model(ws: Workspace) -> Any:
+    """The configured learned model (VIGIL_MODEL_DIR), or None: indicators alone."""
+    if ws.settings.model_dir is None:
+        return None
+    from vigil.analysis.learn import load_model
+
+    return load_model(ws.settings.model_dir)
+
+
 def analyse(
     ws: Workspace, case_ref: str | None = None, force: bool = False, engine: Engine | None = None
 ) -> AnalyseStats:
     """Scan and assess every conversation whose stored result is missing or stale."""
     engine = engine or default_engine()
+    model = _model(ws)
+    if model is not None:  # results depend on the model too: refresh when it changes
+        engine = replace(engine, fingerprint=f"{engine.fingerprint[:40]}+model:{model.sha256[:16]}")
     stats = AnalyseStats()
     with ws.sessions() as s:
         cases = [get_case(s, case_ref)] if case_ref else list(s.execute(select(Case)).scalars())
@@ -184,7 +199,13 @@ def analyse(
                     msgs[cid], hits[pos : pos + n], engine.rules, _known_roles(session, cid), ref
                 )
                 pos += n
-                stats.findings += _store(session, engine, cid, case_of[cid], a, ref, ws.now())
+                m_score = None
+                if model is not None and msgs[cid]:
+                    m_score = float(model.score(["\n".join(m.text for m in msgs[cid])])[0])
+                    a.risk = round((1 - MODEL_SHARE) * a.risk + MODEL_SHARE * m_score, 4)
+                stats.findings += _store(
+                    session, engine, cid, case_of[cid], a, ref, ws.now(), m_score
+                )
                 stats.conversations += 1
                 stats.messages += n
     return stats

@@ -22,7 +22,14 @@ from vigil.db.tables import Case, User
 from vigil.db.tables_web import CaseMember, Credential, SignInEvent
 from vigil.errors import AccessDenied, NotFound, UserError
 from vigil.evidence import custody
-from vigil.services.access import Principal, get_user, normalise_role, principal_of
+from vigil.services.access import (
+    Principal,
+    TokenInfo,
+    create_token,
+    get_user,
+    normalise_role,
+    principal_of,
+)
 from vigil.services.cases import get_case
 from vigil.services.workspace import Workspace
 
@@ -107,7 +114,9 @@ def _info(session: Session, user: User) -> UserInfo:
     )
 
 
-def _log(ws: Workspace, session: Session, action: str, obj_type: str, obj: str, **details: object) -> None:
+def _log(
+    ws: Workspace, session: Session, action: str, obj_type: str, obj: str, **details: object
+) -> None:
     custody.append(
         session,
         actor=ws.actor,
@@ -244,6 +253,16 @@ def reset_totp(ws: Workspace, username: str) -> tuple[str, str]:
     return secret, totp_uri(username, secret)
 
 
+def issue_token(
+    ws: Workspace, username: str, name: str, days: int | None = 90
+) -> tuple[str, TokenInfo]:
+    """An API token for ``username`` (administrators for anyone; a user for themself)."""
+    if username != ws.actor:
+        with ws.sessions() as session:
+            _require_admin(session, ws)
+    return create_token(ws, username, name, days)
+
+
 def totp_uri(username: str, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
 
@@ -289,9 +308,7 @@ def check_password(
     """
     now = ws.now()
     with ws.transaction() as session:
-        user = session.execute(
-            select(User).where(User.username == username)
-        ).scalar_one_or_none()
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         cred = session.get(Credential, user.id) if user is not None else None
         if user is None or cred is None or not cred.password_hash:
             _verify(_DUMMY_HASH, password)
@@ -335,9 +352,7 @@ def _match_step(secret: str, code: str, now: datetime, last: int | None) -> int 
     totp = pyotp.TOTP(secret)
     step = int(now.timestamp()) // totp.interval
     for s in (step - 1, step, step + 1):
-        if (last is None or s > last) and hmac.compare_digest(
-            totp.at(s * totp.interval), code
-        ):
+        if (last is None or s > last) and hmac.compare_digest(totp.at(s * totp.interval), code):
             return s
     return None
 

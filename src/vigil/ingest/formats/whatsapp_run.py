@@ -9,19 +9,18 @@ one-line message by a known author, whose date and time were seen before. Everyt
 
 from __future__ import annotations
 
-import codecs
 import re
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions
 from vigil.ingest.formats import whatsapp_layout as lay
-from vigil.ingest.formats.whatsapp_locale import MARK_CHARS, Locale, classify_body, locale
+from vigil.ingest.formats.whatsapp_locale import Locale, classify_body, locale
+from vigil.ingest.formats.whatsapp_read import Blocks, Decoder, chain_str
 from vigil.model import Conversation, Message, Participant, SkippedRecord
 
-BLOCK = 1 << 20
 Media = dict[str, tuple[str, int]]
 """File name (or member path) → (member path, size) for the media in a zip export."""
 
@@ -35,101 +34,6 @@ def patterns() -> lay.Patterns:
     if not _PATTERNS:
         _PATTERNS.append(lay.Patterns.build(locale().connectors))
     return _PATTERNS[0]
-
-
-def chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
-    for part in parts:
-        yield from part
-
-
-def strip_marks(text: str) -> str:
-    """Remove WhatsApp's invisible directional marks; CRLF → LF."""
-    for mark in MARK_CHARS:
-        if mark in text:
-            text = text.replace(mark, "")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    return text
-
-
-class Blocks:
-    """The file's bytes, readable a second time.
-
-    The first pass reads the head and, when the date order needs it, the rest. The second pass
-    replays the head and goes on reading; if the first pass read past the head, the file is
-    reopened (seek or zip member), or, for a stream that cannot seek, the blocks read are
-    replayed (they were kept for that).
-    """
-
-    def __init__(self, live: Iterator[bytes], reopen: Callable[[], Iterator[bytes]] | None) -> None:
-        self._live = live
-        self._reopen = reopen
-        self._kept: deque[bytes] = deque()
-        self._count = 0
-
-    def first_pass(self) -> Iterator[bytes]:
-        for block in self._live:
-            if self._count == 0 or self._reopen is None:
-                self._kept.append(block)
-            self._count += 1
-            yield block
-
-    def second_pass(self) -> Iterator[bytes]:
-        if self._reopen is not None and self._count > 1:
-            self._kept.clear()
-            yield from self._reopen()
-            return
-        while self._kept:
-            yield self._kept.popleft()
-        yield from self._live
-
-
-class Decoder:
-    """Bytes → text in line-aligned pieces: UTF-8 (or UTF-16 with a BOM), marks removed,
-    CRLF → LF, undecodable bytes replaced by U+FFFD and their offsets kept."""
-
-    def __init__(self) -> None:
-        self.bad = 0  # undecodable byte sequences
-        self.first_bad = 0  # byte offset of the first
-        self.nul_at: int | None = None
-
-    def texts(self, blocks: Iterable[bytes]) -> Iterator[str]:
-        it = iter(blocks)
-        first = next(it, b"")
-        if first[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            it = self._from_utf16(chain([first], it))
-            first = next(it, b"")
-        carry, offset = b"", 0
-        for block in chain([first], it):
-            raw = carry + block
-            cut = raw.rfind(b"\n") + 1
-            if cut == 0:
-                carry = raw
-                continue
-            carry, raw = raw[cut:], raw[:cut]
-            yield self._decode(raw, offset)
-            offset += len(raw)
-        if carry:
-            yield self._decode(carry, offset)
-
-    def _decode(self, raw: bytes, offset: int) -> str:
-        if self.nul_at is None and b"\x00" in raw:
-            self.nul_at = offset + raw.index(b"\x00")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            text = raw.decode("utf-8", "replace")
-            if not self.bad:
-                self.first_bad = offset + exc.start
-            self.bad += text.count("\ufffd") - raw.count("\ufffd".encode())
-        return strip_marks(text)
-
-    @staticmethod
-    def _from_utf16(blocks: Iterable[bytes]) -> Iterator[bytes]:
-        dec = codecs.getincrementaldecoder("utf-16")("replace")
-        for block in blocks:
-            yield dec.decode(block).encode("utf-8")
-        yield dec.decode(b"", final=True).encode("utf-8")
 
 
 class Clock:
@@ -365,7 +269,10 @@ class Run:
         assert stamp is not None and date is not None and tm is not None
         assert body is not None and gap is not None
         extra: list[Message] = []
-        if gap != "\n":
+        if not gap.startswith("\n"):  # the line itself went on past a piece cut mid-line
+            rest_of_line, nl, after = gap.partition("\n")
+            body, gap = body + rest_of_line, nl + after
+        if gap not in ("\n", ""):
             own, extra = self._split_loose(gap[1:-1], line + 1)
             cont = own.rstrip("\n")
             if cont:
@@ -475,8 +382,3 @@ class Run:
             )
         if dec.nul_at is not None:
             notes.append(f"NUL byte at offset {dec.nul_at}: the file holds binary data")
-
-
-def chain_str(*parts: Iterable[str]) -> Iterator[str]:
-    for part in parts:
-        yield from part

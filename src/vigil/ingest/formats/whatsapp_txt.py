@@ -5,7 +5,10 @@ The file is read as a stream, twice at most. The first megabyte fixes the header
 the rest of the file is scanned for dates first (seeking back, or replaying the blocks it kept
 when the stream cannot seek). Messages are then produced lazily: ``Conversation.messages`` is a
 generator, and the conversation's participants, notes and skipped records are complete once it
-has been consumed.
+has been consumed. A zip export is opened through :func:`vigil.ingest.safezip.open_zip` (a stream
+that cannot seek is read into memory first, as zip needs random access); every ``.txt`` member
+that looks like a chat becomes a conversation, and the other members are the media: a named
+attachment found there is PRESENT with ``source_path`` set to the member, otherwise MISSING.
 
 Text handling: directional marks (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, U+FEFF) are
 removed from the whole text before parsing; no-break spaces are kept (and count as spaces in
@@ -27,15 +30,8 @@ from typing import BinaryIO
 from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions, Sniff
 from vigil.ingest.formats.whatsapp_locale import locale
-from vigil.ingest.formats.whatsapp_run import (
-    BLOCK,
-    Blocks,
-    Media,
-    Run,
-    chain,
-    patterns,
-    strip_marks,
-)
+from vigil.ingest.formats.whatsapp_read import BLOCK, Blocks, chain, strip_marks
+from vigil.ingest.formats.whatsapp_run import Media, Run, patterns
 from vigil.ingest.safezip import iter_member_chunks, open_zip
 from vigil.model import Conversation
 
@@ -50,7 +46,7 @@ class WhatsAppTextParser:
         lower = name.lower()
         if head.startswith(b"PK\x03\x04"):
             if b"_chat.txt" in head or b"WhatsApp Chat" in head:
-                return Sniff(0.85, "zip archive holding a WhatsApp chat text (_chat.txt)")
+                return Sniff(0.85, "zip archive holding a WhatsApp chat text")
             if "whatsapp" in lower and lower.endswith(".zip"):
                 return Sniff(0.6, "zip archive named like a WhatsApp export")
             return Sniff(0.0, "zip archive without a WhatsApp chat text among its first members")
@@ -105,7 +101,8 @@ class WhatsAppTextParser:
         texts = [i for i in infos if i.filename.lower().endswith(".txt")]
         chats = []
         for info in texts:
-            head = next(iter_member_chunks(zf, info.filename, name, 64 * 1024), b"")
+            with zf.open(info) as fh:  # a peek: the full read below is bounded by safezip
+                head = fh.read(64 * 1024)
             if self.sniff(head, info.filename).score > 0:
                 chats.append(info.filename)
         if not chats:

@@ -32,8 +32,32 @@ _INVITE = (
 )
 _TIME_LIKE = re.compile(r"^\d{1,2}(?:[:.]\d{2})?(?:am|pm|ish)?$")
 _REF_WORDS = frozenset(
-    "order ref ticket invoice room item issue no number flight gate bus pin case table "
-    "seat page step level bay platform unit flat apt".split()
+    [
+        "order",
+        "ref",
+        "ticket",
+        "invoice",
+        "room",
+        "item",
+        "issue",
+        "no",
+        "number",
+        "flight",
+        "gate",
+        "bus",
+        "pin",
+        "case",
+        "table",
+        "seat",
+        "page",
+        "step",
+        "level",
+        "bay",
+        "platform",
+        "unit",
+        "flat",
+        "apt",
+    ]
 )
 
 
@@ -47,10 +71,18 @@ class PlatformInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class _Pattern:
+    lower: re.Pattern[str]  # for lower-cased text (fast path)
+    any_case: re.Pattern[str]  # for text whose lower case changes length
+    how: str
+    needles: tuple[str, ...]  # one of these must occur for the pattern to be tried
+
+
+@dataclass(frozen=True, slots=True)
 class _Tables:
     platforms: dict[str, PlatformInfo]
     alias: dict[str, str]
-    patterns: tuple[tuple[re.Pattern[str], str], ...]
+    patterns: tuple[_Pattern, ...]
     discord: re.Pattern[str]
     bare: re.Pattern[str]
     not_names: frozenset[str]
@@ -80,35 +112,59 @@ def tables() -> _Tables:
     any_alias = _alias_regex(list(alias))
     long_alias = _alias_regex([a for a in alias if len(a) >= 2])
     sep = r"\s*(?:[:=\-–]|\bis\b|\bit'?s\b|\bas\b|\bat\b)?\s*"
-    flags = re.IGNORECASE
-    patterns = (
+    invite_words = ("add", "follow", "message", "msg", "dm", "text", "hmu", "hit me", "find",
+                    "talk to", "chat to", "speak to", "reach", "contact", "friend", "sub", "look me")  # fmt: skip
+    specs: list[tuple[str, str, tuple[str, ...]]] = [
         (
-            re.compile(rf"\b{_INVITE}\s+(?:me\s+)?(?:on|at|@|via)\s+(?P<plat>{any_alias})\b{sep}{_NAME}", flags),
+            rf"\b{_INVITE}\s+(?:me\s+)?(?:on|at|@|via)\s+(?P<plat>{any_alias})\b{sep}{_NAME}",
             "invitation to add an account",
+            invite_words,
         ),
         (
-            re.compile(
-                rf"\bmy\s+(?P<plat>{any_alias})\s*(?:user\s*name|name|handle|id|tag|acc(?:ount)?|@)?"
-                rf"\s*(?:\bis\b|=|:|-|'s|’s)\s*{_NAME}",
-                flags,
-            ),
+            rf"\bmy\s+(?P<plat>{any_alias})\s*(?:user\s*name|name|handle|id|tag|acc(?:ount)?|@)?"
+            rf"\s*(?:\bis\b|=|:|-|'s|’s)\s*{_NAME}",
             "account named as the writer's own",
+            ("my",),
         ),
         (
-            re.compile(rf"\badd\s+my\s+(?P<plat>{any_alias})\b\s*[:\-]?\s*{_NAME}", flags),
+            rf"\badd\s+my\s+(?P<plat>{any_alias})\b\s*[:\-]?\s*{_NAME}",
             "invitation to add an account",
+            ("add",),
         ),
         (
-            re.compile(rf"\b(?P<plat>{long_alias})\s*(?:[:=]|\s-|\s–)\s*{_NAME}", flags),
+            rf"\b(?P<plat>{long_alias})\s*(?:[:=]|\s-|\s–)\s*{_NAME}",
             "platform label followed by a name",
+            (":", "=", " -", " –"),
         ),
         (
-            re.compile(rf"\b(?P<plat>{any_alias})\s+(?:me\s+)?@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{{0,49}})", flags),
+            rf"\b(?P<plat>{any_alias})\s+(?:me\s+)?@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{{0,49}})",
             "platform word followed by an @name",
+            ("@",),
         ),
+        (
+            rf"\b(?P<plat>{any_alias})\s+me\s+(?:at|on)\s+{_NAME}",
+            "invitation to add an account",
+            (" me ",),
+        ),
+        (
+            rf"\bon\s+(?P<plat>{any_alias})\s+as\s+{_NAME}",
+            "account named with its platform",
+            (" as ",),
+        ),
+        (
+            rf"(?<![\w@.])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{{0,49}})\s+on\s+(?P<plat>{any_alias})\b",
+            "@name followed by its platform",
+            ("@",),
+        ),
+    ]
+    patterns = tuple(
+        _Pattern(re.compile(src), re.compile(src, re.IGNORECASE), how, needles)
+        for src, how, needles in specs
     )
     discord = re.compile(r"(?<![\w#@.])(?P<name>[A-Za-z0-9_.]{2,32})#(?P<tag>\d{4})(?!\w)")
-    bare = re.compile(r"(?<![\w@.+\-/])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?)(?![\w@])")
+    bare = re.compile(
+        r"(?<![\w@.+\-/])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?)(?![\w@-])"
+    )
     tlds = frozenset(_data.load("links")["bare_tlds"])
     return _Tables(
         platforms, alias, patterns, discord, bare, frozenset(data["not_names"]["words"]), tlds
@@ -152,17 +208,23 @@ def _make(
 
 def extract(text: str, opts: Options) -> Iterator[Identifier]:
     t = tables()
+    low = text.lower()
+    same = len(low) == len(text)
     taken: set[int] = set()
-    for pattern, how in t.patterns:
-        for m in pattern.finditer(text):
-            name = m.group("name").rstrip(".-")
-            start = m.start("name")
+    for pat in t.patterns:
+        if not any(n in low for n in pat.needles):
+            continue
+        matches = pat.lower.finditer(low) if same else pat.any_case.finditer(text)
+        for m in matches:
+            start, end = m.start("name"), m.end("name")
+            name = text[start:end].rstrip(".-")
             if start in taken or not _plausible(name, t):
                 continue
             platform = platform_for(m.group("plat"))
             at = start > 0 and text[start - 1] == "@"
             raw_start = start - 1 if at else start
-            ident = _make(platform, name, raw_start, start + len(name), text[raw_start : start + len(name)], how, opts)
+            end = start + len(name)
+            ident = _make(platform, name, raw_start, end, text[raw_start:end], pat.how, opts)
             if ident is not None:
                 taken.add(start)
                 yield ident
@@ -173,7 +235,13 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
                 continue
             value = f"{name.lower()}#{m.group('tag')}"
             yield Identifier(
-                IdentifierKind.HANDLE, value, m.group(), m.start(), m.end(), "discord", True,
+                IdentifierKind.HANDLE,
+                value,
+                m.group(),
+                m.start(),
+                m.end(),
+                "discord",
+                True,
                 "legacy Discord tag (name#1234)",
             )
     if "@" in text:

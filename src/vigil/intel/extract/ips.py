@@ -20,8 +20,35 @@ IPV6 = re.compile(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3}|:)?(?![\w:])"
 )
 _VERSION_WORDS = frozenset(
-    "v ver vers version versions build firmware fw ios android windows win macos update "
-    "upgrade release patch kernel driver bios app sdk api python node java chrome".split()
+    [
+        "v",
+        "ver",
+        "vers",
+        "version",
+        "versions",
+        "build",
+        "firmware",
+        "fw",
+        "ios",
+        "android",
+        "windows",
+        "win",
+        "macos",
+        "update",
+        "upgrade",
+        "release",
+        "patch",
+        "kernel",
+        "driver",
+        "bios",
+        "app",
+        "sdk",
+        "api",
+        "python",
+        "node",
+        "java",
+        "chrome",
+    ]
 )
 
 
@@ -52,7 +79,13 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
             except ValueError:
                 continue
             yield Identifier(
-                IdentifierKind.IP, str(ip4), m.group(), m.start(), m.end(), "ipv4", None,
+                IdentifierKind.IP,
+                str(ip4),
+                m.group(),
+                m.start(),
+                m.end(),
+                "ipv4",
+                None,
                 f"IPv4 {_scope(ip4)}",
             )
     if text.count(":") >= 2:
@@ -65,6 +98,12 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
             except ValueError:
                 continue
             yield Identifier(
-                IdentifierKind.IP, ip6.compressed, raw, m.start(), m.end(), "ipv6", None,
+                IdentifierKind.IP,
+                ip6.compressed,
+                raw,
+                m.start(),
+                m.end(),
+                "ipv6",
+                None,
                 f"IPv6 {_scope(ip6)}",
             )

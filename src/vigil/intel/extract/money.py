@@ -36,11 +36,15 @@ def _tables() -> _Tables:
     syms = sorted(d["symbols"], key=len, reverse=True)
     sym_alt = "|".join(re.escape(s) for s in syms)
     code_alt = "|".join(d["codes"])
-    words = {**d["words"], "grand": "GBP*1000"}
-    word_alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True) if w != "p")
+    words = dict(d["words"])
+    word_alt = "|".join(
+        re.escape(w).replace(r"\ ", r"\s+")
+        for w in sorted(words, key=len, reverse=True)
+        if w != "p"
+    )
     pattern = re.compile(
-        rf"(?<![\w$£€.,])(?P<sym>{sym_alt})\s?{_AMT}(?:\s?(?P<mult>k|m|bn)\b)?(?![\d,]|\.\d)"
-        rf"|\b(?P<code>{code_alt})\s?{_AMT}(?![\d,]|\.\d)"
+        rf"(?<![\w$£€.,])(?P<sym>{sym_alt})\s?{_AMT}(?:\s?(?P<mult>k|m|bn)\b)?(?!\d|[,.]\d)"
+        rf"|\b(?P<code>{code_alt})\s?{_AMT.replace('amt', 'amt1')}(?!\d|[,.]\d)"
         rf"|(?<![\w.,£$€])(?:{_AMT.replace('amt', 'amt2')}"
         rf"(?:\s?(?P<word>{word_alt}|{code_alt})\b|(?P<pence>p)\b|\s?(?P<sym2>£|€)))",
         re.IGNORECASE,
@@ -69,7 +73,7 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
         if g["sym"]:
             unit, amount = t.symbols[g["sym"].upper()], g["amt"]
         elif g["code"]:
-            unit, amount = g["code"].upper(), g["amt"]
+            unit, amount = g["code"].upper(), g["amt1"]
         else:
             amount = g["amt2"]
             if g["pence"]:
@@ -93,6 +97,12 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
         if g.get("mult"):
             n *= _MULT[g["mult"].lower()]
         yield Identifier(
-            IdentifierKind.MONEY, f"{code} {n:.2f}", m.group(), m.start(), m.end(), None, None,
+            IdentifierKind.MONEY,
+            f"{code} {n:.2f}",
+            m.group(),
+            m.start(),
+            m.end(),
+            None,
+            None,
             f"amount in {code} ('{m.group()}')",
         )

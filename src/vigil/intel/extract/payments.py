@@ -26,10 +26,12 @@ _SC_WORD = r"(?:sort\s*code|s/c|sc)\b\.?:?"
 _ACC_WORD = r"(?:acc(?:ount)?|a/c|acct)\.?\s*(?:no\.?|number|num|#)?:?"
 BANK = (
     re.compile(rf"\b{_SC_WORD}\s*{_SC}[\s,;/&]*(?:and\s+)?(?:{_ACC_WORD}\s*)?{_ACC}(?!\d)", re.I),
-    re.compile(rf"(?<![\w/]){_ACC_WORD}\s*{_ACC}[\s,;/&]*(?:and\s+)?{_SC_WORD}\s*{_SC}(?!\d)", re.I),
+    re.compile(
+        rf"(?<![\w/]){_ACC_WORD}\s*{_ACC}[\s,;/&]*(?:and\s+)?{_SC_WORD}\s*{_SC}(?!\d)", re.I
+    ),
     re.compile(r"(?<![\w/-])(?P<sc>\d{2}-\d{2}-\d{2})[\s,/]+(?P<acc>\d{8})(?![\w-])"),
 )
-_CASH_WORDS = frozenset("usd gbp eur aud cad btc eth xmr".split())
+_CASH_WORDS = frozenset(["usd", "gbp", "eur", "aud", "cad", "btc", "eth", "xmr"])
 
 
 def _sort_code(raw: str) -> str:
@@ -47,7 +49,13 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
             if valid is False and not opts.include_invalid:
                 continue
             yield Identifier(
-                IdentifierKind.PAYMENT, tag, m.group(), m.start(), m.end(), "cashapp", valid,
+                IdentifierKind.PAYMENT,
+                tag,
+                m.group(),
+                m.start(),
+                m.end(),
+                "cashapp",
+                valid,
                 "Cash App $cashtag",
             )
     seen: set[tuple[int, int]] = set()
@@ -60,7 +68,12 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
             sc = _sort_code(m.group("sc"))
             how = "sort code and account number" if i < 2 else "dashed sort code then 8 digits"
             yield Identifier(
-                IdentifierKind.BANK_ACCOUNT, f"{sc} {m.group('acc')}", m.group(), m.start(),
-                m.end(), "uk", None,
+                IdentifierKind.BANK_ACCOUNT,
+                f"{sc} {m.group('acc')}",
+                m.group(),
+                m.start(),
+                m.end(),
+                "uk",
+                None,
                 f"UK {how} (format only: modulus check needs Vocalink's weight table)",
             )

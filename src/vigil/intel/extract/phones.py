@@ -28,9 +28,34 @@ _DATE_OR_IP = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3}){3}|\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4})$"
 )
 _REF_WORDS = frozenset(
-    "order ref reference invoice tracking parcel booking ticket id pin code account acc a/c "
-    "sort transaction receipt serial imei case crime policy customer membership member "
-    "#".split()
+    [
+        "order",
+        "ref",
+        "reference",
+        "invoice",
+        "tracking",
+        "parcel",
+        "booking",
+        "ticket",
+        "id",
+        "pin",
+        "code",
+        "account",
+        "acc",
+        "a/c",
+        "sort",
+        "transaction",
+        "receipt",
+        "serial",
+        "imei",
+        "case",
+        "crime",
+        "policy",
+        "customer",
+        "membership",
+        "member",
+        "#",
+    ]
 )
 _TYPE_NAMES = {
     PhoneNumberType.MOBILE: "mobile",
@@ -48,8 +73,8 @@ def _digits(s: str) -> int:
     return sum(c.isdigit() for c in s)
 
 
-def normalise(raw: str, region: str = "GB") -> phonenumbers.PhoneNumber | None:
-    """Parse ``raw`` as a valid phone number, or return None."""
+def _parse(raw: str, region: str) -> tuple[phonenumbers.PhoneNumber, int] | None:
+    """Parse ``raw``; return the number and its type if it is valid, else None."""
     text = raw.strip()
     if text.startswith("00"):
         text = "+" + text[2:]
@@ -57,7 +82,16 @@ def normalise(raw: str, region: str = "GB") -> phonenumbers.PhoneNumber | None:
         num = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    return num if phonenumbers.is_valid_number(num) else None
+    # number_type() is UNKNOWN exactly when is_valid_number() is False (both match the
+    # national number against the region's patterns): one call gives validity and type.
+    ntype = phonenumbers.number_type(num)
+    return (num, ntype) if ntype != PhoneNumberType.UNKNOWN else None
+
+
+def normalise(raw: str, region: str = "GB") -> phonenumbers.PhoneNumber | None:
+    """Parse ``raw`` as a valid phone number, or return None."""
+    parsed = _parse(raw, region)
+    return parsed[0] if parsed else None
 
 
 def to_e164(raw: str, region: str = "GB") -> str | None:
@@ -66,10 +100,10 @@ def to_e164(raw: str, region: str = "GB") -> str | None:
     return phonenumbers.format_number(num, PhoneNumberFormat.E164) if num else None
 
 
-def _describe(num: phonenumbers.PhoneNumber) -> str:
-    region = phonenumbers.region_code_for_number(num) or "international"
-    kind = _TYPE_NAMES.get(phonenumbers.number_type(num), "phone")
-    return f"valid {region} {kind} number"
+def _describe(num: phonenumbers.PhoneNumber, ntype: int) -> str:
+    # the country code's main region (cheap; NANPA numbers read as US)
+    region = phonenumbers.region_code_for_country_code(num.country_code or 0)
+    return f"valid {region} {_TYPE_NAMES.get(ntype, 'phone')} number"
 
 
 def _variants(raw: str) -> Iterator[tuple[int, int]]:
@@ -98,8 +132,9 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
             piece = raw[a:b].strip()
             if _digits(piece) > 15:
                 continue
-            num = normalise(piece, opts.region)
-            if num is not None:
+            parsed = _parse(piece, opts.region)
+            if parsed is not None:
+                num, ntype = parsed
                 start = m.start() + a + (len(raw[a:b]) - len(raw[a:b].lstrip()))
                 yield Identifier(
                     IdentifierKind.PHONE,
@@ -108,7 +143,7 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
                     start,
                     start + len(piece),
                     valid=True,
-                    reason=f"{_describe(num)} (phonenumbers, default region {opts.region})",
+                    reason=f"{_describe(num, ntype)} (phonenumbers, default region {opts.region})",
                 )
                 found = True
                 break

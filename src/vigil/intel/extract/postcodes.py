@@ -37,6 +37,12 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
             continue
         value = f"{out.upper()} {inward.upper()}"
         yield Identifier(
-            IdentifierKind.POSTCODE, value, m.group(), m.start(), m.end(), "uk", None,
+            IdentifierKind.POSTCODE,
+            value,
+            m.group(),
+            m.start(),
+            m.end(),
+            "uk",
+            None,
             f"UK postcode in the {area.group()} postcode area",
         )

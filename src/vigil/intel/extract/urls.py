@@ -21,6 +21,7 @@ from vigil.intel import _data
 from vigil.intel.extract import phones
 from vigil.intel.extract.base import Identifier, IdentifierKind, Options, strip_trailing
 from vigil.intel.extract.codecs import CodecError, onion_v3_check
+from vigil.intel.extract.handles import check_username
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ def canonical(url: str) -> tuple[str, str, str] | None:
     if not host or "." not in host:
         return None
     host = host.removeprefix("www.")
-    path = "" if parts.path == "/" else parts.path
+    path = "" if parts.path == "/" and not parts.query else parts.path
     value = host + (f":{port}" if port and port not in (80, 443) else "") + path
     if parts.query:
         value += "?" + parts.query
@@ -107,8 +108,11 @@ def _classify(raw: str, start: int, value: str, host: str, path: str) -> Identif
             reason = f"{rule.platform} click-to-chat link to a valid number"
             return Identifier(rule.kind, e164, raw, start, end, rule.platform, True, reason)
         name = m.group(1).lower()
+        valid = check_username(rule.platform, name)
+        if valid is False:
+            break
         reason = f"{rule.platform} profile link ({rule.host})"
-        return Identifier(rule.kind, name, raw, start, end, rule.platform, None, reason)
+        return Identifier(rule.kind, name, raw, start, end, rule.platform, valid, reason)
     if host in t.shorteners:
         reason = f"link shortener ({host}): the destination is not known without following it"
         return Identifier(IdentifierKind.URL, value, raw, start, end, host, None, reason)
@@ -135,7 +139,14 @@ def extract(text: str, opts: Options) -> Iterator[Identifier]:
             if valid is False and not opts.include_invalid:
                 continue
             yield Identifier(
-                IdentifierKind.URL, value, raw, m.start(), m.start() + len(raw), "tor", valid, reason
+                IdentifierKind.URL,
+                value,
+                raw,
+                m.start(),
+                m.start() + len(raw),
+                "tor",
+                valid,
+                reason,
             )
             continue
         how = "web address" if not bare else "bare domain with a known top-level domain"

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vigil.db.tables import AssessmentRow, Case, ConversationRow, Exhibit
+from vigil.db.tables import AssessmentRow, ConversationRow, Exhibit
+from vigil.errors import VigilError
 from vigil.services import evidence as evidence_service
 from vigil.services.access import (
     Principal,
@@ -132,10 +133,18 @@ def _ranked(s: Session, case_id: int, offset: int, limit: int) -> list[RankedCon
     )
     return [
         RankedConversation(
-            c.id, c.platform, c.title, c.message_count, c.first_at, c.last_at, a is not None,
-            a.risk if a else None, a.urgency if a else None,
-            json.loads(a.flags) if a else [], a.findings_count if a else 0,
-        )  # fmt: skip
+            c.id,
+            c.platform,
+            c.title,
+            c.message_count,
+            c.first_at,
+            c.last_at,
+            a is not None,
+            a.risk if a else None,
+            a.urgency if a else None,
+            json.loads(a.flags) if a else [],
+            a.findings_count if a else 0,
+        )
         for c, a in s.execute(stmt).all()
     ]
 
@@ -168,8 +177,17 @@ def case_overview(
         for e in exhibits
     ]  # fmt: skip
     for cid, title, platform, first, last in spans:
+        if first is None:
+            continue
         link = links.conversation(case_ref, cid)
-        timeline.append(TimelineEvent(first, "conversation", f"{platform} conversation {cid} ({title or 'untitled'}) begins", link))
+        timeline.append(
+            TimelineEvent(
+                first,
+                "conversation",
+                f"{platform} conversation {cid} ({title or 'untitled'}) begins",
+                link,
+            )
+        )
         if last is not None and last != first:
             timeline.append(TimelineEvent(last, "conversation", f"{platform} conversation {cid} last message", link))  # fmt: skip
     sections = [
@@ -186,6 +204,10 @@ def case_overview(
     )  # fmt: skip
 
 
+class AnalysisUnavailable(VigilError):
+    """The analysis engine could not run (taxonomy missing or broken); answered with 503."""
+
+
 @dataclass(slots=True)
 class AnalyseResult:
     case_ref: str
@@ -195,13 +217,21 @@ class AnalyseResult:
     already_current: int
 
 
-def analyse_case(ws: Workspace, user: Principal, case_ref: str, force: bool = False) -> AnalyseResult:
+def analyse_case(
+    ws: Workspace, user: Principal, case_ref: str, force: bool = False
+) -> AnalyseResult:
     """Run the analysis over the case's new or stale conversations (needs the write right)."""
     from vigil.services.triage import analyse
 
     with ws.sessions() as s:
         require_case(s, user, case_ref, "write")
-    st = analyse(as_user(ws, user.username), case_ref, force=force)
+    try:
+        st = analyse(as_user(ws, user.username), case_ref, force=force)
+    except Exception as exc:
+        raise AnalysisUnavailable(
+            f"the analysis could not run ({type(exc).__name__}: {exc})",
+            hint="check the taxonomy installation; nothing was changed",
+        ) from exc
     return AnalyseResult(case_ref, st.conversations, st.messages, st.findings, st.skipped_current)
 
 

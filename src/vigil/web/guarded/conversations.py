@@ -151,9 +151,7 @@ def _head(session: Session, case: Case, conv: ConversationRow) -> ConversationHe
     )  # fmt: skip
 
 
-def _filtered(
-    conv_id: int, category: str | None, participant: int | None
-) -> Select[tuple[int]]:
+def _filtered(conv_id: int, category: str | None, participant: int | None) -> Select[Any]:
     stmt = select(MessageRow.seq).where(MessageRow.conversation_id == conv_id)
     if participant is not None:
         stmt = stmt.where(MessageRow.sender_id == participant)
@@ -206,11 +204,16 @@ def _chart(session: Session, conv_id: int, total: int) -> list[Bucket]:
     return out
 
 
-def _finding(f: FindingRow) -> FindingView:
-    return FindingView(
-        f.id, f.message_seq, f.category, f.rule_id, f.span_start, f.span_end, f.quote,
-        f.reason, f.stage, f.weight, f.side, f.counted,
-    )  # fmt: skip
+MESSAGE_COLUMNS = (
+    MessageRow.seq, MessageRow.sent_at, MessageRow.local_time_text, MessageRow.sender_id,
+    MessageRow.text, MessageRow.is_system, MessageRow.is_deleted, MessageRow.is_edited,
+    MessageRow.has_attachments,
+)  # fmt: skip
+FINDING_COLUMNS = (
+    FindingRow.id, FindingRow.message_seq, FindingRow.category, FindingRow.rule_id,
+    FindingRow.span_start, FindingRow.span_end, FindingRow.quote, FindingRow.reason,
+    FindingRow.stage, FindingRow.weight, FindingRow.side, FindingRow.counted,
+)  # fmt: skip
 
 
 def conversation_page(
@@ -252,14 +255,14 @@ def conversation_page(
             ).all()
         ]
         flt = _filtered(conv.id, category, participant)
-        seqs = list(
+        seqs: list[int] = list(
             session.execute(
                 flt.where(MessageRow.seq >= start).order_by(MessageRow.seq).limit(limit + 1)
             ).scalars()
         )
         has_more = len(seqs) > limit
         seqs = seqs[:limit]
-        before = list(
+        before: list[int] = list(
             session.execute(
                 flt.where(MessageRow.seq < start).order_by(MessageRow.seq.desc()).limit(limit)
             ).scalars()
@@ -267,33 +270,51 @@ def conversation_page(
         messages: list[MessageView] = []
         if seqs:
             lo, hi = seqs[0], seqs[-1]
-            rows = session.execute(
-                select(MessageRow).where(
-                    MessageRow.conversation_id == conv.id, MessageRow.seq.in_(seqs)
-                ).order_by(MessageRow.seq)
-            ).scalars()
+            which = (
+                MessageRow.seq.in_(seqs)
+                if category is not None or participant is not None
+                else and_(MessageRow.seq >= lo, MessageRow.seq <= hi)
+            )
             by_seq: dict[int, MessageView] = {}
-            for m in rows:
-                mv = MessageView(
-                    m.seq, m.sent_at, m.local_time_text, m.sender_id,
-                    names.get(m.sender_id) if m.sender_id else None, m.text or "",
-                    m.is_system, m.is_deleted, m.is_edited, m.has_attachments,
-                )  # fmt: skip
-                by_seq[m.seq] = mv
+            for row in session.execute(
+                select(*MESSAGE_COLUMNS)
+                .where(MessageRow.conversation_id == conv.id, which)
+                .order_by(MessageRow.seq)
+            ):
+                seq, sent, local, sender, text, system, deleted, edited, attached = row
+                mv = MessageView(seq, sent, local, sender, names.get(sender) if sender else None,
+                                 text or "", bool(system), bool(deleted), bool(edited),
+                                 bool(attached))  # fmt: skip
+                by_seq[mv.seq] = mv
                 messages.append(mv)
-            for f in session.execute(
-                select(FindingRow)
+            for (
+                fid,
+                fseq,
+                cat,
+                rule,
+                a,
+                b,
+                quote,
+                why,
+                stage,
+                weight,
+                side,
+                counted,
+            ) in session.execute(
+                select(*FINDING_COLUMNS)
                 .where(
-                    and_(
-                        FindingRow.conversation_id == conv.id,
-                        FindingRow.message_seq >= lo,
-                        FindingRow.message_seq <= hi,
-                    )
+                    FindingRow.conversation_id == conv.id,
+                    FindingRow.message_seq >= lo,
+                    FindingRow.message_seq <= hi,
                 )
                 .order_by(FindingRow.message_seq, FindingRow.span_start, FindingRow.id)
-            ).scalars():
-                if f.message_seq in by_seq:
-                    by_seq[f.message_seq].findings.append(_finding(f))
+            ):
+                if fseq in by_seq:
+                    by_seq[fseq].findings.append(
+                        FindingView(
+                            fid, fseq, cat, rule, a, b, quote, why, stage, weight, side, counted
+                        )
+                    )
         anchor_lo = seqs[0] if seqs else start
         anchor_hi = seqs[-1] if seqs else start - 1
         page = ConversationPage(

@@ -8,6 +8,7 @@ left out here: message text is shown only in the conversation viewer, after a pu
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,9 +16,18 @@ from typing import Any
 from sqlalchemy import select
 
 from vigil.db.tables import AssessmentRow, Case, ConversationRow, Exhibit
-from vigil.services.access import Principal, as_user, member_cases, role_allows, stated_purpose
+from vigil.services.access import (
+    Principal,
+    as_user,
+    member_cases,
+    record_view,
+    role_allows,
+    stated_purpose,
+)
 from vigil.services.workspace import Workspace
 from vigil.web import extensions
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PURPOSE = "triage queue on the web dashboard"
 
@@ -80,6 +90,22 @@ def _stored_queue(ws: Workspace, case_ids: list[int], limit: int) -> list[QueueR
         ]  # fmt: skip
 
 
+def _log_views(
+    ws: Workspace, user: Principal, queue: list[QueueRow], purposes: dict[str, str | None]
+) -> None:
+    """Record the view of the stored queue per case, as the triage service does."""
+    refs = sorted({q.case_ref for q in queue})
+    if not refs:
+        return
+    with ws.transaction() as session:
+        for ref in refs:
+            record_view(
+                session, user, ref, object_type="triage", object_id=ref,
+                purpose=purposes.get(ref) or DEFAULT_PURPOSE, now=ws.now(),
+                details={"conversations": [q.conversation_id for q in queue if q.case_ref == ref]},
+            )  # fmt: skip
+
+
 def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
     limit = max(1, min(limit, 500))
     with ws.sessions() as s:
@@ -101,11 +127,13 @@ def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
                                  r.risk, r.urgency, r.flags,
                                  sorted({t.category for t in r.top}), None)
                     )  # fmt: skip
-        except ImportError as exc:
+        except Exception as exc:  # the queue must still show when the analysis cannot run
+            log.exception("triage failed; showing stored assessments")
             available = False
-            note = f"the analysis engine is not available ({exc}); showing stored assessments"
+            note = f"the analysis could not run ({type(exc).__name__}: {exc}); showing stored assessments"
             queue = _stored_queue(ws, [c.id for c in cases], limit)
-    queue.sort(key=lambda r: (-r.urgency, -r.risk, r.conversation_id))
+            _log_views(ws, user, queue, purposes)
+    queue.sort(key=lambda q: (-q.urgency, -q.risk, q.conversation_id))
     queue = queue[:limit]
     with ws.sessions() as s:
         if queue and available:
@@ -116,8 +144,8 @@ def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
                     )
                 ).all()
             )
-            for r in queue:
-                r.last_at = last.get(r.conversation_id)
+            for q in queue:
+                q.last_at = last.get(q.conversation_id)
         newest = [
             NewEvidence(ref, e.ref, e.original_name, e.registered_at)
             for e, ref in s.execute(
@@ -130,6 +158,7 @@ def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
         ]
     uws = as_user(ws, user.username)
     panels = [
-        PanelData(p.key, p.title, p.template, p.load(uws, user)) for p in extensions.DASHBOARD_PANELS
+        PanelData(p.key, p.title, p.template, p.load(uws, user))
+        for p in extensions.DASHBOARD_PANELS
     ]
     return Dashboard(queue, refs, available, note, newest, panels)

@@ -1,0 +1,401 @@
+"""Load and check the grooming-indicator taxonomy kept as YAML in ``vigil/analysis/taxonomy/``.
+
+One file per category plus ``_taxonomy.yaml`` (version, languages, stage vocabularies, tag
+vocabulary). Every pattern is checked when loaded: required fields, known tags and stages,
+unique ids, and a regex subset that Python ``re``, RE2 and Hyperscan all read the same way and
+that can never match across the NUL separating messages in a scanned blob. Errors name the file
+and the pattern id. See docs/taxonomy.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import importlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from vigil.analysis import normalise
+from vigil.errors import ParseError
+
+TAXONOMY_PACKAGE = "vigil.analysis.taxonomy"
+META_FILE = "_taxonomy.yaml"
+SPEAKERS = ("adult", "child", "any")
+MAX_REPEAT = 30
+"""Largest repetition bound a pattern may use ({0,30}); larger gaps are too big for Hyperscan with start-of-match in UTF-8 mode."""
+
+_CATEGORY_FIELDS = ("id", "name", "description", "stage", "weight", "sources", "patterns")
+_PATTERN_FIELDS = (
+    "id",
+    "lang",
+    "pattern",
+    "tags",
+    "speaker",
+    "notes",
+    "examples",
+    "near_misses",
+)
+_sre: Any = importlib.import_module("re._parser")
+_sc: Any = importlib.import_module("re._constants")
+
+
+class TaxonomyError(ParseError):
+    """The taxonomy data is malformed; the message names the file and the pattern."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One indicator pattern, written for normalised text (see vigil.analysis.normalise)."""
+
+    id: str
+    category: str
+    lang: str
+    pattern: str
+    tags: tuple[str, ...]
+    speaker: str
+    notes: str
+    examples: tuple[str, ...]
+    near_misses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Category:
+    """A grooming-indicator category with its place in the stage models and its patterns."""
+
+    id: str
+    name: str
+    description: str
+    stage: dict[str, str]
+    weight: float
+    sources: tuple[str, ...]
+    patterns: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """All categories, the tag vocabulary, and a fingerprint of the data that produced them."""
+
+    version: str
+    categories: tuple[Category, ...]
+    tags: dict[str, str]
+    languages: dict[str, str] = field(default_factory=dict)
+    stages: dict[str, dict[str, str]] = field(default_factory=dict)
+    digest: str = ""
+
+    def patterns(self, lang: str | None = None) -> list[Pattern]:
+        """Every pattern, in category then file order; only one language's when given."""
+        return [p for c in self.categories for p in c.patterns if lang is None or p.lang == lang]
+
+    def by_language(self) -> dict[str, tuple[Pattern, ...]]:
+        """Patterns grouped by language code."""
+        grouped: dict[str, list[Pattern]] = {}
+        for p in self.patterns():
+            grouped.setdefault(p.lang, []).append(p)
+        return {lang: tuple(ps) for lang, ps in grouped.items()}
+
+    def category(self, category_id: str) -> Category:
+        """The category with this id (KeyError when there is none)."""
+        for c in self.categories:
+            if c.id == category_id:
+                return c
+        raise KeyError(category_id)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical taxonomy and normaliser data: changes when results may."""
+        return self.digest
+
+
+# --- pattern subset check ----------------------------------------------------------------
+
+
+def _matches_nul(items: list[tuple[Any, Any]]) -> bool:
+    """Whether an IN (character class) item list can match NUL."""
+    negate = any(op is _sc.NEGATE for op, _ in items)
+    nul_categories = (
+        _sc.CATEGORY_NOT_WORD,
+        _sc.CATEGORY_NOT_DIGIT,
+        _sc.CATEGORY_NOT_SPACE,
+        _sc.CATEGORY_UNI_NOT_WORD,
+        _sc.CATEGORY_UNI_NOT_DIGIT,
+        _sc.CATEGORY_UNI_NOT_SPACE,
+    )
+    hits = any(
+        (op is _sc.LITERAL and av == 0)
+        or (op is _sc.RANGE and av[0] == 0)
+        or (op is _sc.CATEGORY and av in nul_categories)
+        for op, av in items
+    )
+    return hits != negate
+
+
+def _check_literal(code: int) -> str | None:
+    ch = chr(code)
+    if ch != ch.casefold():
+        return f"upper-case literal {ch!r} (text is case-folded; write it in lower case)"
+    if code == 0:
+        return "literal NUL (the message separator)"
+    if ch.isspace() and ch != " ":
+        return f"whitespace literal {ch!r} (normalised text has only single spaces)"
+    return None
+
+
+def _walk(items: Any) -> str | None:
+    for op, av in items:
+        problem: str | None = None
+        if op is _sc.ANY:
+            problem = "'.' (matches the NUL separator; use a bounded class such as [^.!?\\x00])"
+        elif op in (_sc.ASSERT, _sc.ASSERT_NOT):
+            problem = "lookahead or lookbehind"
+        elif op in (_sc.GROUPREF, _sc.GROUPREF_EXISTS):
+            problem = "backreference"
+        elif op in (_sc.ATOMIC_GROUP, _sc.POSSESSIVE_REPEAT):
+            problem = "atomic group or possessive repeat"
+        elif op is _sc.MIN_REPEAT:
+            problem = "lazy repeat"
+        elif op is _sc.AT and av is not _sc.AT_BOUNDARY:
+            problem = f"anchor {av} (only \\b is allowed)"
+        elif op is _sc.SUBPATTERN:
+            group, add_flags, del_flags, sub = av
+            if group is not None:
+                problem = "capturing group (use (?:...))"
+            elif add_flags or del_flags:
+                problem = "inline flags"
+            else:
+                problem = _walk(sub)
+        elif op is _sc.MAX_REPEAT:
+            _low, high, sub = av
+            if high is _sc.MAXREPEAT or high > MAX_REPEAT:
+                problem = f"unbounded or too large repeat (at most {{0,{MAX_REPEAT}}})"
+            else:
+                problem = _walk(sub)
+        elif op is _sc.BRANCH:
+            for alternative in av[1]:
+                problem = problem or _walk(alternative)
+        elif op is _sc.IN:
+            if _matches_nul(av):
+                problem = "character class that can match the NUL separator (add \\x00 to [^...])"
+            elif not any(inner_op is _sc.NEGATE for inner_op, _ in av):
+                for inner_op, inner_av in av:
+                    if inner_op is _sc.LITERAL:
+                        problem = problem or _check_literal(inner_av)
+        elif op is _sc.NOT_LITERAL:
+            if av != 0:
+                problem = "negated character that can match the NUL separator"
+        elif op is _sc.LITERAL:
+            problem = _check_literal(av)
+        if problem:
+            return problem
+    return None
+
+
+def check_pattern(pattern: str) -> str | None:
+    """Why a pattern is outside the allowed subset, or None when it is fine."""
+    if not isinstance(pattern, str) or not pattern:
+        return "empty pattern"
+    try:
+        parsed = _sre.parse(pattern)
+    except re.error as exc:
+        return f"not a valid regular expression: {exc}"
+    if parsed.state.flags & ~re.UNICODE:
+        return "inline flags"
+    problem = _walk(parsed)
+    if problem:
+        return problem
+    low, _ = parsed.getwidth()
+    if low == 0:
+        return "can match the empty string"
+    return None
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def _str_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+
+
+def _parse_pattern(raw: Any, category: str, meta: Mapping[str, Any], file: str) -> Pattern:
+    pid = raw.get("id") if isinstance(raw, dict) else None
+    where = f"pattern {pid}" if isinstance(pid, str) else "pattern without id"
+
+    def fail(message: str, expected: str | None = None) -> TaxonomyError:
+        return TaxonomyError(message, file=file, location=where, expected=expected)
+
+    if not isinstance(raw, dict):
+        raise fail("pattern entry is not a mapping")
+    missing = [k for k in _PATTERN_FIELDS if k not in raw]
+    if missing:
+        raise fail(f"missing field(s): {', '.join(missing)}")
+    unknown = sorted(set(raw) - set(_PATTERN_FIELDS))
+    if unknown:
+        raise fail(f"unknown field(s): {', '.join(unknown)}")
+    lang = raw["lang"]
+    if lang not in meta["languages"]:
+        raise fail(f"unknown language {lang!r}", ", ".join(meta["languages"]))
+    if not isinstance(pid, str) or not pid.startswith(f"{category}.{lang}."):
+        raise fail("bad id", f"an id starting with '{category}.{lang}.'")
+    if not re.fullmatch(r"[a-z0-9_.]+", pid):
+        raise fail("bad id", "lower-case letters, digits, '_' and '.' only")
+    if not _str_list(raw["tags"]):
+        raise fail("tags must be a non-empty list of strings")
+    unknown_tags = [t for t in raw["tags"] if t not in meta["tags"]]
+    if unknown_tags:
+        raise fail(f"unknown tag(s): {', '.join(unknown_tags)}", "a tag from _taxonomy.yaml")
+    if raw["speaker"] not in SPEAKERS:
+        raise fail(f"unknown speaker {raw['speaker']!r}", " | ".join(SPEAKERS))
+    for key in ("examples", "near_misses"):
+        if not _str_list(raw[key]):
+            raise fail(f"{key} must be a non-empty list of strings")
+    if not isinstance(raw["notes"], str) or not raw["notes"].strip():
+        raise fail("notes must be a non-empty string")
+    problem = check_pattern(raw["pattern"])
+    if problem:
+        raise fail(f"pattern not allowed: {problem}")
+    return Pattern(
+        id=pid,
+        category=category,
+        lang=lang,
+        pattern=raw["pattern"],
+        tags=tuple(raw["tags"]),
+        speaker=raw["speaker"],
+        notes=raw["notes"].strip(),
+        examples=tuple(raw["examples"]),
+        near_misses=tuple(raw["near_misses"]),
+    )
+
+
+def _parse_category(raw: Any, meta: Mapping[str, Any], file: str) -> Category:
+    def fail(message: str, expected: str | None = None) -> TaxonomyError:
+        return TaxonomyError(message, file=file, location="category", expected=expected)
+
+    if not isinstance(raw, dict):
+        raise fail("not a mapping")
+    missing = [k for k in _CATEGORY_FIELDS if k not in raw]
+    if missing:
+        raise fail(f"missing field(s): {', '.join(missing)}")
+    cid = raw["id"]
+    if not isinstance(cid, str) or file != f"{cid}.yaml":
+        raise fail(f"id {cid!r} does not match the file name")
+    for key in ("name", "description"):
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            raise fail(f"{key} must be a non-empty string")
+    stage = raw["stage"]
+    if not isinstance(stage, dict) or set(stage) != set(meta["stages"]):
+        raise fail("stage must name one stage per model", ", ".join(meta["stages"]))
+    for model, value in stage.items():
+        if value not in meta["stages"][model]:
+            raise fail(f"unknown {model} stage {value!r}", ", ".join(meta["stages"][model]))
+    weight = raw["weight"]
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
+        raise fail(f"weight {weight!r} out of range", "a number from 0 to 1")
+    if not _str_list(raw["sources"]):
+        raise fail("sources must be a non-empty list of strings")
+    if not isinstance(raw["patterns"], list) or not raw["patterns"]:
+        raise fail("patterns must be a non-empty list")
+    patterns = tuple(_parse_pattern(p, cid, meta, file) for p in raw["patterns"])
+    return Category(
+        id=cid,
+        name=raw["name"].strip(),
+        description=" ".join(raw["description"].split()),
+        stage=dict(stage),
+        weight=float(weight),
+        sources=tuple(raw["sources"]),
+        patterns=patterns,
+    )
+
+
+def _parse_meta(raw: Any) -> dict[str, Any]:
+    def fail(message: str) -> TaxonomyError:
+        return TaxonomyError(message, file=META_FILE, location="taxonomy")
+
+    if not isinstance(raw, dict):
+        raise fail("not a mapping")
+    for key in ("version", "languages", "stages", "tags"):
+        if key not in raw:
+            raise fail(f"missing field: {key}")
+    if not isinstance(raw["version"], str):
+        raise fail("version must be a string")
+    for key in ("languages", "tags"):
+        if not isinstance(raw[key], dict) or not raw[key]:
+            raise fail(f"{key} must be a non-empty mapping")
+    stages = raw["stages"]
+    if not isinstance(stages, dict) or not all(isinstance(v, dict) for v in stages.values()):
+        raise fail("stages must map each model to its stages")
+    return raw
+
+
+def parse_taxonomy(documents: Mapping[str, str], lang: str | None = None) -> Taxonomy:
+    """Build a taxonomy from YAML texts keyed by file name (``_taxonomy.yaml`` and categories)."""
+    parsed: dict[str, Any] = {}
+    for name, text in documents.items():
+        try:
+            parsed[name] = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise TaxonomyError(f"not valid YAML: {exc}", file=name) from exc
+    if META_FILE not in parsed:
+        raise TaxonomyError("missing", file=META_FILE)
+    meta = _parse_meta(parsed[META_FILE])
+    if lang is not None and lang not in meta["languages"]:
+        raise TaxonomyError(f"unknown language {lang!r}", file=META_FILE, location="languages")
+    categories: list[Category] = []
+    seen: dict[str, str] = {}
+    for name in sorted(parsed):
+        if name == META_FILE:
+            continue
+        category = _parse_category(parsed[name], meta, name)
+        for p in category.patterns:
+            if p.id in seen:
+                raise TaxonomyError(
+                    f"duplicate pattern id (also in {seen[p.id]})",
+                    file=name,
+                    location=f"pattern {p.id}",
+                )
+            seen[p.id] = name
+        if lang is not None:
+            kept = tuple(p for p in category.patterns if p.lang == lang)
+            category = dataclasses.replace(category, patterns=kept)
+        categories.append(category)
+    canonical = json.dumps(
+        {
+            "taxonomy": parsed,
+            "lang": lang,
+            "normaliser": {
+                "version": normalise.NORMALISER_VERSION,
+                "data": {k: yaml.safe_load(v) for k, v in normalise.data_texts().items()},
+            },
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return Taxonomy(
+        version=meta["version"],
+        categories=tuple(categories),
+        tags={str(k): str(v) for k, v in meta["tags"].items()},
+        languages={str(k): str(v) for k, v in meta["languages"].items()},
+        stages={str(m): {str(k): str(v) for k, v in s.items()} for m, s in meta["stages"].items()},
+        digest=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+    )
+
+
+def taxonomy_documents() -> dict[str, str]:
+    """The packaged taxonomy YAML files by name."""
+    pkg = resources.files(TAXONOMY_PACKAGE)
+    return {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in pkg.iterdir()
+        if entry.name.endswith(".yaml")
+    }
+
+
+@functools.cache
+def load_taxonomy(lang: str | None = None) -> Taxonomy:
+    """The packaged taxonomy, checked; only one language's patterns when ``lang`` is given."""
+    return parse_taxonomy(taxonomy_documents(), lang)

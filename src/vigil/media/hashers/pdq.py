@@ -1,0 +1,257 @@
+"""PDQ perceptual hashes of images, with the image-preparation pipeline recorded in every result.
+
+Pipeline ``pdq-prep/1`` (the default, which reproduces ThreatExchange's reference vectors to
+0 bits): decode with Pillow; take frame 0; do **not** apply the EXIF orientation (the eight
+dihedral variants cover rotated and mirrored copies; ``exif_transpose=True`` applies it and says
+so); convert to RGB with Pillow's ``convert("RGB")`` (alpha dropped, palettes expanded, CMYK and
+greyscale converted by Pillow); no resizing (full resolution) unless ``max_side`` is given;
+luminance ``0.299 R + 0.587 G + 0.114 B`` in float64 rounded to float32, as ``pdqhash`` does;
+then pdqhash's PDQ (Jarosz filter, 64x64 decimation, DCT, median threshold).
+
+The hashing step calls pdqhash's own compiled PDQ entry point directly when the installed
+pdqhash is a version known to export it (saving pdqhash's Python-side conversions); otherwise it
+uses ``pdqhash.compute``. Both give identical hashes (tests/media/test_media_pdq.py checks).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pdqhash
+import PIL
+from numpy.typing import NDArray
+from PIL import Image, ImageOps
+
+from vigil.errors import ParseError
+
+PIPELINE_VERSION = "pdq-prep/1"
+MIN_QUALITY = 50
+DEFAULT_MAX_PIXELS = 300_000_000
+VARIANTS: tuple[str, ...] = (
+    "original",
+    "rotate-90",
+    "rotate-180",
+    "rotate-270",
+    "flip-x",
+    "flip-y",
+    "flip-plus-1",
+    "flip-minus-1",
+)
+_NATIVE_VERSIONS = frozenset({"0.2.8"})
+_SYM_ONE = (
+    "_ZN8facebook3pdq7hashing23pdqHash256FromFloatLumaEPfS2_iiPA64_fS4_PA16_fRNS1_7Hash256ERi"
+)
+_SYM_DIH = (
+    "_ZN8facebook3pdq7hashing33pdqDihedralHash256esFromFloatLumaEPfS2_iiPA64_fS4_PA16_fS6_"
+    "PNS1_7Hash256ES8_S8_S8_S8_S8_S8_S8_Ri"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PdqHash:
+    """A 256-bit PDQ hash as 64 hex digits, with the quality (0-100) of the image it came from."""
+
+    hex: str
+    quality: int
+
+    def code(self) -> bytes:
+        """The 32 raw bytes (for binary indexes)."""
+        return bytes.fromhex(self.hex)
+
+    def scorable(self, min_quality: int = MIN_QUALITY) -> bool:
+        """Whether the quality is high enough for a match or no-match to mean anything."""
+        return self.quality >= min_quality
+
+
+@dataclass(frozen=True, slots=True)
+class Preparation:
+    """How the pixels that were hashed were obtained from the file (stored with every hash)."""
+
+    version: str
+    decoder: str
+    source_format: str
+    source_mode: str
+    width: int
+    height: int
+    frame: int
+    frames: int
+    exif_orientation: int | None
+    exif_applied: bool
+    colour: str
+    resize: str
+    hasher: str
+
+
+@dataclass(frozen=True, slots=True)
+class PdqResult:
+    """The PDQ hash of an image, how it was prepared, and the 8 dihedral variants if asked for."""
+
+    hash: PdqHash
+    preparation: Preparation
+    dihedral: tuple[PdqHash, ...] = ()
+
+    def variants(self) -> tuple[tuple[str, PdqHash], ...]:
+        """``(variant name, hash)`` pairs: all eight when computed, else just the original."""
+        if not self.dihedral:
+            return (("original", self.hash),)
+        return tuple(zip(VARIANTS, self.dihedral, strict=True))
+
+
+def distance(a: str, b: str) -> int:
+    """Hamming distance between two hex PDQ hashes."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def _words_to_hex(words: NDArray[np.uint16]) -> str:
+    return words[::-1].astype(">u2").tobytes().hex()
+
+
+def _vector_to_hex(vector: NDArray[np.integer]) -> str:
+    return np.packbits(np.asarray(vector, dtype=np.uint8)).tobytes().hex()
+
+
+@cache
+def _native() -> tuple[Any, Any] | None:
+    """pdqhash's compiled entry points, when the installed version is one known to export them."""
+    if pdqhash.__version__ not in _NATIVE_VERSIONS:
+        return None
+    try:
+        lib = ctypes.CDLL(pdqhash.bindings.__file__)
+        one, dih = getattr(lib, _SYM_ONE), getattr(lib, _SYM_DIH)
+    except (OSError, AttributeError):
+        return None
+    ptr = ctypes.c_void_p
+    one.restype = dih.restype = None
+    one.argtypes = [ptr, ptr, ctypes.c_int, ctypes.c_int, ptr, ptr, ptr, ptr, ptr]
+    dih.argtypes = [ptr, ptr, ctypes.c_int, ctypes.c_int, ptr, ptr, ptr, ptr] + [ptr] * 9
+    return one, dih
+
+
+def backend() -> str:
+    """Which pdqhash path hashes pixels here: ``native`` or ``pdqhash.compute``."""
+    return "native" if _native() is not None else "pdqhash.compute"
+
+
+def _luma(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """pdqhash's luminance, bit for bit: float64 products summed in order, then float32."""
+    gray = np.multiply(rgb[..., 0], 0.299)
+    tmp = np.multiply(rgb[..., 1], 0.587)
+    gray += tmp
+    np.multiply(rgb[..., 2], 0.114, out=tmp)
+    gray += tmp
+    return gray.astype(np.float32)
+
+
+def hash_rgb(
+    rgb: NDArray[np.uint8], *, dihedral: bool = False, use_native: bool = True
+) -> tuple[PdqHash, ...]:
+    """PDQ of an H x W x 3 uint8 RGB array: one hash, or the eight dihedral variants."""
+    if rgb.ndim != 3 or rgb.shape[2] < 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"expected an HxWx3 uint8 array, got {rgb.dtype} {rgb.shape}")
+    native = _native() if use_native else None
+    if native is None:
+        if dihedral:
+            vectors, quality = pdqhash.compute_dihedral(rgb)
+            return tuple(PdqHash(_vector_to_hex(v), int(quality)) for v in vectors)
+        vector, quality = pdqhash.compute(rgb)
+        return (PdqHash(_vector_to_hex(vector), int(quality)),)
+    gray = _luma(rgb)
+    scratch = np.empty_like(gray)
+    b64 = np.empty((64, 64), np.float32)
+    b16x64 = np.empty((16, 64), np.float32)
+    b16 = np.empty((16, 16), np.float32)
+    quality = np.zeros(1, np.int32)
+    rows, cols = gray.shape
+    if not dihedral:
+        words = np.zeros(16, np.uint16)
+        native[0](
+            gray.ctypes.data,
+            scratch.ctypes.data,
+            rows,
+            cols,
+            b64.ctypes.data,
+            b16x64.ctypes.data,
+            b16.ctypes.data,
+            words.ctypes.data,
+            quality.ctypes.data,
+        )
+        return (PdqHash(_words_to_hex(words), int(quality[0])),)
+    aux = np.empty((16, 16), np.float32)
+    out = np.zeros((8, 16), np.uint16)
+    native[1](
+        gray.ctypes.data,
+        scratch.ctypes.data,
+        rows,
+        cols,
+        b64.ctypes.data,
+        b16x64.ctypes.data,
+        b16.ctypes.data,
+        aux.ctypes.data,
+        *(out[i].ctypes.data for i in range(8)),
+        quality.ctypes.data,
+    )
+    return tuple(PdqHash(_words_to_hex(out[i]), int(quality[0])) for i in range(8))
+
+
+def hash_image(
+    data: bytes,
+    *,
+    name: str = "<image>",
+    exif_transpose: bool = False,
+    dihedral: bool = False,
+    max_side: int | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> PdqResult:
+    """Decode an image file's bytes and PDQ-hash it; ParseError when it cannot be decoded."""
+    im: Image.Image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+            if im.width * im.height > max_pixels:
+                raise ParseError(
+                    f"{im.width}x{im.height} pixels is more than the limit {max_pixels}", file=name
+                )
+            fmt, mode, frames = im.format or "?", im.mode, getattr(im, "n_frames", 1)
+            orientation = im.getexif().get(0x0112)
+            im.seek(0)
+            if exif_transpose:
+                im = ImageOps.exif_transpose(im)
+            colour = "as decoded (RGB)"
+            if im.mode != "RGB":
+                colour = f"Pillow convert('RGB') from {im.mode}"
+                im = im.convert("RGB")
+            resize = "none (full resolution)"
+            if max_side is not None and max(im.size) > max_side:
+                scale = max_side / max(im.size)
+                size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+                im = im.resize(size, Image.Resampling.LANCZOS)
+                resize = f"Pillow resize to {size[0]}x{size[1]} (longest side {max_side}), Lanczos"
+            rgb = np.asarray(im, dtype=np.uint8)
+    except ParseError:
+        raise
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        raise ParseError(f"cannot decode image: {exc}", file=name) from exc
+    hashes = hash_rgb(rgb, dihedral=dihedral)
+    prep = Preparation(
+        version=PIPELINE_VERSION,
+        decoder=f"Pillow {PIL.__version__}",
+        source_format=fmt,
+        source_mode=mode,
+        width=int(rgb.shape[1]),
+        height=int(rgb.shape[0]),
+        frame=0,
+        frames=int(frames),
+        exif_orientation=int(orientation) if isinstance(orientation, int) else None,
+        exif_applied=exif_transpose,
+        colour=colour,
+        resize=resize,
+        hasher=f"pdqhash {pdqhash.__version__} ({backend()})",
+    )
+    return PdqResult(hashes[0], prep, hashes if dihedral else ())

@@ -1,0 +1,89 @@
+"""Fixtures for the web tests: a workspace with two cases, a seeded chat, users per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from tests.web.seed import ingest_and_analyse, make_user
+from vigil.config import Settings
+from vigil.db.tables import Case
+from vigil.services.access import ROLES
+from vigil.services.cases import create_case
+from vigil.services.workspace import Workspace, init_workspace
+from vigil.web.app import create_app
+from vigil.web.security import SignInLimiter
+
+CASE = "OP-WEB"
+OTHER = "OP-OTHER"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: drives Debian's chromium through Playwright (skips when absent)"
+    )
+
+
+@dataclass
+class Account:
+    username: str
+    role: str
+    member: bool
+    password: str
+    secret: str
+
+
+@dataclass
+class WebWorld:
+    ws: Workspace
+    app: FastAPI
+    accounts: dict[tuple[str, bool], Account]
+    conv_id: int
+    other_conv_id: int
+    exhibit_ref: str
+
+
+def build_world(home: Path, database_url: str | None = None) -> WebWorld:
+    ws, _, _ = init_workspace(Settings(home=home, user="web.admin", database_url=database_url))
+    create_case(ws, CASE, "Operation web test", "Test unit", "Europe/London")
+    create_case(ws, OTHER, "Another operation", "Test unit", "Europe/London")
+    with ws.sessions() as s:
+        ids = {c.ref: c.id for c in s.execute(select(Case)).scalars()}
+    ingest_and_analyse(ws, CASE, ids[CASE], home.parent)
+    ingest_and_analyse(ws, OTHER, ids[OTHER], home.parent)
+    accounts = {}
+    for role in ROLES:
+        for member in (True, False):
+            name = f"{role.replace('_', '-')}-{'in' if member else 'out'}"
+            pw, secret = make_user(ws, name, role, [CASE] if member else [OTHER])
+            accounts[(role, member)] = Account(name, role, member, pw, secret)
+    from vigil.db.tables import ConversationRow, Exhibit
+
+    with ws.sessions() as s:
+        conv = s.execute(
+            select(ConversationRow.id).where(ConversationRow.case_id == ids[CASE])
+        ).scalar_one()
+        other = s.execute(
+            select(ConversationRow.id).where(ConversationRow.case_id == ids[OTHER])
+        ).scalar_one()
+        ex = (
+            s.execute(select(Exhibit.ref).where(Exhibit.case_id == ids[CASE]).order_by(Exhibit.id))
+            .scalars()
+            .first()
+        )
+    assert ex is not None
+    app = create_app(workspace=ws)
+    app.state.limiter = SignInLimiter(limit=100_000)  # many sign-ins from one test address
+    return WebWorld(ws, app, accounts, conv, other, ex)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebWorld]:
+    """One workspace per test module: OP-WEB and OP-OTHER, each with the seeded chat; for every
+    role an account on OP-WEB ("-in") and one on OP-OTHER only ("-out")."""
+    yield build_world(tmp_path_factory.mktemp("web") / "ws")
