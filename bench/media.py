@@ -161,9 +161,12 @@ def _brute(listed: np.ndarray, queries: np.ndarray) -> list[set[int]]:
     return out
 
 
-def run_case(
-    tool: str, n: int, kind: str, n_queries: int, n_recall: int, rounds: int
-) -> dict[str, Any]:
+def serve_case(tool: str, n: int, kind: str, n_queries: int, n_recall: int) -> None:
+    """Child process: build one index, then answer ``round``/``finish`` lines on stdin.
+
+    Each reply is one JSON line on stdout. Rounds are driven by the parent, which alternates
+    between the tools' processes so that every tool sees the same machine load.
+    """
     listed, queries = make_data(n, kind, n_queries)
     hexes = [bytes(q).hex() for q in queries]
     gc.collect()
@@ -177,58 +180,84 @@ def run_case(
         faiss.omp_set_num_threads(1)  # as Vigil does: OpenMP on shared cores slows single look-ups
         tx = PDQIndex((bytes(listed[i]).hex(), i) for i in range(n))
         build = time.perf_counter() - t0
-        single: Any = tx.query
+        single: Any = lambda h: len(tx.query(h))  # noqa: E731
         batch: Any = lambda: tx.index.search_with_distance_in_result(hexes, 31)  # noqa: E731
         ids_of: Any = lambda h: {int(m.metadata) for m in tx.query(h)}  # noqa: E731
         kind_name = "multihash (16x16)"
     else:
         from vigil.media.hashers.pdq import PdqHash
-        from vigil.media.index import PdqIndex
+        from vigil.media.index import FLAT_LIMIT, PdqIndex
         from vigil.media.matching import ListRef
 
-        limit = {"vigil": 2_000_000, "vigil-flat": 10**12, "vigil-mih": 0}[tool]
+        limit = {"vigil": FLAT_LIMIT, "vigil-flat": 10**12, "vigil-mih": 0}[tool]
         ix = PdqIndex(flat_limit=limit)
         ix.add_codes(listed, ListRef("bench", "bench"))
         ix.build()
         build = time.perf_counter() - t0
         qh = [PdqHash(h, 100) for h in hexes]
-        single = lambda h: ix.lookup(PdqHash(h, 100))  # noqa: E731
+        single = lambda h: len(ix.lookup(PdqHash(h, 100)).matches)  # noqa: E731
         batch = lambda: ix.lookup_many(qh)  # noqa: E731
         ids_of = lambda h: {int(m.record_key[1:]) for m in ix.lookup(PdqHash(h, 100)).matches}  # noqa: E731
         kind_name = ix.kind
-    after_build = _rss_kb("VmRSS")
-    best = {"single": float("inf"), "single_cpu": float("inf")}
-    best |= {"batch": float("inf"), "batch_cpu": float("inf")}
-    hits = 0
-    for _ in range(rounds):  # best of `rounds`; wall clock and CPU time separately
-        t0, c0 = time.perf_counter(), time.process_time()
-        hits = sum(len(single(h)) if tool == "tx" else len(single(h).matches) for h in hexes)
-        best["single"] = min(best["single"], time.perf_counter() - t0)
-        best["single_cpu"] = min(best["single_cpu"], time.process_time() - c0)
-        t0, c0 = time.perf_counter(), time.process_time()
-        batch()
-        best["batch"] = min(best["batch"], time.perf_counter() - t0)
-        best["batch_cpu"] = min(best["batch_cpu"], time.process_time() - c0)
-    peak = _rss_kb("VmHWM")
-    truth = _brute(listed, queries[:n_recall])
-    got = [ids_of(h) for h in hexes[:n_recall]]
-    found = sum(len(g & t) for g, t in zip(got, truth, strict=True))
-    total = sum(len(t) for t in truth)
-    wrong = sum(len(g - t) for g, t in zip(got, truth, strict=True))
-    return {
-        "tool": tool,
-        "n": n,
-        "data": kind,
-        "index": kind_name,
-        "build_s": build,
-        **{f"{k}_qps": n_queries / v for k, v in best.items()},
-        "hits": hits,
-        "recall": found / total if total else 1.0,
-        "truth": total,
-        "false_hits": wrong,
-        "peak_mb": (peak - base) / 1024,
-        "resident_mb": (after_build - base) / 1024,
-    }
+    resident = (_rss_kb("VmRSS") - base) / 1024
+    print(json.dumps({"built": build, "index": kind_name}), flush=True)
+    for line in sys.stdin:
+        if line.strip() == "round":
+            t0, c0 = time.perf_counter(), time.process_time()
+            hits = sum(single(h) for h in hexes)
+            t1, c1 = time.perf_counter(), time.process_time()
+            batch()
+            t2, c2 = time.perf_counter(), time.process_time()
+            reply = {"single": t1 - t0, "single_cpu": c1 - c0, "batch": t2 - t1}
+            print(json.dumps(reply | {"batch_cpu": c2 - c1, "hits": hits}), flush=True)
+            continue
+        peak = (_rss_kb("VmHWM") - base) / 1024
+        truth = _brute(listed, queries[:n_recall])
+        got = [ids_of(h) for h in hexes[:n_recall]]
+        total = sum(len(t) for t in truth)
+        found = sum(len(g & t) for g, t in zip(got, truth, strict=True))
+        wrong = sum(len(g - t) for g, t in zip(got, truth, strict=True))
+        reply = {"recall": found / total if total else 1.0, "truth": total, "false_hits": wrong}
+        print(json.dumps(reply | {"peak_mb": peak, "resident_mb": resident}), flush=True)
+        return
+
+
+def _ask(proc: subprocess.Popen[str], line: str | None) -> dict[str, Any]:
+    assert proc.stdin is not None and proc.stdout is not None
+    if line is not None:
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+    reply = proc.stdout.readline()
+    if not reply:
+        raise RuntimeError(f"benchmark child exited: {proc.args!r}")
+    result: dict[str, Any] = json.loads(reply)
+    return result
+
+
+def run_cases(
+    tools: list[str], n: int, kind: str, queries: int, recall: int, rounds: int
+) -> dict[str, dict[str, Any]]:
+    """Build every tool's index in its own process, then alternate query rounds between them."""
+    out: dict[str, dict[str, Any]] = {}
+    procs: dict[str, subprocess.Popen[str]] = {}
+    for tool in tools:  # built one after another so that builds do not compete
+        cmd = [sys.executable, __file__, "--case", tool, str(n), kind, str(queries), str(recall)]
+        procs[tool] = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        out[tool] = _ask(procs[tool], None)
+    for _ in range(rounds):
+        for tool in tools:
+            r = _ask(procs[tool], "round")
+            for key in ("single", "single_cpu", "batch", "batch_cpu"):
+                out[tool][key] = min(out[tool].get(key, float("inf")), r[key])
+            out[tool]["hits"] = r["hits"]
+    for tool in tools:
+        out[tool] |= _ask(procs[tool], "finish")
+        procs[tool].wait()
+        for key in ("single", "single_cpu", "batch", "batch_cpu"):
+            out[tool][f"{key}_qps"] = queries / out[tool][key]
+    return out
 
 
 def bench_lookups(
@@ -236,7 +265,7 @@ def bench_lookups(
 ) -> None:
     print(
         f"\n(b) PDQ look-ups, {queries} queries (10 % unrelated), recall on {recall}, distance "
-        f"<= 31, best of {rounds} rounds; each case in its own process; load average "
+        f"<= 31, best of {rounds} interleaved rounds; one process per tool; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     print(
@@ -244,32 +273,29 @@ def bench_lookups(
         "batch q/s (CPU) | batch q/s (wall) | recall (true pairs) | peak MB | resident MB |"
     )
     print("    |---|---|---|---|---|---|---|---|---|---|---|---|")
-    results: dict[tuple[int, str, str], dict[str, Any]] = {}
     for n in sizes:
         for kind in kinds:
-            for tool in tools:
-                case = [tool, str(n), kind, str(queries), str(recall), str(rounds)]
-                cmd = [sys.executable, __file__, "--case", *case]
-                out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-                r = json.loads(out.strip().splitlines()[-1])
-                results[(n, kind, tool)] = r
+            results = run_cases(tools, n, kind, queries, recall, rounds)
+            for tool, r in results.items():
                 print(
-                    f"    | {n:,} | {kind} | {tool} | {r['index']} | {r['build_s']:.1f} | "
+                    f"    | {n:,} | {kind} | {tool} | {r['index']} | {r['built']:.1f} | "
                     f"{r['single_cpu_qps']:,.0f} | {r['single_qps']:,.0f} | "
                     f"{r['batch_cpu_qps']:,.0f} | {r['batch_qps']:,.0f} | {r['recall']:.4f} "
                     f"({r['truth']}) | {r['peak_mb']:,.0f} | {r['resident_mb']:,.0f} |",
                     flush=True,
                 )
-    for (n, kind, tool), r in results.items():
-        tx = results.get((n, kind, "tx"))
-        if tool == "tx" or tx is None:
-            continue
-        ratio = {k: r[k] / tx[k] for k in ("single_cpu_qps", "single_qps", "batch_cpu_qps")}
-        print(
-            f"    {tool} / threatexchange at {n:,} {kind}: single {ratio['single_cpu_qps']:.2f}x "
-            f"CPU ({ratio['single_qps']:.2f}x wall), batch {ratio['batch_cpu_qps']:.2f}x CPU, "
-            f"peak memory {r['peak_mb'] / tx['peak_mb']:.2f}x, recall {r['recall']:.4f}"
-        )
+            tx = results.get("tx")
+            for tool, r in results.items():
+                if tool == "tx" or tx is None:
+                    continue
+                ratio = {k: r[k] / tx[k] for k in ("single_cpu_qps", "single_qps", "batch_cpu_qps")}
+                print(
+                    f"    {tool} / threatexchange at {n:,} {kind}: single "
+                    f"{ratio['single_cpu_qps']:.2f}x CPU ({ratio['single_qps']:.2f}x wall), batch "
+                    f"{ratio['batch_cpu_qps']:.2f}x CPU, peak memory "
+                    f"{r['peak_mb'] / tx['peak_mb']:.2f}x, recall {r['recall']:.4f}",
+                    flush=True,
+                )
 
 
 def main() -> None:
@@ -286,11 +312,11 @@ def main() -> None:
     ap.add_argument("--skip-hashing", action="store_true")
     ap.add_argument("--skip-lookups", action="store_true")
     ap.add_argument("--rounds", type=int, default=3, help="look-up rounds per case (best kept)")
-    ap.add_argument("--case", nargs=6, help=argparse.SUPPRESS)
+    ap.add_argument("--case", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.case:
-        tool, n, kind, q, rc, rounds = args.case
-        print(json.dumps(run_case(tool, int(n), kind, int(q), int(rc), int(rounds))))
+        tool, n, kind, q, rc = args.case
+        serve_case(tool, int(n), kind, int(q), int(rc))
         return
     if not args.skip_hashing:
         bench_hashing(args.repeat, args.workers)

@@ -37,4 +37,27 @@ $VIGIL evidence verify-bundle "$VIGIL_HOME/OP-DEMO-bundle.zip"
 
 step "custody log"
 $VIGIL evidence log --case OP-DEMO
+
+step "the demo network: five years of a fictional national network, with synthetic chats ingested and triaged"
+$VIGIL demo
+
+step "the published figures, computed from the records"
+$VIGIL report stats --from 2022-10-01 --to 2023-09-30
+$VIGIL report stats --from 2021-04-01 --to 2022-03-31 --format pdf --out "$VIGIL_HOME/stats-2021-22.pdf"
+
+step "triage: conversations ranked by urgency, then risk (a lead for a trained person, never a verdict)"
+$VIGIL triage --limit 5
+
+cases=$($VIGIL triage --json --limit 50 | jq -r '[.conversations[].case_ref] | unique | .[]')
+member_args=(--member OP-DEMO)
+for c in $cases; do member_args+=(--member "$c"); done
+
+step "web workbench: demo sign-in"
+$VIGIL user demo demo "${member_args[@]}"
 printf '\nDemo workspace: %s\n' "$VIGIL_HOME"
+if [ "${VIGIL_DEMO_SERVE:-1}" = 1 ] && [ -t 1 ]; then
+  step "serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+  exec $VIGIL serve --host 127.0.0.1 --port 8000
+else
+  echo "To browse it: VIGIL_HOME=$VIGIL_HOME $VIGIL serve   (then open http://127.0.0.1:8000)"
+fi

@@ -11,6 +11,7 @@ from vigil import tool_version
 from vigil.cli import admin, case, evidence
 from vigil.cli import demo as demo_cli
 from vigil.cli import ingest as ingest_cli
+from vigil.cli import intel as intel_cli
 from vigil.cli import model as model_cli
 from vigil.cli import outcomes as outcomes_cli
 from vigil.cli import personas as personas_cli
@@ -51,6 +52,7 @@ app.add_typer(outcomes_cli.outcome_app, name="outcome")
 app.add_typer(referrals_cli.referral_app, name="referral")
 app.add_typer(referrals_cli.observation_app, name="observation")
 app.add_typer(report_cli.app, name="report")
+app.add_typer(intel_cli.app, name="intel")
 app.command("demo")(demo_cli.demo)
 
 EXIT_INTERNAL = 70

@@ -11,7 +11,6 @@ from rich.table import Table
 
 from vigil.cli.common import console, err, workspace
 from vigil.errors import UserError
-from vigil.reports import render_csv, render_html, render_json, render_pdf
 from vigil.reports.platforms import PlatformReport
 from vigil.reports.stats import StatsReport
 from vigil.services import casework
@@ -47,6 +46,9 @@ def _format(fmt: str | None, out: Path | None) -> str:
 
 
 def _emit(report: StatsReport | PlatformReport, fmt: str, out: Path | None) -> None:
+    # renderers pull in matplotlib and WeasyPrint: import them only when a report is made
+    from vigil.reports import render_csv, render_html, render_json, render_pdf
+
     if fmt == "text":
         if isinstance(report, StatsReport):
             _print_stats(report)

@@ -253,7 +253,9 @@ def triage(
         if case_ref:
             stmt = stmt.where(Case.ref == case_ref)
         out: list[TriageRow] = []
-        for a, c, ref in s.execute(stmt).all():
+        found = s.execute(stmt).all()
+        tops = top_findings_many(s, [c.id for _, c, _ in found], 3)
+        for a, c, ref in found:
             row = TriageRow(
                 c.id,
                 ref,
@@ -264,7 +266,7 @@ def triage(
                 a.urgency,
                 json.loads(a.flags),
             )
-            row.top = _top_findings(s, c.id, 3)
+            row.top = tops.get(c.id, [])
             out.append(row)
     cases = sorted({r.case_ref for r in out})
     if cases:
@@ -275,6 +277,37 @@ def triage(
                                object_id=ref, case_ref=ref, purpose=purpose,
                                details={"conversations": [r.conversation_id for r in out if r.case_ref == ref]},
                                now=ws.now())  # fmt: skip
+    return out
+
+
+def top_findings_many(s: Session, conv_ids: Sequence[int], n: int) -> dict[int, list[TopFinding]]:
+    """The top ``n`` counted findings of each conversation, in one query (window function)."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=FindingRow.conversation_id,
+            order_by=(FindingRow.weight.desc(), FindingRow.message_seq, FindingRow.id),
+        )
+        .label("rk")
+    )
+    ranked = (
+        select(FindingRow.id, rank)
+        .where(FindingRow.conversation_id.in_(conv_ids), FindingRow.counted.is_(True))
+        .subquery()
+    )
+    stmt = (
+        select(FindingRow, MessageRow.sent_at, ParticipantRow.display_name, ParticipantRow.platform_id)
+        .join(ranked, (ranked.c.id == FindingRow.id) & (ranked.c.rk <= n))
+        .join(MessageRow, (MessageRow.conversation_id == FindingRow.conversation_id)
+              & (MessageRow.seq == FindingRow.message_seq))
+        .outerjoin(ParticipantRow, ParticipantRow.id == MessageRow.sender_id)
+        .order_by(FindingRow.conversation_id, ranked.c.rk)
+    )  # fmt: skip
+    out: dict[int, list[TopFinding]] = {}
+    for f, sent, name, pid in s.execute(stmt).all():
+        out.setdefault(f.conversation_id, []).append(
+            TopFinding(f.message_seq, sent, name or pid, f.category, f.quote, f.reason)
+        )
     return out
 
 

@@ -6,6 +6,8 @@ Managing other people's accounts needs the administrator role; the acting user i
 
 from __future__ import annotations
 
+import functools
+
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -39,7 +41,12 @@ LOCK_MINUTES = 15
 TOTP_ISSUER = "Vigil"
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a real password, used to even out timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user is unknown, so timing does not tell (made once)."""
+    return _hasher.hash("not a real password, used to even out timing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,15 +318,15 @@ def check_password(
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         cred = session.get(Credential, user.id) if user is not None else None
         if user is None or cred is None or not cred.password_hash:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             _event(session, now, username, ip, "unknown-user")
             return None, "bad"
         if cred.disabled:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             _event(session, now, username, ip, "disabled")
             return None, "disabled"
         if cred.locked_until is not None and cred.locked_until > now:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             _event(session, now, username, ip, "locked")
             return None, "locked"
         if not _verify(cred.password_hash, password):

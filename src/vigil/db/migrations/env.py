@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from vigil.db import (
     tables,  # noqa: F401  (registers every table on Base.metadata)
     tables_cases,  # noqa: F401
+    tables_intel,  # noqa: F401
     tables_web,  # noqa: F401
 )
 from vigil.db.base import Base

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from vigil.ingest.base import Parser
 
 BUILTIN_FORMATS: tuple[str, ...] = (
+    "whatsapp_txt",
     "telegram_json",
     "discord_json",
     "discord_csv",

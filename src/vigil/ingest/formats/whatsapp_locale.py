@@ -78,6 +78,13 @@ class Locale:
             return "pm"
         return None
 
+    def may_have_marker(self, body: str) -> bool:
+        """A quick test: False means :func:`classify_body` would find nothing to take out."""
+        if body in self.deleted or body.endswith(">"):
+            return True
+        first = body.partition("\n")[0].strip()
+        return first in self.omitted or first.endswith(")") or first.startswith("<")
+
     def mime_for(self, file_name: str | None) -> str | None:
         if not file_name or "." not in file_name:
             return None

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions
@@ -24,6 +25,7 @@ from vigil.model import Conversation, Message, Participant, SkippedRecord
 Media = dict[str, tuple[str, int]]
 """File name (or member path) → (member path, size) for the media in a zip export."""
 
+_PLAIN_TIME = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})(?:[:.]([0-9]{2}))?$")
 _NOT_AUTHOR = re.compile(r"[\"“”«»„「」]")
 _EXPECTED = "lines like '31/12/2020, 23:59 - Name: text' or '[31/12/2020, 23:59:59] Name: text'"
 _PATTERNS: list[lay.Patterns] = []
@@ -82,6 +84,12 @@ class Clock:
 
     def time(self, text: str) -> lay.TimeRead:
         got = self._time_info.get(text)
+        if got is None and (m := _PLAIN_TIME.match(text)) is not None:
+            h, mi, sec = m.groups()
+            if int(h) < 24 and int(mi) < 60 and int(sec or 0) < 60:
+                delta = timedelta(hours=int(h), minutes=int(mi), seconds=int(sec or 0))
+                self.times[text] = delta
+                return lay.TimeRead(delta)
         if got is None:
             got = lay.read_time(text, self.loc.ampm)
             if got.delta is not None and got.note is None:
@@ -91,6 +99,9 @@ class Clock:
 
     def resolve(self, date_text: str, time_text: str) -> tuple[datetime | None, str | None]:
         """``(UTC time, note)``; the time is None when it cannot be read (note says why)."""
+        base, delta = self.dates.get(date_text), self.times.get(time_text)
+        if base is not None and delta is not None:
+            return base + delta, None
         ymd, reason = self.date(date_text)
         tr = self.time(time_text)
         if ymd is None:
@@ -218,7 +229,7 @@ class Run:
         tzname, split = self.tzname, self.header.split
         dec = Decoder()
         line = 1
-        held: list[str | None] | None = None  # the last message of a piece: it may go on
+        held: list[Any] | None = None  # the last message of a piece: it may go on
         for piece in dec.texts(self.blocks.second_pass()):
             parts = split(piece)
             if held is None:
@@ -231,8 +242,9 @@ class Run:
                 held[5] = f"{held[5]}{parts[0]}"  # continuation lines at the piece's start
                 if len(parts) == 1:
                     continue
-                yield from self._slow(*held, line=line)
-                line += str(held[5]).count("\n")
+                stamp, date, tm, author, body, gap = held
+                yield from self._slow(stamp, date, tm, author, body, gap, line)
+                line += gap.count("\n")
             if len(parts) == 1:
                 continue
             held = parts[-6:]
@@ -243,7 +255,7 @@ class Run:
                 try:
                     sent = dates[date] + times[tm]
                 except KeyError:
-                    yield from self._slow(stamp, date, tm, author, body, gap, line=line)
+                    yield from self._slow(stamp, date, tm, author, body, gap, line)
                     line += gap.count("\n")
                     continue
                 if (
@@ -253,21 +265,21 @@ class Run:
                     or body[-1:] in tails
                     or body[:1] == "<"
                 ):
-                    yield from self._slow(stamp, date, tm, author, body, gap, line=line)
+                    yield from self._slow(stamp, date, tm, author, body, gap, line)
                     line += gap.count("\n")
                     continue
                 yield Message(author, body, sent, f"line {line}", stamp, tzname)
                 line += 1
         if held is not None:
-            if not str(held[5]).endswith("\n"):
-                held[5] = f"{held[5]}\n"
-            yield from self._slow(*held, line=line)
+            stamp, date, tm, author, body, gap = held
+            gap = gap if gap.endswith("\n") else gap + "\n"
+            yield from self._slow(stamp, date, tm, author, body, gap, line)
         self._finish(dec)
 
-    def _slow(self, *fields: str | None, line: int) -> Iterator[Message]:
-        stamp, date, tm, author, body, gap = (str(f) if f is not None else None for f in fields)
-        assert stamp is not None and date is not None and tm is not None
-        assert body is not None and gap is not None
+    def _slow(
+        self, stamp: str, date: str, tm: str, author: str | None, body: str, gap: str, line: int
+    ) -> list[Message]:
+        """The message and, rarely, headers in another layout found among its lines."""
         extra: list[Message] = []
         if not gap.startswith("\n"):  # the line itself went on past a piece cut mid-line
             rest_of_line, nl, after = gap.partition("\n")
@@ -277,8 +289,12 @@ class Run:
             cont = own.rstrip("\n")
             if cont:
                 body = f"{body}\n{cont}"
-        yield self._make(stamp, date, tm, author, body, line)
-        yield from extra
+        if not extra and author in self.known and not self.loc.may_have_marker(body):
+            base, delta = self.clock.dates.get(date), self.clock.times.get(tm)
+            if base is not None and delta is not None:  # a plain multi-line message
+                return [Message(author, body, base + delta, f"line {line}", stamp, self.tzname)]
+        msg = self._make(stamp, date, tm, author, body, line)
+        return [msg, *extra] if extra else [msg]
 
     def _split_loose(self, text: str, first_line: int) -> tuple[str, list[Message]]:
         """Headers in another layout inside continuation text: cut there, parse them loosely."""
@@ -332,7 +348,13 @@ class Run:
             if author is not None and author not in self.seen:
                 self.seen.add(author)
                 self.conv.participants.append(Participant(author, author))
-        info = classify_body(body, self.media)
+        info = classify_body(body, self.media) if self.loc.may_have_marker(body) else None
+        if info is None:
+            return Message(
+                author, body, sent_at, f"line {line}", stamp,
+                self.tzname if sent_at is not None else None,
+                is_system=is_system, time_note=note,
+            )  # fmt: skip
         return Message(
             author,
             info.text,
