@@ -25,6 +25,7 @@ from tests.services.intel_fixtures import (
     telegram_chat,
 )
 
+from vigil.config import Settings
 from vigil.db.tables import Case, ConversationRow, CustodyEntry, MessageRow
 from vigil.db.tables_intel import IdentifierRow
 from vigil.errors import AccessDenied, NotFound, UserError
@@ -36,7 +37,7 @@ from vigil.services.casework import assign_case, create_unit
 from vigil.services.casework_personas import create_persona
 from vigil.services.ingest import ingest_file
 from vigil.services.users import set_membership
-from vigil.services.workspace import Workspace
+from vigil.services.workspace import Workspace, init_workspace
 
 
 def rows(ws: Workspace, case_ref: str = "OP-TEST") -> list[IdentifierRow]:
@@ -280,3 +281,24 @@ def test_export_refusals_and_no_unlogged_file(
     assert list(out.parent.iterdir()) == []
     with ws.sessions() as s:
         assert len(s.execute(select(CustodyEntry)).all()) == n_before
+
+
+@pytest.mark.postgres
+def test_extraction_and_hits_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    ws, _, _ = init_workspace(Settings(home=tmp_path / "pg", database_url=pg_url, user="pg.a"))
+    create_case(ws, "OP-PG-A", "A", "Unit A", "Europe/London")
+    ingest_file(ws, "OP-PG-A", chat_a(tmp_path / "a.json"))
+    other = as_user(ws, "pg.b")
+    create_case(other, "OP-PG-B", "B", "Unit B", "Europe/London")
+    ingest_file(other, "OP-PG-B", chat_b(tmp_path / "b.json"))
+    first = intel.extract_case(ws, "OP-PG-A")
+    assert (
+        intel.extract_case(ws, "OP-PG-A").identifiers
+        == first.identifiers
+        == len(rows(ws, "OP-PG-A"))
+    )
+    rep = intel_hits.hits(other, "OP-PG-B", purpose="plan enquiries")
+    assert {(h.kind, h.value, h.holders[0].unit) for h in rep.hits} == {
+        ("phone", PHONE, "Unit A"),
+        ("account", SNAP, "Unit A"),
+    }

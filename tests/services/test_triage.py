@@ -90,3 +90,26 @@ def test_results_carry_taxonomy_version_and_refresh_when_it_changes(
         assert a.taxonomy_version == engine.version
         n = len(list(sess.execute(select(FindingRow)).scalars()))
     assert n == first.findings  # replaced, not duplicated
+
+
+def test_platform_report_reads_indicator_findings(ws: Workspace, tmp_path: Path) -> None:
+    from datetime import date
+
+    from vigil.services.reports import AnalysisFindings, platform_report
+
+    f = export(tmp_path, ["grooming/fast_gaming_contact"])
+    ingest_file(ws, "OP-TEST", f, fmt="generic", mapping={**MAPPING, "platform": "discord"})
+    analyse(ws, "OP-TEST")
+    with ws.sessions() as sess:
+        rows = list(AnalysisFindings().indicators(sess, datetime(2030, 1, 1, tzinfo=UTC)))
+        moves = list(
+            AnalysisFindings().migrations(
+                sess, datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
+            )
+        )
+    cats = {r.category for r in rows}
+    assert {"meeting_travel", "secrecy_exclusivity", "platform_migration"} <= cats
+    assert all(r.case_ref == "OP-TEST" and r.platform == "discord" for r in rows)
+    assert any(m.to_platform == "snapchat" for m in moves)  # "add me on snap"
+    report = platform_report(ws, date(2026, 1, 1), date(2026, 12, 31))
+    assert "indicator findings" in report.sources

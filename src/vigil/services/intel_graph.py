@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from followthemoney.exc import InvalidData
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -157,20 +158,27 @@ def _messages(session: Session, case: Case) -> list[ftm.MessageRecord]:
     for r in rows:
         if r.message_seq is not None:
             found.setdefault((r.conversation_id, r.message_seq), []).append(identifier_of(r))
+    by_conv: dict[int, list[int]] = {}
+    for cid, seq in found:
+        by_conv.setdefault(cid, []).append(seq)
     out = []
-    for (cid, seq), idents in found.items():
-        m, platform, sender = session.execute(
-            select(MessageRow, ConversationRow.platform, ParticipantRow.platform_id)
-            .join(ConversationRow, ConversationRow.id == MessageRow.conversation_id)
-            .outerjoin(ParticipantRow, ParticipantRow.id == MessageRow.sender_id)
-            .where(MessageRow.conversation_id == cid, MessageRow.seq == seq)
-        ).one()
-        sent = m.sent_at.isoformat() if m.sent_at else None
-        out.append(
-            ftm.MessageRecord(
-                case.ref, str(cid), str(seq), platform, sender, sent, m.text, tuple(idents)
+    for cid, seqs in by_conv.items():
+        for i in range(0, len(seqs), 500):
+            stmt = (
+                select(MessageRow, ConversationRow.platform, ParticipantRow.platform_id)
+                .join(ConversationRow, ConversationRow.id == MessageRow.conversation_id)
+                .outerjoin(ParticipantRow, ParticipantRow.id == MessageRow.sender_id)
+                .where(MessageRow.conversation_id == cid, MessageRow.seq.in_(seqs[i : i + 500]))
+                .order_by(MessageRow.seq)
             )
-        )
+            for m, platform, sender in session.execute(stmt):
+                sent = m.sent_at.isoformat() if m.sent_at else None
+                idents = tuple(found[(cid, m.seq)])
+                out.append(
+                    ftm.MessageRecord(
+                        case.ref, str(cid), str(m.seq), platform, sender, sent, m.text, idents
+                    )
+                )
     return out
 
 
@@ -180,7 +188,13 @@ def _render(fmt: str, res: Resolution, messages: list[ftm.MessageRecord]) -> tup
             text = ftm.render(res, messages)
         except ftm.ExportError as exc:
             raise UserError(
-                f"followthemoney refuses the export: {exc}", hint="try --format csv"
+                f"followthemoney refuses the export: {str(exc)[:300]}", hint="try --format csv"
+            ) from exc
+        except InvalidData as exc:  # FtM's own schema check; name the properties, not values
+            errors = getattr(exc, "errors", None) or {}
+            props = ", ".join(sorted(errors.get("properties") or {})) or "an entity"
+            raise UserError(
+                f"followthemoney refuses the export: invalid {props}", hint="try --format csv"
             ) from exc
         return text, text.count("\n")
     renderers = {

@@ -94,6 +94,54 @@ class RecordedObservations:
             yield plat.MigrationRow(ref, a, b or a, t)
 
 
+PLATFORM_WORDS: tuple[str, ...] = (
+    "snapchat", "whatsapp", "instagram", "discord", "telegram", "kik", "facebook", "messenger",
+    "tiktok", "skype", "signal", "wickr", "omegle", "roblox", "xbox", "playstation", "twitter",
+)  # fmt: skip
+
+
+class AnalysisFindings:
+    """Indicator categories and platform migrations from triage findings (``vigil triage``)."""
+
+    name = "indicator findings"
+
+    def indicators(self, session: Session, until: datetime) -> Iterable[plat.IndicatorRow]:
+        from vigil.db.tables import ConversationRow, FindingRow, MessageRow
+
+        stmt = (
+            select(Case.ref, ConversationRow.platform, FindingRow.category, func.min(MessageRow.sent_at))
+            .join(ConversationRow, ConversationRow.id == FindingRow.conversation_id)
+            .join(Case, Case.id == ConversationRow.case_id)
+            .join(MessageRow, (MessageRow.conversation_id == FindingRow.conversation_id)
+                  & (MessageRow.seq == FindingRow.message_seq))
+            .where(FindingRow.counted.is_(True), MessageRow.sent_at.is_not(None))
+            .group_by(Case.ref, ConversationRow.platform, FindingRow.category)
+        )  # fmt: skip
+        for ref, p, c, t in session.execute(stmt):
+            if t is not None and t <= until:
+                yield plat.IndicatorRow(ref, p, c, t)
+
+    def migrations(
+        self, session: Session, start: datetime, end: datetime
+    ) -> Iterable[plat.MigrationRow]:
+        from vigil.db.tables import ConversationRow, FindingRow, MessageRow
+
+        stmt = (
+            select(Case.ref, ConversationRow.platform, FindingRow.quote, MessageRow.sent_at)
+            .join(ConversationRow, ConversationRow.id == FindingRow.conversation_id)
+            .join(Case, Case.id == ConversationRow.case_id)
+            .join(MessageRow, (MessageRow.conversation_id == FindingRow.conversation_id)
+                  & (MessageRow.seq == FindingRow.message_seq))
+            .where(FindingRow.counted.is_(True), FindingRow.category == "platform_migration",
+                   MessageRow.sent_at >= start, MessageRow.sent_at <= end)
+        )  # fmt: skip
+        for ref, p, quote, t in session.execute(stmt):
+            low = quote.lower()
+            to = next((w for w in PLATFORM_WORDS if w in low or w[:4] == low.split()[-1][:4]), None)
+            if to is not None and to != p and t is not None:
+                yield plat.MigrationRow(ref, p, to, t)
+
+
 def _bounds(p: Period) -> tuple[datetime, datetime]:
     return (
         datetime.combine(p.start, time.min, tzinfo=UTC),
@@ -281,9 +329,11 @@ def platform_report(
     ws: Workspace, start: date, end: date, sources: Sequence[FindingsSource] | None = None
 ) -> plat.PlatformReport:
     """The platform intelligence report; indicator and migration rows from ``sources``
-    (default: recorded observations)."""
+    (default: recorded observations and indicator findings)."""
     period = Period(start, end)
-    srcs = list(sources) if sources is not None else [RecordedObservations()]
+    srcs: list[FindingsSource] = (
+        list(sources) if sources is not None else [RecordedObservations(), AnalysisFindings()]
+    )
     lo, hi = _bounds(period)
     with ws.sessions() as session:
         offences = offence_rows(session)

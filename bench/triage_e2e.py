@@ -1,0 +1,70 @@
+"""Benchmark: a 1M-message WhatsApp export from ingest to ranked triage, on one core.
+
+Builds the export by repeating ../shared/fixtures/chats/whatsapp/whatstk/lorem-2000.txt (2,000
+messages each) into one file, then times, in a fresh SQLite workspace:
+``vigil ingest`` (register, parse, store) and ``vigil triage`` (normalise, scan, assess, store
+findings, rank). Target: <= 20 s in total.
+
+    .venv/bin/python bench/triage_e2e.py [--messages 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+FIXTURE = (
+    Path(__file__).resolve().parents[2] / "shared/fixtures/chats/whatsapp/whatstk/lorem-2000.txt"
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--messages", type=int, default=1_000_000)
+    args = ap.parse_args()
+    from vigil.config import Settings
+    from vigil.services.cases import create_case
+    from vigil.services.ingest import ingest_file
+    from vigil.services.triage import triage
+    from vigil.services.workspace import init_workspace
+
+    root = Path(tempfile.mkdtemp(prefix="vigil-e2e-"))
+    try:
+        text = FIXTURE.read_bytes()
+        copies = max(1, args.messages // 2000)
+        export = root / "chat.txt"
+        with export.open("wb") as fh:
+            for _ in range(copies):
+                fh.write(text if text.endswith(b"\n") else text + b"\n")
+        ws, _, _ = init_workspace(Settings(home=root / "ws", user="bench"))
+        create_case(ws, "OP-E2E", "bench", None, "UTC")
+        t0 = time.perf_counter()
+        s = ingest_file(ws, "OP-E2E", export, fmt="whatsapp_txt")
+        t1 = time.perf_counter()
+        rows = triage(ws, "OP-E2E", limit=10)
+        t2 = time.perf_counter()
+        mb = export.stat().st_size / 1e6
+        print(
+            f"export: {mb:.0f} MB, {s.messages:,} messages in {len(s.conversations)} conversation(s)"
+        )
+        print(
+            f"ingest (register + parse + store): {t1 - t0:6.1f} s  ({s.messages / (t1 - t0):,.0f} msg/s)"
+        )
+        print(
+            f"triage (scan + assess + rank)    : {t2 - t1:6.1f} s  ({s.messages / (t2 - t1):,.0f} msg/s)"
+        )
+        print(f"total                             : {t2 - t0:6.1f} s  (target <= 20 s)")
+        print(f"top conversation risk {rows[0].risk:.2f}" if rows else "no conversations")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
