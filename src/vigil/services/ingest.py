@@ -443,7 +443,7 @@ class _Writer:
         self, conv_id: int, seq: int, sender_id: int | None, m: Message, seq_of: dict[str, int]
     ) -> tuple[Any, ...]:
         """One row in MESSAGE_COLUMNS order, with the time already in the stored form."""
-        sent = m.sent_at
+        sent: Any = m.sent_at
         if sent is not None:
             naive = sent.astimezone(UTC).replace(tzinfo=None) if sent.tzinfo else sent
             sent = naive.isoformat(" ", "microseconds") if self._sqlite else naive
