@@ -309,6 +309,12 @@ def main() -> None:
     ap.add_argument("--recall-queries", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--pillow-blocks",
+        type=int,
+        default=8,
+        help="keep this many freed Pillow image blocks for reuse (both tools; 0: Pillow default)",
+    )
     ap.add_argument("--skip-hashing", action="store_true")
     ap.add_argument("--skip-lookups", action="store_true")
     ap.add_argument("--rounds", type=int, default=3, help="look-up rounds per case (best kept)")
@@ -319,6 +325,10 @@ def main() -> None:
         serve_case(tool, int(n), kind, int(q), int(rc))
         return
     if not args.skip_hashing:
+        if args.pillow_blocks:
+            from vigil.media.hashers.pdq import reuse_decoder_memory
+
+            reuse_decoder_memory(args.pillow_blocks)  # process-wide: applies to both tools
         bench_hashing(args.repeat, args.workers)
     if not args.skip_lookups:
         bench_lookups(

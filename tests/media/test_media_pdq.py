@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, _imaging
 
 from vigil.errors import ParseError
 from vigil.media.hashers import pdq
@@ -125,3 +125,12 @@ def _png(im: Image.Image) -> bytes:
     out = io.BytesIO()
     im.save(out, format="PNG")
     return out.getvalue()
+
+
+def test_reuse_decoder_memory_sets_pillows_block_cache() -> None:
+    before = _imaging.get_blocks_max()
+    try:
+        pdq.reuse_decoder_memory(5)
+        assert _imaging.get_blocks_max() == 5
+    finally:
+        _imaging.set_blocks_max(before)

@@ -18,7 +18,7 @@ from vigil.db.tables import Blob, Exhibit
 from vigil.services import access
 from vigil.services.access import ROLES
 
-# what each route needs: public | pending | signed-in | case:<need> | admin | audit
+# what each route needs: public | pending | signed-in | case:<need> | admin | audit | reports
 CONTENT = {"read"}
 C = "/cases/{case_ref}"
 ROUTES: dict[tuple[str, str], str] = {
@@ -67,6 +67,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/users/{username}/membership"): "admin",
     ("GET", "/api/v1/me"): "signed-in",
     ("GET", "/api/v1/openapi.json"): "public",
+    ("GET", "/personas"): "signed-in",
+    ("GET", "/api/v1/personas"): "signed-in",
+    ("GET", "/reports"): "reports",
+    ("GET", "/reports/download"): "reports",
+    ("GET", "/api/v1/reports/statistics"): "reports",
 }
 
 
@@ -122,6 +127,8 @@ def make_call(world: WebWorld, method: str, path: str) -> Call:
         url += f"?ref={ex}"
     if api and ("/messages" in path or "export.csv" in path):
         url += "?purpose=access+matrix+test"
+    if path == "/reports/download":
+        url += "?format=csv&purpose=access+matrix+test"
     forms: dict[str, dict[str, str]] = {
         "/login": {"username": "nobody", "password": "wrong password"},
         "/login/totp": {"code": "000000"},
@@ -163,6 +170,8 @@ def expected(kind: str, role: str | None, member: bool, api: bool, method: str) 
         return ok if role == "administrator" else {403}
     if kind == "audit":
         return ok if role in ("administrator", "auditor") else {403}
+    if kind == "reports":  # aggregates, no case content: see vigil.web.guarded.reports
+        return ok if role in ("analyst", "investigator", "supervisor", "administrator") else {403}
     need = kind.split(":", 1)[1]
     if member and access.role_allows(role, need):
         if need == "write" and not analysis_available():

@@ -1,12 +1,16 @@
 """End to end in a real browser: Playwright drives Debian's chromium against `vigil serve`.
 
 Sign in with password and TOTP, open the triage queue, open a flagged conversation (stating a
-purpose), jump from finding to finding, verify an exhibit, download the conversation export.
+purpose), jump from finding to finding, verify an exhibit, download the statistics report (CSV)
+from the reports page.
 Screenshots are kept under test-artifacts/web/.
 """
 
 from __future__ import annotations
 
+import csv
+import importlib.util
+import io
 import os
 import socket
 import subprocess
@@ -14,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -67,6 +72,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
         case_id = s.execute(select(Case.id).where(Case.ref == "OP-BROWSER")).scalar_one()
     ingest_and_analyse(ws, "OP-BROWSER", case_id, root)
+    if importlib.util.find_spec("vigil.services.casework_outcomes") is not None:
+        from vigil.services.casework_outcomes import record_outcome
+        from vigil.services.casework_suspects import create_suspect
+
+        create_suspect(ws, "OP-BROWSER", "S-B1", "Browser test subject")
+        record_outcome(ws, "S-B1", "arrest", date(2023, 1, 10))  # inside Oct 2022 - Sep 2023
     password, secret = make_user(ws, "officer", "investigator", ["OP-BROWSER"])
     token, _ = access.create_token(ws, "officer", "browser test")
     port = free_port()
@@ -160,17 +171,21 @@ def test_sign_in_triage_conversation_finding_download(server: Server) -> None:
             page.go_back()
             page.go_back()
 
-            # download: the conversation export (CSV)
-            # TODO(lead): switch to the case report download (HTML/PDF/CSV) once the report
-            # service from issue 5 is wired into the case page.
+            # download: the statistics report (CSV) from the reports page, with a purpose
+            page.click("header nav a[href='/reports']")
+            page.wait_for_url("**/reports")
+            assert page.inner_text("#fig-arrests").strip() == "1"
+            page.screenshot(path=str(ARTIFACTS / "06-reports.png"), full_page=True)
+            page.fill("#report-purpose", "browser test: quarterly return")
             with page.expect_download() as dl:
-                page.click("#export-csv")
-            target = ARTIFACTS / "conversation-export.csv"
+                page.click("#download-csv")
+            assert dl.value.suggested_filename.endswith(".csv")
+            target = ARTIFACTS / "statistics-report.csv"
             dl.value.save_as(str(target))
-            text = target.read_text(encoding="utf-8")
-            assert text.startswith("seq,sent_at_utc,")
-            assert "are your parents home" in text
-            assert text.count("\n") == 41
+            rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+            total = next(r for r in rows if r and r[0] == "total")
+            assert total[1:3] == ["2022-10-01", "2023-09-30"]
+            assert total[rows[0].index("arrests")] == "1", "the arrest in the period is counted"
         finally:
             context.close()
             browser.close()

@@ -12,6 +12,7 @@ from vigil.cli import admin, case, evidence
 from vigil.cli import demo as demo_cli
 from vigil.cli import ingest as ingest_cli
 from vigil.cli import intel as intel_cli
+from vigil.cli import media as media_cli
 from vigil.cli import model as model_cli
 from vigil.cli import outcomes as outcomes_cli
 from vigil.cli import personas as personas_cli
@@ -53,6 +54,7 @@ app.add_typer(referrals_cli.referral_app, name="referral")
 app.add_typer(referrals_cli.observation_app, name="observation")
 app.add_typer(report_cli.app, name="report")
 app.add_typer(intel_cli.app, name="intel")
+app.add_typer(media_cli.app, name="media")
 app.command("demo")(demo_cli.demo)
 
 EXIT_INTERNAL = 70

@@ -292,4 +292,4 @@ class AssessmentRow(Base):
     tool_version: Mapped[str] = mapped_column(String(64))
 
 
-from vigil.db import tables_cases, tables_intel, tables_web  # noqa: E402,F401
+from vigil.db import tables_cases, tables_intel, tables_media, tables_web  # noqa: E402,F401

@@ -7,7 +7,6 @@ Managing other people's accounts needs the administrator role; the acting user i
 from __future__ import annotations
 
 import functools
-
 import hmac
 import secrets
 from dataclasses import dataclass

@@ -55,6 +55,9 @@ def authorisations_due(ws: Workspace, user: Principal) -> list[AuthDue] | None:
 
 
 def register() -> None:
+    from vigil.web import sections_casework
+
+    sections_casework.register()
     if extensions.available("vigil.services.casework_personas"):
         extensions.dashboard_panel(
             extensions.DashboardPanel(

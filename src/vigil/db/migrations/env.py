@@ -9,6 +9,7 @@ from vigil.db import (
     tables,  # noqa: F401  (registers every table on Base.metadata)
     tables_cases,  # noqa: F401
     tables_intel,  # noqa: F401
+    tables_media,  # noqa: F401
     tables_web,  # noqa: F401
 )
 from vigil.db.base import Base

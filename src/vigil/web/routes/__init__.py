@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from vigil.web.routes import account, admin, audit, auth, cases, conversations, dashboard, exhibits
+from vigil.web.routes import (
+    account,
+    admin,
+    audit,
+    auth,
+    cases,
+    conversations,
+    dashboard,
+    exhibits,
+    personas,
+    reports,
+)
 
 ALL: tuple[ModuleType, ...] = (
     auth,
@@ -16,4 +27,6 @@ ALL: tuple[ModuleType, ...] = (
     audit,
     admin,
     account,
+    personas,
+    reports,
 )

@@ -1,0 +1,131 @@
+"""The reports page: figures from the records, the role rule, downloads and their custody log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.web.conftest import WebWorld
+from tests.web.seed import sign_in
+from tests.web.test_casework_pages import OURS, THEIRS, seed_casework
+from vigil.db.tables import CustodyEntry
+
+pytest.importorskip("vigil.services.reports", reason="report services not installed")
+
+PURPOSE = "quarterly return to the board"
+
+
+@pytest.fixture(scope="module")
+def analyst(world: WebWorld) -> TestClient:
+    seed_casework(world)
+    acc = world.accounts[("analyst", True)]
+    return sign_in(TestClient(world.app), acc.username, acc.password, acc.secret)
+
+
+def _cell(html: str, ident: str) -> str:
+    m = re.search(rf'id="{ident}">([^<]*)<', html)
+    assert m, ident
+    return m.group(1).strip()
+
+
+def test_report_page_shows_the_figures_of_the_records(analyst: TestClient) -> None:
+    r = analyst.get("/reports")  # default period Oct 2022 - Sep 2023
+    assert r.status_code == 200
+    html = r.text
+    assert "Oct 2022 – Sep 2023" in html
+    # two arrests in the period (2021's is outside), two children safeguarded (one counted once
+    # despite two actions), 30 custodial months = 3 years half up; the suspended one not counted
+    assert _cell(html, "fig-arrests") == "2"
+    assert _cell(html, "fig-children") == "2"
+    assert _cell(html, "fig-years") == "3"
+    assert "(30 months)" in html
+    assert 'src="data:image/svg+xml;base64,' in html  # the charts, embedded (CSP: img-src data:)
+    assert "<script>" not in html and "style=" not in html
+    assert '<dl id="definitions">' in html and "<dd>" in html
+    for text in OURS + THEIRS:  # aggregates only: no case records
+        assert text not in html, text
+
+
+def test_another_period_changes_the_figures(analyst: TestClient) -> None:
+    html = analyst.get("/reports?start=2021-01-01&end=2021-12-31").text
+    assert _cell(html, "fig-arrests") == "1" and _cell(html, "fig-children") == "0"
+
+
+def test_bad_period_is_a_clear_error(analyst: TestClient) -> None:
+    r = analyst.get("/reports?start=2023-09-30&end=2022-10-01")
+    assert r.status_code == 400 and "before it starts" in r.text
+
+
+def _exports(world: WebWorld, actor: str) -> list[CustodyEntry]:
+    with world.ws.sessions() as s:
+        return list(
+            s.execute(
+                select(CustodyEntry).where(
+                    CustodyEntry.action == "export",
+                    CustodyEntry.object_type == "report",
+                    CustodyEntry.actor == actor,
+                )
+            ).scalars()
+        )
+
+
+def test_csv_download_is_an_attachment_and_logged(world: WebWorld, analyst: TestClient) -> None:
+    actor = world.accounts[("analyst", True)].username
+    before = len(_exports(world, actor))
+    r = analyst.get("/reports/download", params={"format": "csv", "purpose": PURPOSE})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"].startswith("attachment;")
+    assert ".csv" in r.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(r.text)))
+    total = next(row for row in rows if row and row[0] == "total")
+    head = rows[0]
+    assert total[head.index("arrests")] == "2"
+    assert total[head.index("children_safeguarded")] == "2"
+    after = _exports(world, actor)
+    assert len(after) == before + 1
+    assert after[-1].purpose == PURPOSE and "csv" in after[-1].details
+
+
+def test_pdf_download(world: WebWorld, analyst: TestClient) -> None:
+    r = analyst.get("/reports/download", params={"format": "pdf", "purpose": PURPOSE})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/pdf"
+    assert "attachment" in r.headers["content-disposition"]
+    assert r.content.startswith(b"%PDF") and len(r.content) > 1000
+
+
+def test_html_download(analyst: TestClient) -> None:
+    r = analyst.get("/reports/download", params={"format": "html", "purpose": PURPOSE})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "attachment" in r.headers["content-disposition"] and "Statistics report" in r.text
+
+
+def test_download_needs_a_purpose(analyst: TestClient) -> None:
+    assert analyst.get("/reports/download", params={"format": "csv"}).status_code == 422
+
+
+@pytest.mark.parametrize("role", ["auditor", "disclosure_officer"])
+def test_roles_outside_the_rule_are_refused(world: WebWorld, role: str) -> None:
+    acc = world.accounts[(role, True)]
+    c = sign_in(TestClient(world.app), acc.username, acc.password, acc.secret)
+    page = c.get("/reports")
+    assert page.status_code == 403 and 'id="fig-arrests"' not in page.text
+    dl = c.get("/reports/download", params={"format": "csv", "purpose": PURPOSE})
+    assert dl.status_code == 403
+    assert not _exports(world, acc.username)
+
+
+def test_report_api(world: WebWorld) -> None:
+    from vigil.services.access import create_token
+
+    token, _ = create_token(world.ws, world.accounts[("supervisor", False)].username, "reports")
+    c = TestClient(world.app)
+    r = c.get("/api/v1/reports/statistics", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    assert r.json()["figures"]["arrests"] == 2
