@@ -13,7 +13,9 @@ def main() -> None:
     head = DOC.read_text(encoding="utf-8").split("## Commands\n")[0]
     ref = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("cli_reference.py"))],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     DOC.write_text(head + "## Commands\n\n" + ref, encoding="utf-8")
 

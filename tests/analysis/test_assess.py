@@ -11,7 +11,9 @@ from vigil.analysis.rules import Rule
 from vigil.analysis.scanner import Scanner
 
 
-def rule(i: str, cat: str, pat: str, tags: tuple[str, ...], stage: str, w: float, speaker: str = "adult") -> Rule:
+def rule(
+    i: str, cat: str, pat: str, tags: tuple[str, ...], stage: str, w: float, speaker: str = "adult"
+) -> Rule:
     return Rule(i, cat, cat, pat, w, stage, "", tags, speaker, f"{cat} cue")
 
 
@@ -30,7 +32,9 @@ T0 = datetime(2026, 1, 1, 18, 0, tzinfo=UTC)
 
 
 def run(lines: list[tuple[str, str]], roles: dict[str, str] | None = None, step: float = 5):
-    msgs = [MsgView(i + 1, s, T0 + timedelta(minutes=step * i), t) for i, (s, t) in enumerate(lines)]
+    msgs = [
+        MsgView(i + 1, s, T0 + timedelta(minutes=step * i), t) for i, (s, t) in enumerate(lines)
+    ]
     hits = SCANNER.scan([m.text for m in msgs])
     return assess(msgs, hits, RULES, roles or {}, msgs[-1].sent_at)
 
