@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the project needs: jq (bundle checks by hand, and its test),
 # postgresql (multi-user tests), chromium (web tests, later issues).
-APT_PACKAGES := jq unzip postgresql libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev cmake
+APT_PACKAGES := jq unzip postgresql libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavdevice-dev libavfilter-dev libswresample-dev cmake
 PYTEST_ARGS ?=
 
 .PHONY: setup apt demo test lint typecheck unit slow bench clean

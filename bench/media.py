@@ -8,14 +8,18 @@
     random hashes and for clustered near-duplicates: one query at a time through each tool's
     public API (Vigil ``PdqIndex.lookup``, threatexchange ``PDQIndex.query``) and in one batch
     (Vigil ``lookup_many``, threatexchange's underlying ``search_with_distance_in_result``);
-    recall at distance 31 against a numpy brute force; build time; peak memory. Every
-    (tool, size, data) case runs in its own subprocess, whose peak resident memory is reset
-    after the data are generated, so a figure is the index's own build-and-query peak.
+    recall at distance 31 against a numpy brute force; build time; peak memory. Each tool's
+    index lives in its own subprocess, whose peak-RSS counter is reset after the data are
+    generated; the parent alternates query rounds between the processes (best of ``--rounds``)
+    so that every tool meets the same machine load. Rates are reported per CPU second (steady
+    on a shared machine) and per wall-clock second.
     Targets: look-ups >= 1.0x threatexchange's PDQIndex at 1M, 100 % recall, <= half its memory.
 
     .venv/bin/python bench/media.py                         # quick run: hashing + 1M
-    .venv/bin/python bench/media.py --skip-hashing --sizes 10000000 --queries 500
-    .venv/bin/python bench/media.py --tools vigil,vigil-mih,tx --sizes 1000000
+    # 10 million hashes, about 6 minutes:
+    .venv/bin/python bench/media.py --skip-hashing --sizes 10000000 --kinds random
+        --queries 300 --recall-queries 50 --rounds 2 --tools vigil,vigil-flat,tx
+    .venv/bin/python bench/media.py --tools vigil,vigil-flat,vigil-mih,tx
 
 Needs the ``bench`` extra (``threatexchange``). Figures are noisy on a shared machine.
 """

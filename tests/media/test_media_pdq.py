@@ -134,3 +134,22 @@ def test_reuse_decoder_memory_sets_pillows_block_cache() -> None:
         assert _imaging.get_blocks_max() == 5
     finally:
         _imaging.set_blocks_max(before)
+
+
+def test_truncated_image_refused_even_when_another_library_allows_them() -> None:
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES globally; hashing must not follow it."""
+    import io as _io
+
+    from PIL import Image as _Image
+    from PIL import ImageFile
+
+    buf = _io.BytesIO()
+    _Image.new("RGB", (64, 64), (200, 30, 30)).save(buf, "PNG")
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    try:
+        with pytest.raises(ParseError):
+            pdq.hash_image(buf.getvalue()[:60])
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for the other library
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
