@@ -90,3 +90,11 @@ def test_single_cue_stays_low() -> None:
     a = run([("a", "how old are you"), ("b", "old enough lol")])
     assert 0 < a.risk < 0.2
     assert a.flags == []
+
+
+def test_bare_age_answer_marks_the_child_side() -> None:
+    a = run([("a", "how old are you"), ("c", "13, year 8"), ("a", "ok")])
+    assert a.sides["c"].side == "child"
+    assert "answering" in a.sides["c"].reasons[0]
+    b = run([("a", "how old are you"), ("c", "15 minutes away"), ("a", "ok")])
+    assert b.sides["c"].side != "child"

@@ -28,6 +28,7 @@ AGE_ANSWER = re.compile(
     + _NUMBER_WORDS
     + r")"
     r"(?: ?(?:yrs?|years?(?: old)?|yo|y/o))?(?: ?(?:[fm]|girl|boy|female|male))?"
+    r"(?:\W{0,3}(?:in )?(?:year|yr|grade) \d{1,2})?"
     r"\W*(?:(?:and |n )?(?:u|you|wbu|hbu|lol|haha|why)\W*)?$",
     re.IGNORECASE,
 )
