@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -535,6 +534,3 @@ class _ChunkReader:
             out, self._buf = self._buf[:n], self._buf[n:]
         return out
 
-
-def tz_of(name: str) -> ZoneInfo:
-    return check_tz(name)
