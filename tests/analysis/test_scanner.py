@@ -1,14 +1,27 @@
-"""The scanner: every engine finds the same hits, spans point at the original text, it pickles."""
+"""The scanner: every engine finds the same hits, spans point at the original text, it pickles.
+
+The second half covers the plain-message prefilter: a message it calls plain really
+normalises to its lower-cased text, and scanning with the prefilter gives exactly the findings
+of scanning without it.
+"""
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from vigil.analysis.engine import default_engine
+from vigil.analysis.normalise import _data, normalise
+from vigil.analysis.prefilter import is_plain
 from vigil.analysis.scanner import Scanner, ScanPattern, available_engines
+from vigil.analysis.taxonomy_load import load_taxonomy
 
 
 @dataclass
@@ -83,3 +96,160 @@ def test_pickles_as_its_pattern_list() -> None:
 def test_unknown_engine() -> None:
     with pytest.raises(ValueError, match="unknown scanner engine"):
         Scanner(PATTERNS, engine="magic")
+
+
+# --- the plain-message prefilter -------------------------------------------------------------
+
+needs_hyperscan = pytest.mark.skipif(
+    "hyperscan" not in available_engines(), reason="the prefilter runs on Hyperscan"
+)
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "conversations"
+
+
+def _scanners() -> tuple[Scanner, Scanner]:
+    patterns = default_engine().scanner.patterns
+    fast = Scanner(patterns)
+    assert fast.prefilter
+    return fast, Scanner(patterns, prefilter=False)
+
+
+def _findings(sc: Scanner, texts: list[str]) -> list[list[tuple[str, int, int, str]]]:
+    return [
+        sorted((sc.patterns[h.pattern].id, h.start, h.end, h.quote) for h in msg)
+        for msg in sc.scan(texts)
+    ]
+
+
+def _assert_same(texts: list[str]) -> None:
+    fast, exact = _scanners()
+    assert _findings(fast, texts) == _findings(exact, texts)
+
+
+def _chat_words() -> list[str]:
+    """Words that exercise every normaliser step: shorthand, leet, stretching, punctuation."""
+    data = _data()
+    words = sorted(data.expansions)[::3] + sorted(data.doubles)[::10]
+    words += ["meet", "secret", "how", "old", "are", "you", "ok", "OK", "U", "Ur", "pic"]
+    words += ["m33t", "@lone", "$ecret", "pleeease", "a.s.l", "d-e-l", "don’t", "dont"]
+    words += ["14", "3pm", "£20", "you're", "i'm", "x", "a", "b", "y", "r", "u", "&", "@"]
+    words += ["mееt", "ＭＥＥＴ", "\u200bsecret", "café", "😂", "?", ".", "!", "`"]
+    return words
+
+
+def chat_text() -> st.SearchStrategy[str]:
+    word = st.one_of(st.sampled_from(_chat_words()), st.text(max_size=3))
+    sep = st.sampled_from([" ", " ", " ", "  ", "\t", "\n", "", ". ", ", ", "\x00"])
+    return st.lists(st.tuples(word, sep), max_size=14).map(
+        lambda parts: "".join(w + s for w, s in parts)
+    )
+
+
+def spaced_words() -> st.SearchStrategy[str]:
+    """Words joined by single spaces, so that many generated messages are plain."""
+    return st.lists(st.sampled_from(_chat_words()), max_size=10).map(" ".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(chat_text(), spaced_words()))
+def test_plain_messages_normalise_to_their_lower_case(text: str) -> None:
+    if is_plain(text):
+        assert normalise(text).text == text.lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok then",
+        "u ok",
+        "pleeease",
+        "d e l e t e",
+        "a.s.l",
+        "m33t me",
+        "it's",
+        "hi  there",
+        " hi",
+        "hi ",
+        "line\nbreak",
+        "ＭＥＥＴ",
+        "don`t",
+    ],
+)
+def test_texts_the_normaliser_changes_are_not_plain(text: str) -> None:
+    assert normalise(text).text != text.lower()
+    assert not is_plain(text)
+
+
+@pytest.mark.parametrize("text", ["", "how old are you", "Can We Meet Tomorrow?", "i got a b"])
+def test_plain_texts(text: str) -> None:
+    assert is_plain(text)
+
+
+@needs_hyperscan
+def test_taxonomy_examples_and_near_misses_scan_the_same() -> None:
+    tax = load_taxonomy("en")
+    texts = [t for p in tax.patterns() for t in (*p.examples, *p.near_misses)]
+    assert len(texts) > 200
+    _assert_same(texts)
+    _assert_same([t.upper() for t in texts])
+    fast, _ = _scanners()
+    assert all(any(msg) for msg in fast.scan([ex for p in tax.patterns() for ex in p.examples]))
+
+
+@needs_hyperscan
+def test_fixture_conversations_scan_the_same() -> None:
+    texts = [
+        m["text"]
+        for path in sorted(FIXTURES.rglob("*.json"))
+        for m in json.loads(path.read_text(encoding="utf-8"))["messages"]
+    ]
+    assert len(texts) > 100
+    _assert_same(texts)
+
+
+@needs_hyperscan
+@settings(max_examples=300, deadline=None)
+@given(st.lists(chat_text(), max_size=12))
+def test_generated_chat_scans_the_same(texts: list[str]) -> None:
+    _assert_same(texts)
+
+
+@needs_hyperscan
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(_chat_words()), min_size=1, max_size=8))
+def test_cues_among_plain_and_obfuscated_messages_scan_the_same(extra: list[str]) -> None:
+    tax = load_taxonomy("en")
+    cues = [ex for p in tax.patterns() for ex in p.examples][::7]
+    _assert_same([f"{c} {' '.join(extra)}" for c in cues] + [f"{' '.join(extra)}{c}" for c in cues])
+
+
+def test_prefilter_only_with_the_default_normaliser_and_hyperscan() -> None:
+    patterns = default_engine().scanner.patterns
+    assert not Scanner(patterns, engine="python").prefilter
+    assert not Scanner(patterns, prefilter=False).prefilter
+    back = pickle.loads(pickle.dumps(Scanner(patterns, prefilter=False)))
+    assert not back.prefilter
+
+
+@needs_hyperscan
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["   "],
+        [""],
+        ["\x00"],
+        ["how old\x00 are you", "how old are u", "How Old Are You"],
+        ["how old are you", " ", "how old r u", "", "HOW OLD ARE YOU\n"],
+        ["ok", "how old are you"],  # a flagged message right before a plain one
+    ],
+)
+def test_edge_batches_scan_the_same(texts: list[str]) -> None:
+    _assert_same(texts)
+
+
+@needs_hyperscan
+def test_flagged_and_plain_messages_are_both_found_with_original_quotes() -> None:
+    fast, _ = _scanners()
+    texts = ["How Old Are You", "how old r u", "how old\x00 are you", "ok", "hi there"]
+    quotes = [[h.quote for h in msg] for msg in fast.scan(texts)]
+    assert quotes[:3] == [["How Old Are You"], ["how old r u"], ["how old\x00 are you"]]
+    assert quotes[3:] == [[], []]

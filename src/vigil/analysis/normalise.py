@@ -168,6 +168,8 @@ Edit = tuple[int, int, list[Piece]]
 
 
 def _apply_edits(t: _Tracked, edits: Iterable[Edit]) -> _Tracked:
+    if isinstance(edits, list) and not edits:
+        return t
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -376,6 +378,14 @@ def _word_tracked(word: str) -> _Tracked:
     return t
 
 
+@functools.lru_cache(maxsize=65536)
+def _word_unchanged(word: str) -> bool:
+    """True when normalising ``word`` changes neither its text nor any offset."""
+    t = _word_tracked(word)
+    n = len(word)
+    return t.text == word and t.starts == list(range(n)) and t.ends == list(range(1, n + 1))
+
+
 def _word_text(word: str) -> str:
     if word.isascii() and word.isalpha() and _TRIPLE_RE.search(word) is None:
         return _data().expansions.get(word, word)
@@ -438,10 +448,16 @@ def normalise(text: str) -> Normalised:
             out.append(" ")
             starts.append(t.starts[previous_end])
             ends.append(t.ends[a - 1])
-        w = _word_tracked(m.group())
-        out.append(w.text)
-        starts.extend(t.starts[a + i] for i in w.starts)
-        ends.extend(t.ends[a + i - 1] for i in w.ends)
+        word = m.group()
+        out.append(word)
+        if _word_unchanged(word):  # most words: copy the offsets as they are
+            starts.extend(t.starts[a:b])
+            ends.extend(t.ends[a:b])
+        else:
+            w = _word_tracked(word)
+            out[-1] = w.text
+            starts.extend(t.starts[a + i] for i in w.starts)
+            ends.extend(t.ends[a + i - 1] for i in w.ends)
         previous_end = b
     return Normalised(text, "".join(out), starts, ends)
 

@@ -7,6 +7,11 @@ with hits are then normalised one by one with an offset map and re-matched with 
 (``google-re2``) picks candidate messages instead, and without either every pattern is tried
 with ``re``: slower, same results.
 
+With Hyperscan and the built-in normaliser, a prefilter (:mod:`vigil.analysis.prefilter`)
+first scans the lower-cased batch: messages that the normaliser would leave as their
+lower-cased text are matched there directly, and only the rest are normalised. Same findings,
+fewer messages normalised; ``Scanner(..., prefilter=False)`` turns it off.
+
 A :class:`Scanner` compiles once per process (cached by its pattern list) and pickles as its
 pattern list, so the same object works in a process pool or a Spark/Dask worker.
 """
@@ -114,6 +119,54 @@ class _Hyperscan:
             flags=hs.HS_FLAG_UTF8,
         )
         self.scratch = hs.Scratch(self.db)
+        self._n = len(patterns)
+        self._patterns = patterns
+        self._light: Any = None
+
+    def _light_db(self) -> Any:
+        """The patterns plus the prefilter's "untrusted" expressions, in one database."""
+        if self._light is None:
+            from vigil.analysis.prefilter import untrusted_patterns
+
+            hs = self._hs
+            extra = untrusted_patterns()
+            db = hs.Database(mode=hs.HS_MODE_BLOCK)
+            db.compile(
+                expressions=[p.encode("utf-8") for p in (*self._patterns, *extra)],
+                ids=list(range(self._n + len(extra))),
+                elements=self._n + len(extra),
+                flags=[hs.HS_FLAG_UTF8] * self._n + [0] * len(extra),
+            )
+            self._light = (db, hs.Scratch(db))
+        return self._light
+
+    def light_candidates(self, data: bytes) -> tuple[list[tuple[int, int]], list[int]]:
+        """Scan NUL-joined lower-cased messages: (pairs for plain messages, other messages)."""
+        import numpy as np
+
+        db, scratch = self._light_db()
+        ends: list[int] = []
+        ids: list[int] = []
+        append_end, append_id = ends.append, ids.append
+
+        def on_match(pid: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
+            append_end(to)
+            append_id(pid)
+
+        db.scan(data, match_event_handler=on_match, scratch=scratch)
+        if not ends:
+            return [], []
+        seps = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+        end_arr = np.asarray(ends, dtype=np.int64)
+        id_arr = np.asarray(ids, dtype=np.int64)
+        msg = np.searchsorted(seps, end_arr - 1, side="right")
+        flagged = id_arr >= self._n
+        # an "untrusted" expression may end on the NUL after its message: flag both sides
+        before = np.searchsorted(seps, end_arr[flagged] - 2, side="right")
+        bad = np.unique(np.concatenate([msg[flagged], before]))
+        keep = ~flagged & ~np.isin(msg, bad)
+        pairs = np.unique(np.stack([msg[keep], id_arr[keep]], axis=1), axis=0)
+        return [(int(m), int(p)) for m, p in pairs], [int(m) for m in bad]
 
     def candidates(self, norm_texts: Sequence[str], blob: str) -> list[tuple[int, int]]:
         import numpy as np
@@ -188,6 +241,7 @@ class Scanner:
         patterns: Sequence[ScanPattern],
         engine: str = "auto",
         normaliser: Normaliser | None = None,
+        prefilter: bool = True,
     ) -> None:
         self.patterns: tuple[ScanPattern, ...] = tuple(patterns)
         if engine == "auto":
@@ -200,28 +254,72 @@ class Scanner:
         self._exprs = tuple(p.pattern for p in self.patterns)
         self._exact = [re.compile(p) for p in self._exprs]
         self.fingerprint = _fingerprint(self.patterns)
+        self._prefilter_wanted = prefilter
+        # the prefilter encodes the default normaliser's rules, and needs Hyperscan
+        self.prefilter = prefilter and normaliser is None and engine == "hyperscan"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Scanner, (self.patterns, self.engine_name, self._custom_norm))
+        args = (self.patterns, self.engine_name, self._custom_norm, self._prefilter_wanted)
+        return (Scanner, args)
 
     @property
     def engine(self) -> _Engine:
         return _compiled(self._exprs, self.engine_name)
 
     def candidates(self, texts: Sequence[str]) -> list[tuple[int, int]]:
-        """The bare scan: (message index, pattern index) pairs, no spans."""
+        """(message index, pattern index) pairs that may match, no spans."""
+        return self._candidates(texts)[0]
+
+    def _candidates(self, texts: Sequence[str]) -> tuple[list[tuple[int, int]], set[int] | None]:
+        """Candidate pairs, and the messages that were normalised (None: all of them)."""
+        if self.prefilter and texts:
+            return self._prefiltered(texts)
         blob = self._norm.normalise_blob(texts, SEP)
         norm = blob.split(SEP) if self.engine_name != "hyperscan" else []
-        return self.engine.candidates(norm, blob)
+        return self.engine.candidates(norm, blob), None
+
+    def _prefiltered(self, texts: Sequence[str]) -> tuple[list[tuple[int, int]], set[int]]:
+        """Scan ``str.lower()`` text; normalise only messages the prefilter cannot vouch for.
+
+        See :mod:`vigil.analysis.prefilter`: a message none of its expressions fire on
+        normalises to its own lower-cased text, so its pattern hits there are exact.
+        """
+        engine = self.engine
+        assert isinstance(engine, _Hyperscan)
+        joined = SEP.join(texts)
+        with_nul: list[int] = []
+        if joined.count(SEP) != len(texts) - 1:
+            with_nul = [i for i, t in enumerate(texts) if SEP in t]
+            joined = SEP.join(t.replace(SEP, "") for t in texts)
+        # bytes.lower() folds ASCII only; any other byte marks the message for the full path
+        pairs, others = engine.light_candidates(joined.encode("utf-8").lower())
+        if with_nul:
+            others = sorted({*others, *with_nul})
+            nul = set(with_nul)
+            pairs = [(m, p) for m, p in pairs if m not in nul]
+        if others:
+            blob = self._norm.normalise_blob([texts[i] for i in others], SEP)
+            pairs.extend((others[m], p) for m, p in engine.candidates([], blob))
+        return pairs, set(others)
 
     def scan(self, texts: Sequence[str]) -> list[list[Hit]]:
         """Every hit in every message, with its span in the original text."""
         out: list[list[Hit]] = [[] for _ in texts]
         by_msg: dict[int, list[int]] = {}
-        for m, p in self.candidates(texts):
+        pairs, normalised = self._candidates(texts)
+        for m, p in pairs:
             by_msg.setdefault(m, []).append(p)
         for m, pids in by_msg.items():
             original = texts[m]
+            if normalised is not None and m not in normalised:
+                # a plain message: its normalised text is its lower-cased text, offsets unchanged
+                text = original.lower()
+                for p in sorted(set(pids)):
+                    for mt in self._exact[p].finditer(text):
+                        s, e = mt.span()
+                        if e != s:
+                            out[m].append(Hit(p, m, s, e, original[s:e]))
+                continue
             n = self._norm.normalise(original)
             for p in sorted(set(pids)):
                 for mt in self._exact[p].finditer(n.text):

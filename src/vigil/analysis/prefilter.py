@@ -1,0 +1,77 @@
+"""Which messages the normaliser would leave as plain ``str.lower()`` text.
+
+Most chat messages are plain ASCII words separated by single spaces, with no shorthand, no
+digits or symbols inside words, no stretched letters and no spacing tricks. For such a message
+:func:`vigil.analysis.normalise.normalise` returns exactly ``text.lower()``, so the taxonomy
+patterns can be matched on the lower-cased text directly and the normaliser can be skipped.
+
+:func:`untrusted_patterns` lists Hyperscan expressions (over the UTF-8 bytes of lower-cased
+text) that fire on every message the normaliser *might* change. They err on the side of
+firing: a message that fires is simply normalised as before, so the only requirement is that a
+message that fires none of them really is left unchanged. Each expression below names the
+normaliser step it guards (see the step list in ``normalise.py``):
+
+- any non-ASCII byte: invisible characters, NFKC, case folding beyond ASCII, typographic
+  punctuation and look-alike letters (all of which are non-ASCII; the one ASCII punctuation
+  entry, the backtick, has its own expression);
+- ASCII whitespace other than one space between words, leading or trailing spaces, empty
+  messages made of spaces (step 5);
+- three single letters separated by single spaces with no word character either side
+  (step 4, spacing tricks);
+- a letter, then ``.``/``-``/``/``, a letter, the same again (step 6b, dotted letters);
+- a digit, ``@`` or ``$`` next to a letter (step 6c, leet: a leet token holds both, so
+  somewhere one touches the other);
+- three of the same letter in a row (step 6d, stretched letters);
+- every shorthand variant as a whole token (step 6e).
+
+A NUL inside a message is handled by the caller (it never reaches the scan).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+
+from vigil.analysis.normalise import _data
+
+_NOT_WORD = r"[^a-z0-9_]"
+
+
+@functools.cache
+def untrusted_patterns() -> tuple[str, ...]:
+    """Hyperscan expressions over raw bytes (no UTF-8 flag); see the module docstring."""
+    data = _data()
+    ascii_punct = sorted(ch for ch in data.punctuation if ch.isascii())
+    out: list[str] = [
+        r"[\x80-\xff]",
+        r"[\t\n\x0b\x0c\r\x1c-\x1f]",
+        r"  |^ | $|\x00 | \x00",
+        rf"(?:^|{_NOT_WORD})[a-z] [a-z] [a-z](?:{_NOT_WORD}|$)",
+        r"[a-z][./\-][a-z][./\-][a-z]",
+        r"[a-z][0-9@$]|[0-9@$][a-z]",
+        "|".join(ch * 3 for ch in string.ascii_lowercase),
+    ]
+    if ascii_punct:
+        out.append("[" + "".join(re.escape(ch) for ch in ascii_punct) + "]")
+    variants = sorted(data.expansions)
+    # one alternation per initial keeps the expression list short and compiles quickly
+    by_first: dict[str, list[str]] = {}
+    for v in variants:
+        by_first.setdefault(v[0], []).append(re.escape(v))
+    for alts in by_first.values():
+        out.append(f"(?:^|{_NOT_WORD})(?:{'|'.join(alts)})(?:{_NOT_WORD}|$)")
+    return tuple(out)
+
+
+@functools.cache
+def _python_untrusted() -> re.Pattern[str]:
+    """The same test with Python ``re`` over one lower-cased ASCII message."""
+    return re.compile("|".join(f"(?:{expr})" for expr in untrusted_patterns()))
+
+
+def is_plain(text: str) -> bool:
+    """True when the normaliser would return ``text.lower()`` unchanged (by these rules)."""
+    if "\x00" in text or not text.isascii():
+        return False
+    return _python_untrusted().search(text.lower()) is None
