@@ -533,4 +533,3 @@ class _ChunkReader:
         else:
             out, self._buf = self._buf[:n], self._buf[n:]
         return out
-
