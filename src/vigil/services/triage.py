@@ -77,7 +77,7 @@ def _batches(session: Session, conv_ids: Sequence[int]) -> Iterator[list[int]]:
 
 def _load(session: Session, conv_ids: Sequence[int]) -> dict[int, list[MsgView]]:
     out: dict[int, list[MsgView]] = {cid: [] for cid in conv_ids}
-    rows = session.execute(
+    rows = session.connection().execute(  # Core, not ORM: no per-row ORM loading
         select(
             MessageRow.conversation_id, MessageRow.seq, ParticipantRow.platform_id,
             MessageRow.sent_at, MessageRow.text, MessageRow.is_system,
