@@ -253,3 +253,25 @@ def test_flagged_and_plain_messages_are_both_found_with_original_quotes() -> Non
     quotes = [[h.quote for h in msg] for msg in fast.scan(texts)]
     assert quotes[:3] == [["How Old Are You"], ["how old r u"], ["how old\x00 are you"]]
     assert quotes[3:] == [[], []]
+
+
+def test_compiled_database_is_cached_on_disk_and_reused(tmp_path: Path) -> None:
+    pytest.importorskip("hyperscan")
+    from vigil.analysis import scanner as mod
+
+    pats = [ScanPattern("x.1", "c", r"\bcan we meet\b"), ScanPattern("x.2", "c", r"\bour secret\b")]
+    try:
+        mod.set_database_cache(tmp_path)
+        hs_engine = mod._Hyperscan(tuple(p.pattern for p in pats))
+        files = sorted(tmp_path.glob("hs-*.db"))
+        assert len(files) == 1
+        stamp = files[0].stat().st_mtime_ns
+        again = mod._Hyperscan(tuple(p.pattern for p in pats))  # loaded, not rebuilt
+        assert files[0].stat().st_mtime_ns == stamp
+        text = "so can we meet\x00its our secret"
+        assert again.candidates([], text) == hs_engine.candidates([], text) == [(0, 0), (1, 1)]
+        files[0].write_bytes(b"garbage")  # a corrupt cache file is ignored and replaced
+        third = mod._Hyperscan(tuple(p.pattern for p in pats))
+        assert third.candidates([], text) == [(0, 0), (1, 1)]
+    finally:
+        mod.set_database_cache(None)

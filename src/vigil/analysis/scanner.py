@@ -18,11 +18,15 @@ pattern list, so the same object works in a process pool or a Spark/Dask worker.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 SEP = "\x00"
@@ -104,6 +108,47 @@ class _Engine(Protocol):
         ...
 
 
+_DB_CACHE: list[Path] = []
+"""Where compiled Hyperscan databases are kept between processes (set by the services)."""
+
+
+def set_database_cache(folder: Path | None) -> None:
+    """Keep compiled databases in ``folder`` (None: compile in every process).
+
+    Compiling the taxonomy takes seconds; a serialised database loads in milliseconds. Files
+    are named by a hash of the Hyperscan version, the expressions and their flags, and are
+    written atomically, so a stale or foreign file is never used.
+    """
+    _DB_CACHE[:] = [folder] if folder is not None else []
+
+
+def _hs_database(hs: Any, expressions: Sequence[str], flags: Sequence[int]) -> Any:
+    """Compile (or load from the cache) a block-mode database; ids are list positions."""
+    key = hashlib.sha256(repr((getattr(hs, "__version__", "?"), tuple(expressions),
+                               tuple(flags))).encode()).hexdigest()  # fmt: skip
+    path = _DB_CACHE[0] / f"hs-{key}.db" if _DB_CACHE else None
+    if path is not None and path.is_file():
+        try:
+            return hs.loadb(path.read_bytes(), hs.HS_MODE_BLOCK)
+        except Exception:  # corrupt or from another Hyperscan build: compile afresh
+            pass
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    db.compile(
+        expressions=[e.encode("utf-8") for e in expressions],
+        ids=list(range(len(expressions))),
+        elements=len(expressions),
+        flags=list(flags),
+    )
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".hs-", dir=path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(hs.dumpb(db))
+            os.replace(tmp, path)
+    return db
+
+
 class _Hyperscan:
     name = "hyperscan"
 
@@ -111,13 +156,7 @@ class _Hyperscan:
         import hyperscan as hs
 
         self._hs = hs
-        self.db = hs.Database(mode=hs.HS_MODE_BLOCK)
-        self.db.compile(
-            expressions=[p.encode("utf-8") for p in patterns],
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=hs.HS_FLAG_UTF8,
-        )
+        self.db = _hs_database(hs, patterns, [hs.HS_FLAG_UTF8] * len(patterns))
         self.scratch = hs.Scratch(self.db)
         self._n = len(patterns)
         self._patterns = patterns
@@ -130,12 +169,8 @@ class _Hyperscan:
 
             hs = self._hs
             extra = untrusted_patterns()
-            db = hs.Database(mode=hs.HS_MODE_BLOCK)
-            db.compile(
-                expressions=[p.encode("utf-8") for p in (*self._patterns, *extra)],
-                ids=list(range(self._n + len(extra))),
-                elements=self._n + len(extra),
-                flags=[hs.HS_FLAG_UTF8] * self._n + [0] * len(extra),
+            db = _hs_database(
+                hs, (*self._patterns, *extra), [hs.HS_FLAG_UTF8] * self._n + [0] * len(extra)
             )
             self._light = (db, hs.Scratch(db))
         return self._light

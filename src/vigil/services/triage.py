@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from vigil import tool_version
 from vigil.analysis.assess import Assessment, MsgView, assess
 from vigil.analysis.engine import Engine, default_engine
+from vigil.analysis.scanner import set_database_cache
 from vigil.db.tables import (
     AssessmentRow,
     Case,
@@ -156,6 +157,7 @@ def analyse(
     ws: Workspace, case_ref: str | None = None, force: bool = False, engine: Engine | None = None
 ) -> AnalyseStats:
     """Scan and assess every conversation whose stored result is missing or stale."""
+    set_database_cache(ws.settings.resolved_home / "cache" / "hyperscan")
     engine = engine or default_engine()
     model = _model(ws)
     if model is not None:  # results depend on the model too: refresh when it changes
