@@ -156,3 +156,13 @@ def test_csv_has_one_row_per_link_and_no_message_text(res: Resolution) -> None:
     assert "send the money" not in text
     ents = list(csv.DictReader(io.StringIO(csv_export.entities(res))))
     assert len(ents) == len(res.entities)
+
+
+def test_long_note_descriptions_are_capped_below_ftm_limits() -> None:
+    from vigil.intel.exports.ftm import DESCRIPTION_LIMIT, _capped
+
+    text = "\n".join(f"phone +4479{i:08d}: mentioned in message {i}" for i in range(4000))
+    out = _capped(text)
+    assert len(out) <= DESCRIPTION_LIMIT + 100
+    assert out.endswith("left out (the full list is in the CSV export)")
+    assert _capped("short") == "short"

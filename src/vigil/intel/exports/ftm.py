@@ -77,10 +77,27 @@ def add(proxy: EntityProxy, prop: str, value: str | None) -> None:
     proxy.add(p, [cleaned], cleaned=True)
 
 
+DESCRIPTION_LIMIT = 60_000
+"""Below followthemoney's text limit (65,000 characters per value)."""
+
+
+def _capped(text: str) -> str:
+    """A description short enough for FtM, saying how much was left out."""
+    if len(text) <= DESCRIPTION_LIMIT:
+        return text
+    cut = text.rfind("\n", 0, DESCRIPTION_LIMIT)
+    cut = cut if cut > 0 else DESCRIPTION_LIMIT
+    rest = text[cut:].count("\n") + 1
+    return text[:cut] + f"\n… {rest} more line(s) left out (the full list is in the CSV export)"
+
+
 def check(proxy: EntityProxy, known_ids: set[str]) -> dict[str, Any]:
     """Validate one finished entity and return its dict (see the module docstring)."""
     data = proxy.to_dict()
-    proxy.schema.validate({"properties": data["properties"]})
+    try:
+        proxy.schema.validate({"properties": data["properties"]})
+    except Exception as exc:  # followthemoney's InvalidData and friends
+        raise ExportError(f"{proxy.schema.name} {proxy.id}: FtM rejects it: {exc}") from exc
     for req in proxy.schema.required:
         if not proxy.get(req) and (proxy.schema.name, req) not in REQUIRED_EXEMPT:
             raise ExportError(f"{proxy.schema.name} {proxy.id}: required property {req} missing")
@@ -187,7 +204,7 @@ def entities(res: Resolution, messages: Iterable[MessageRecord] = ()) -> Iterato
             if prop:
                 add(note, prop, tgt.value)
             lines.append(f"{tgt.type.value} {tgt.value}: {reasons[0]}")
-        add(note, "description", "\n".join(lines))
+        add(note, "description", _capped("\n".join(lines)))
         yield note
     for lk in links:
         link = _make("UnknownLink", make_id("ftm-link", lk.source, lk.target, lk.relation.value))
