@@ -62,3 +62,15 @@ def test_crypto_hashes_agree_with_hashlib_and_registration() -> None:
     assert got.sha1 == hashlib.sha1(data).hexdigest()
     assert got.sha256 == hashlib.sha256(data).hexdigest()
     assert from_digests(hash_stream(io.BytesIO(data))) == got
+
+
+@pytest.mark.parametrize("text", ["md5\r", "\r\n\r", "md5,category\rx", 'md5\n"a\r'])
+def test_carriage_returns_in_csv_lists_are_parse_errors_or_read(text: str) -> None:
+    """A stray carriage return is either read or refused as a ParseError, never a csv.Error."""
+    from vigil.media.hashsets import ncmec
+
+    for reader in (ncmec.read_ncmec,):
+        try:
+            reader(text.encode(), "list.csv")
+        except ParseError:
+            pass

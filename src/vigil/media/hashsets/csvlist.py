@@ -51,7 +51,7 @@ def read_csv_list(
     except UnicodeDecodeError as exc:
         raise ParseError("not UTF-8", file=source, location=f"byte {exc.start}") from exc
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise ParseError(str(exc), file=source) from exc
     columns: tuple[str, ...] = DEFAULT_COLUMNS

@@ -54,8 +54,12 @@ def _rows_from_json(data: str, source: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _rows_from_csv(data: str, source: str) -> list[tuple[str, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(data))
-    if not reader.fieldnames or not any(canonical_algorithm(f or "") for f in reader.fieldnames):
+    reader = csv.DictReader(io.StringIO(data, newline=""))
+    try:
+        fields = reader.fieldnames
+    except csv.Error as exc:
+        raise ParseError(str(exc), file=source, location="line 1") from exc
+    if not fields or not any(canonical_algorithm(f or "") for f in fields):
         raise ParseError(
             "no hash column in the header",
             file=source,
