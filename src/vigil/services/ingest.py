@@ -71,11 +71,6 @@ def _sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _head(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(8192)
-
-
 def _existing(ws: Workspace, case_ref: str, sha: str) -> tuple[Exhibit | None, IngestRow | None]:
     with ws.sessions() as s:
         case = get_case(s, case_ref)
@@ -124,12 +119,24 @@ def ingest_file(
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     choice = detect(head, path.name, parsers(), fmt)
+    mime = guess_mime(head, path.name)
     options = ParseOptions(tz=zone, tz_source=tz_source, mapping=dict(mapping or {}))
     with path.open("rb") as fh:
         stored = ws.store.put_stream(fh, ws.settings.hash_chunk_bytes)
     try:
         return _ingest(
-            ws, case_ref, path, stored, choice, options, ex, source, acquired_by, progress, persona
+            ws,
+            case_ref,
+            path,
+            stored,
+            choice,
+            options,
+            ex,
+            source,
+            acquired_by,
+            progress,
+            persona,
+            mime,
         )
     except BaseException:
         if not stored.already_present:
@@ -173,7 +180,8 @@ def _ingest(
     source: str | None,
     acquired_by: str | None,
     progress: Callable[[int], None] | None,
-    persona: str | None = None,
+    persona: str | None,
+    mime: str,
 ) -> IngestSummary:
     now = ws.now()
     officer_name = acquired_by or ws.actor
@@ -186,7 +194,7 @@ def _ingest(
                 session,
                 case_ref,
                 stored,
-                mime=guess_mime(_head(path), path.name),
+                mime=mime,
                 officer=initials(officer_name),
                 original_name=path.name,
                 original_path=str(path.resolve()),

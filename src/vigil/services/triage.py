@@ -313,18 +313,16 @@ def top_findings_many(s: Session, conv_ids: Sequence[int], n: int) -> dict[int, 
     return out
 
 
-def _top_findings(s: Session, conv_id: int, n: int | None) -> list[TopFinding]:
+def _all_findings(s: Session, conv_id: int) -> list[TopFinding]:
+    """Every counted finding of a conversation, in message order."""
     stmt = (
         select(FindingRow, MessageRow.sent_at, ParticipantRow.display_name, ParticipantRow.platform_id)
         .join(MessageRow, (MessageRow.conversation_id == FindingRow.conversation_id)
               & (MessageRow.seq == FindingRow.message_seq))
         .outerjoin(ParticipantRow, ParticipantRow.id == MessageRow.sender_id)
         .where(FindingRow.conversation_id == conv_id, FindingRow.counted.is_(True))
+        .order_by(FindingRow.message_seq, FindingRow.span_start)
     )  # fmt: skip
-    if n is not None:
-        stmt = stmt.order_by(FindingRow.weight.desc(), FindingRow.message_seq).limit(n)
-    else:
-        stmt = stmt.order_by(FindingRow.message_seq, FindingRow.span_start)
     return [
         TopFinding(f.message_seq, sent, name or pid, f.category, f.quote, f.reason)
         for f, sent, name, pid in s.execute(stmt).all()
@@ -377,7 +375,7 @@ def explain(
             json.loads(a.timeline),
             json.loads(a.components),
             json.loads(a.sides),
-            _top_findings(s, conversation_id, None),
+            _all_findings(s, conversation_id),
             uncounted,
             a.taxonomy_version,
         )
