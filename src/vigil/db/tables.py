@@ -169,7 +169,6 @@ class MessageRow(Base):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq", name="uq_messages_conv_seq"),
-        Index("ix_messages_conv_sent", "conversation_id", "sent_at"),
         Index("ix_messages_sender", "sender_id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
