@@ -1,6 +1,8 @@
-"""PDQ index (flat and multi-index hashing) against brute force; exact look-ups."""
+"""PDQ index (every engine: faiss flat, faiss multi-hash, Vigil MIH) against brute force; exact look-ups."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -38,30 +40,104 @@ def _brute(listed: np.ndarray, queries: np.ndarray, thr: np.ndarray) -> list[set
     return out
 
 
-@pytest.mark.parametrize("flat_limit", [10_000, 100])
-def test_index_equals_brute_force_with_per_list_thresholds(flat_limit: int) -> None:
-    listed, queries = _data(1)
-    index = PdqIndex(flat_limit=flat_limit)
-    index.add_codes(listed[:2000], ListRef("a", "list A", threshold=31))
-    index.add_codes(listed[2000:], ListRef("b", "list B", threshold=12))
-    thr = np.array([31] * 2000 + [12] * 1000)
-    got = [set(ids.tolist()) for ids, _ in index.search(queries)]
-    assert index.kind == ("flat" if flat_limit > 3000 else "multihash")
+def _clustered(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """300 clusters of 10 near-duplicates (1-24 bits from the centre), queries near them."""
+    rng = np.random.default_rng(seed)
+    centres = rng.integers(0, 256, (300, 32), dtype=np.uint8)
+    listed = np.stack([_near(rng, centres[i // 10], int(rng.integers(1, 25))) for i in range(3000)])
+    queries = [_near(rng, listed[i * 61], bits) for i, bits in enumerate(range(0, 41))]
+    return listed, np.stack(queries)
+
+
+ENGINE_CASES = [
+    ("auto", 10_000, "flat"),
+    ("auto", 100, "mih"),
+    ("mih", 10_000, "mih"),
+    ("flat", 100, "flat"),
+    ("multihash", 10_000, "multihash"),
+]
+
+
+@pytest.mark.parametrize("data", [_data, _clustered])
+@pytest.mark.parametrize(("engine", "flat_limit", "kind"), ENGINE_CASES)
+def test_every_engine_equals_brute_force_with_per_list_thresholds(
+    data: Callable[[int], tuple[np.ndarray, np.ndarray]], engine: str, flat_limit: int, kind: str
+) -> None:
+    listed, queries = data(1)
+    index = PdqIndex(engine=engine, flat_limit=flat_limit)
+    index.add_codes(listed[:1200], ListRef("a", "list A", threshold=31))
+    index.add_codes(listed[1200:2000], ListRef("b", "list B", threshold=12))
+    index.add_codes(listed[2000:], ListRef("c", "list C", threshold=40))
+    thr = np.array([31] * 1200 + [12] * 800 + [40] * 1000)
+    found = index.search(queries)
+    got = [set(ids.tolist()) for ids, _ in found]
+    assert index.kind == kind
     assert got == _brute(listed, queries, thr)
     assert sum(map(len, got)) >= 30  # the test has real hits to lose
+    assert got[0] and all(len(ids) == len(set(ids.tolist())) for ids, _ in found)
+    x = np.unpackbits(listed, axis=1)
+    for q, (ids, dists) in zip(np.unpackbits(queries, axis=1), found, strict=True):
+        assert dists.tolist() == (x[ids] != q).sum(axis=1).tolist()
+    wide = [set(ids.tolist()) for ids, _ in index.search(queries, threshold=20)]
+    assert wide == _brute(listed, queries, np.full(3000, 20))
+    lists, rows = index.owners(np.array([0, 1199, 1200, 2999]))
+    assert lists.tolist() == [0, 0, 1, 2] and rows.tolist() == [0, 1199, 0, 999]
 
 
-def test_kind_switches_when_the_index_grows_past_the_flat_limit() -> None:
+@pytest.mark.parametrize(("grown", "engine"), [("mih", "auto"), ("multihash", "multihash")])
+def test_kind_switches_when_the_index_grows_past_the_flat_limit(grown: str, engine: str) -> None:
     listed, queries = _data(2)
-    index = PdqIndex(flat_limit=2500)
+    index = PdqIndex(flat_limit=2500, engine=engine)
     index.add_codes(listed[:2000], ListRef("a", "A"))
     first = index.search(queries[:5])
-    assert index.kind == "flat"
+    assert index.kind == ("flat" if engine == "auto" else engine)
     index.add_codes(listed[2000:], ListRef("b", "B"))
     second = index.search(queries)
-    assert index.kind == "multihash" and len(index) == 3000
+    assert index.kind == grown and len(index) == 3000
     assert [set(i.tolist()) for i, _ in second[:5]] == [set(i.tolist()) for i, _ in first]
     assert [set(i.tolist()) for i, _ in second] == _brute(listed, queries, np.full(3000, 31))
+
+
+@pytest.mark.parametrize("engine", ["mih", "flat", "multihash"])
+def test_reference_is_read_back_from_the_index_without_hex(engine: str) -> None:
+    listed, _ = _data(5)
+    index = PdqIndex(engine=engine)
+    index.add_codes(listed[:50], ListRef("a", "A"))
+    index.add_codes(listed[50:100], ListRef("b", "B"))
+    got = index.lookup(PdqHash(bytes(listed[77]).hex(), 90))
+    assert [(m.list_name, m.record_key, m.reference) for m in got.matches] == [
+        ("B", "#27", bytes(listed[77]).hex())
+    ]
+
+
+def test_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="engine must be one of"):
+        PdqIndex(engine="lsh")
+
+
+@pytest.mark.parametrize("engine", ["mih", "flat", "multihash"])
+def test_lookups_with_several_lists_deletions_and_low_quality(engine: str) -> None:
+    listed, _ = _data(4)
+    hexes = [bytes(c).hex() for c in listed[:40]]
+    cat = registry().category("uk-sentencing", "B")
+    live = tuple(HashRecord(f"k{i}", (HashValue("pdq", h),), cat) for i, h in enumerate(hexes[:20]))
+    gone = HashRecord("k20", (HashValue("pdq", hexes[20]),), cat, deleted=True)
+    first = HashList("a.json", "vics", "2.0", live, deletions=(gone,))
+    second = HashList("b.csv", "csv", None, (HashRecord("m0", (HashValue("pdq", hexes[0]),)),))
+    index = PdqIndex(engine=engine)
+    assert index.add_list(first, ListRef("A", "list A")) == 20
+    assert index.add_list(second, ListRef("B", "list B", threshold=5)) == 1
+    near = f"{int(hexes[0], 16) ^ 0b1111111:064x}"  # 7 bits: within A's 31, over B's 5
+    looks = index.lookup_many(
+        [PdqHash(hexes[0], 90), PdqHash(near, 80), PdqHash(hexes[20], 99), PdqHash(near, 49)]
+    )
+    assert [lk.status for lk in looks] == ["match", "match", "no match", "cannot be scored"]
+    assert sorted((m.list_name, m.record_key, m.distance) for m in looks[0].matches) == [
+        ("list A", "k0", 0),
+        ("list B", "m0", 0),
+    ]
+    assert [(m.list_name, m.distance, m.category) for m in looks[1].matches] == [("list A", 7, cat)]
+    assert looks[3].matches == () and "below 50" in looks[3].reason
 
 
 def test_lookup_results_carry_distance_quality_list_and_category() -> None:
