@@ -159,7 +159,7 @@ def test_plain_messages_normalise_to_their_lower_case(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "ok then",
+        "wanna chat",
         "u ok",
         "pleeease",
         "d e l e t e",
@@ -179,9 +179,50 @@ def test_texts_the_normaliser_changes_are_not_plain(text: str) -> None:
     assert not is_plain(text)
 
 
-@pytest.mark.parametrize("text", ["", "how old are you", "Can We Meet Tomorrow?", "i got a b"])
+@pytest.mark.parametrize(
+    "text", ["", "how old are you", "Can We Meet Tomorrow?", "i got a b", "ok thx cos soz"]
+)
 def test_plain_texts(text: str) -> None:
     assert is_plain(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["meet me 😀", "café tonight", "お元気ですか", "🇩🇰 ✈ 🏊🏻", "€20 or £20", "naïve"]
+)
+def test_safe_non_ascii_characters_keep_a_message_plain(text: str) -> None:
+    assert is_plain(text) and normalise(text).text == text.lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "love you ❤️",  # U+FE0F variation selector: removed by the normaliser
+        "cafe\u0301",  # a combining accent composes under NFKC
+        "ｍeet",  # fullwidth
+        "mееt",  # Cyrillic look-alikes
+        "hi\u00a0there",  # no-break space
+        "Ünder",  # upper case beyond ASCII
+        "ﬁne",  # ligature
+        "don’t",  # typographic apostrophe
+        "\u1100\u1161",  # conjoining jamo compose
+    ],
+)
+def test_characters_the_normaliser_touches_are_not_safe(text: str) -> None:
+    assert not is_plain(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_chat_words()), st.characters(min_codepoint=0x80).map(str)),
+        max_size=8,
+    ),
+    st.sampled_from([" ", ""]),
+)
+def test_any_character_said_safe_leaves_normalisation_alone(words: list[str], sep: str) -> None:
+    text = sep.join(words)
+    if is_plain(text):
+        assert normalise(text).text == text.lower()
 
 
 @needs_hyperscan
@@ -239,7 +280,8 @@ def test_prefilter_only_with_the_default_normaliser_and_hyperscan() -> None:
         ["\x00"],
         ["how old\x00 are you", "how old are u", "How Old Are You"],
         ["how old are you", " ", "how old r u", "", "HOW OLD ARE YOU\n"],
-        ["ok", "how old are you"],  # a flagged message right before a plain one
+        ["u", "how old are you"],  # a flagged message right before a plain one
+        ["how old are you 😀", "how old are u 😀", "how old are you ❤️"],
     ],
 )
 def test_edge_batches_scan_the_same(texts: list[str]) -> None:
@@ -249,7 +291,7 @@ def test_edge_batches_scan_the_same(texts: list[str]) -> None:
 @needs_hyperscan
 def test_flagged_and_plain_messages_are_both_found_with_original_quotes() -> None:
     fast, _ = _scanners()
-    texts = ["How Old Are You", "how old r u", "how old\x00 are you", "ok", "hi there"]
+    texts = ["How Old Are You", "how old r u", "how old\x00 are you", "u", "hi there"]
     quotes = [[h.quote for h in msg] for msg in fast.scan(texts)]
     assert quotes[:3] == [["How Old Are You"], ["how old r u"], ["how old\x00 are you"]]
     assert quotes[3:] == [[], []]

@@ -190,6 +190,27 @@ def test_patterns_are_written_for_canonical_forms() -> None:
     assert not offenders
 
 
+def test_every_shorthand_expansion_is_used_by_some_pattern() -> None:
+    """shorthand.yaml lists only canonical forms a pattern looks for (see its header).
+
+    An expansion no pattern uses changes no finding but sends every message holding the
+    variant down the slower offset-tracking path (the prefilter has to flag it).
+    """
+    sources = []
+    for p in PATTERNS:
+        source = re.sub(r"\\.", " ", p.pattern)  # escapes such as \b, \x00
+        sources.append(re.sub(r"\[[^\]]*\]", " ", source))  # character classes
+    text = " ".join(sources)
+    unused = {
+        canonical
+        for canonical in set(shorthand_data().expansions.values())
+        if not all(
+            re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", text) for w in canonical.split()
+        )
+    }
+    assert not unused
+
+
 # --- other engines ------------------------------------------------------------------------------
 
 

@@ -46,7 +46,7 @@ from typing import Any
 
 import yaml
 
-NORMALISER_VERSION = "1"
+NORMALISER_VERSION = "2"
 """Bumped whenever a change here can change normalised text (part of the taxonomy fingerprint)."""
 
 DATA_FILES = ("shorthand.yaml", "confusables.yaml")

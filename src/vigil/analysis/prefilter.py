@@ -11,9 +11,12 @@ firing: a message that fires is simply normalised as before, so the only require
 message that fires none of them really is left unchanged. Each expression below names the
 normaliser step it guards (see the step list in ``normalise.py``):
 
-- any non-ASCII byte: invisible characters, NFKC, case folding beyond ASCII, typographic
-  punctuation and look-alike letters (all of which are non-ASCII; the one ASCII punctuation
-  entry, the backtick, has its own expression);
+- any non-ASCII byte (:data:`NON_ASCII`, always the first expression): invisible characters,
+  NFKC, case folding beyond ASCII, typographic punctuation and look-alike letters are all
+  non-ASCII (the one ASCII punctuation entry, the backtick, has its own expression). A message
+  this is the only expression to fire on is checked once more, character by character, by
+  :func:`only_safe_non_ascii`: emoji, most symbols and letters of other scripts are left alone
+  by every normaliser step, so such a message is plain after all;
 - ASCII whitespace other than one space between words, leading or trailing spaces, empty
   messages made of spaces (step 5);
 - three single letters separated by single spaces with no word character either side
@@ -32,10 +35,45 @@ from __future__ import annotations
 import functools
 import re
 import string
+import unicodedata
 
-from vigil.analysis.normalise import _data
+from vigil.analysis.normalise import _INVISIBLE, _data
 
 _NOT_WORD = r"[^a-z0-9_]"
+NON_ASCII = 0
+"""Index of the non-ASCII expression in :func:`untrusted_patterns`."""
+_ASCII = frozenset(chr(i) for i in range(128))
+_JAMO = ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))  # compose under NFKC
+
+
+@functools.cache
+def safe_char(ch: str) -> bool:
+    """True for a non-ASCII character that no normaliser step changes or reacts to.
+
+    Excluded: marks, separators, controls and format characters (invisible, or they compose
+    with a neighbour under NFKC), conjoining Hangul jamo, anything NFKC or case folding
+    changes, whitespace, and the normaliser's look-alike letters and typographic punctuation.
+    What is left (emoji, symbols, most letters of other scripts) can only make the
+    normaliser's word-boundary tests stricter than the prefilter's ASCII ones, never looser.
+    """
+    if ch.isascii() or ch in _INVISIBLE or ch.isspace():
+        return False
+    if unicodedata.category(ch)[0] in "MZC":
+        return False
+    cp = ord(ch)
+    if any(low <= cp <= high for low, high in _JAMO):
+        return False
+    if unicodedata.normalize("NFKC", ch) != ch or ch.casefold() != ch or ch.lower() != ch:
+        return False
+    data = _data()
+    return ch not in data.letters and ch not in data.punctuation
+
+
+def only_safe_non_ascii(text: str) -> bool:
+    """True when every non-ASCII character of ``text`` is a :func:`safe_char`."""
+    return all(map(safe_char, set(text).difference(_ASCII))) and unicodedata.is_normalized(
+        "NFKC", text
+    )
 
 
 @functools.cache
@@ -66,12 +104,17 @@ def untrusted_patterns() -> tuple[str, ...]:
 
 @functools.cache
 def _python_untrusted() -> re.Pattern[str]:
-    """The same test with Python ``re`` over one lower-cased ASCII message."""
-    return re.compile("|".join(f"(?:{expr})" for expr in untrusted_patterns()))
+    """The same test with Python ``re`` over one lower-cased message's bytes read as Latin-1,
+    the non-ASCII expression left out (:func:`is_plain` checks those characters itself)."""
+    exprs = untrusted_patterns()[NON_ASCII + 1 :]
+    return re.compile("|".join(f"(?:{expr})" for expr in exprs))
 
 
 def is_plain(text: str) -> bool:
     """True when the normaliser would return ``text.lower()`` unchanged (by these rules)."""
-    if "\x00" in text or not text.isascii():
+    if "\x00" in text or not (text.isascii() or only_safe_non_ascii(text)):
         return False
-    return _python_untrusted().search(text.lower()) is None
+    folded = text.lower()
+    if not text.isascii():  # the expressions read bytes; safe characters are left as they are
+        folded = folded.encode("utf-8").decode("latin-1")
+    return _python_untrusted().search(folded) is None

@@ -175,9 +175,17 @@ class _Hyperscan:
             self._light = (db, hs.Scratch(db))
         return self._light
 
-    def light_candidates(self, data: bytes) -> tuple[list[tuple[int, int]], list[int]]:
-        """Scan NUL-joined lower-cased messages: (pairs for plain messages, other messages)."""
+    def light_candidates(self, data: bytes) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        """Scan NUL-joined lower-cased messages.
+
+        Returns the (message, pattern) pairs of every message no "untrusted" expression fired
+        on except, perhaps, the non-ASCII one; the messages some other expression fired on
+        (to be normalised); and the messages only the non-ASCII one fired on (the caller
+        checks their characters, see :func:`vigil.analysis.prefilter.only_safe_non_ascii`).
+        """
         import numpy as np
+
+        from vigil.analysis.prefilter import NON_ASCII
 
         db, scratch = self._light_db()
         ends: list[int] = []
@@ -190,18 +198,21 @@ class _Hyperscan:
 
         db.scan(data, match_event_handler=on_match, scratch=scratch)
         if not ends:
-            return [], []
+            return [], [], []
         seps = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
         end_arr = np.asarray(ends, dtype=np.int64)
         id_arr = np.asarray(ids, dtype=np.int64)
         msg = np.searchsorted(seps, end_arr - 1, side="right")
         flagged = id_arr >= self._n
+        other = flagged & (id_arr != self._n + NON_ASCII)
         # an "untrusted" expression may end on the NUL after its message: flag both sides
-        before = np.searchsorted(seps, end_arr[flagged] - 2, side="right")
-        bad = np.unique(np.concatenate([msg[flagged], before]))
+        # (the non-ASCII one never does: it matches one byte that is not a NUL)
+        before = np.searchsorted(seps, end_arr[other] - 2, side="right")
+        bad = np.unique(np.concatenate([msg[other], before]))
+        odd = np.setdiff1d(np.unique(msg[flagged & ~other]), bad, assume_unique=True)
         keep = ~flagged & ~np.isin(msg, bad)
         pairs = np.unique(np.stack([msg[keep], id_arr[keep]], axis=1), axis=0)
-        return [(int(m), int(p)) for m, p in pairs], [int(m) for m in bad]
+        return [(int(m), int(p)) for m, p in pairs], bad.tolist(), odd.tolist()
 
     def candidates(self, norm_texts: Sequence[str], blob: str) -> list[tuple[int, int]]:
         import numpy as np
@@ -319,6 +330,8 @@ class Scanner:
         See :mod:`vigil.analysis.prefilter`: a message none of its expressions fire on
         normalises to its own lower-cased text, so its pattern hits there are exact.
         """
+        from vigil.analysis.prefilter import only_safe_non_ascii
+
         engine = self.engine
         assert isinstance(engine, _Hyperscan)
         joined = SEP.join(texts)
@@ -326,8 +339,15 @@ class Scanner:
         if joined.count(SEP) != len(texts) - 1:
             with_nul = [i for i, t in enumerate(texts) if SEP in t]
             joined = SEP.join(t.replace(SEP, "") for t in texts)
-        # bytes.lower() folds ASCII only; any other byte marks the message for the full path
-        pairs, others = engine.light_candidates(joined.encode("utf-8").lower())
+        # bytes.lower() folds ASCII only; a message with other characters takes the full path
+        # unless every one of them is a character the normaliser leaves alone
+        pairs, others, non_ascii = engine.light_candidates(joined.encode("utf-8").lower())
+        if non_ascii:
+            unsafe = [m for m in non_ascii if not only_safe_non_ascii(texts[m])]
+            if unsafe:
+                others = sorted({*others, *unsafe})
+                drop = set(unsafe)
+                pairs = [(m, p) for m, p in pairs if m not in drop]
         if with_nul:
             others = sorted({*others, *with_nul})
             nul = set(with_nul)
@@ -337,15 +357,20 @@ class Scanner:
             pairs.extend((others[m], p) for m, p in engine.candidates([], blob))
         return pairs, set(others)
 
-    def scan(self, texts: Sequence[str]) -> list[list[Hit]]:
-        """Every hit in every message, with its span in the original text."""
-        out: list[list[Hit]] = [[] for _ in texts]
+    def scan(self, texts: Sequence[str]) -> list[Sequence[Hit]]:
+        """Every hit in every message, with its span in the original text.
+
+        A message without hits gets one shared empty tuple (most messages have none, and a
+        million fresh lists cost more than the scan), one with hits a list of its own.
+        """
+        out: list[Sequence[Hit]] = [()] * len(texts)
         by_msg: dict[int, list[int]] = {}
         pairs, normalised = self._candidates(texts)
         for m, p in pairs:
             by_msg.setdefault(m, []).append(p)
         for m, pids in by_msg.items():
             original = texts[m]
+            found: list[Hit] = []
             if normalised is not None and m not in normalised:
                 # a plain message: its normalised text is its lower-cased text, offsets unchanged
                 text = original.lower()
@@ -353,7 +378,9 @@ class Scanner:
                     for mt in self._exact[p].finditer(text):
                         s, e = mt.span()
                         if e != s:
-                            out[m].append(Hit(p, m, s, e, original[s:e]))
+                            found.append(Hit(p, m, s, e, original[s:e]))
+                if found:
+                    out[m] = found
                 continue
             n = self._norm.normalise(original)
             for p in sorted(set(pids)):
@@ -361,5 +388,7 @@ class Scanner:
                     if mt.end() == mt.start():
                         continue
                     s, e = n.span_to_original(mt.start(), mt.end())
-                    out[m].append(Hit(p, m, s, e, original[s:e]))
+                    found.append(Hit(p, m, s, e, original[s:e]))
+            if found:
+                out[m] = found
         return out
