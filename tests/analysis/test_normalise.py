@@ -332,3 +332,16 @@ def test_every_span_is_ordered_and_inside_the_original(text: str) -> None:
         previous = (start, end)
     whole = result.span_to_original(0, len(result.text))
     assert whole[0] <= whole[1] <= len(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(tricky_text(), st.lists(st.sampled_from(TRICKY), max_size=10).map(" ".join)))
+def test_single_spaced_word_step_equals_the_general_one(text: str) -> None:
+    # the fast word step must give the same text AND the same offsets as the general loop
+    t = norm_module._prepared(text)
+    fast = norm_module._single_spaced(text, t)
+    general = norm_module._words(text, t)
+    if fast is not None:
+        assert fast == general
+    else:
+        assert t.text.split() != t.text.split(" ")  # declined only for other shapes

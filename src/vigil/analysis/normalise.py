@@ -428,6 +428,13 @@ class Normalised:
 
 def normalise(text: str) -> Normalised:
     """Normalise one message, keeping the origin of every output character."""
+    t = _prepared(text)
+    fast = _single_spaced(text, t)
+    return fast if fast is not None else _words(text, t)
+
+
+def _prepared(text: str) -> _Tracked:
+    """Steps 1-4 (invisible characters, NFKC, case folding, spacing tricks) with offsets."""
     t = _identity(text)
     if _SEP in text or (not text.isascii() and _INVISIBLE_RE.search(text)):
         t = _map_chars(t, lambda ch: "" if ch in _INVISIBLE else ch)
@@ -437,7 +444,11 @@ def normalise(text: str) -> Normalised:
         t = _Tracked(folded, t.starts, t.ends)
     else:
         t = _map_chars(t, str.casefold)
-    t = _apply_edits(t, _spaced_edits(t.text))
+    return _apply_edits(t, _spaced_edits(t.text))
+
+
+def _words(original: str, t: _Tracked) -> Normalised:
+    """The word step (whitespace runs to one space, each word normalised) with offsets."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -459,7 +470,41 @@ def normalise(text: str) -> Normalised:
             starts.extend(t.starts[a + i] for i in w.starts)
             ends.extend(t.ends[a + i - 1] for i in w.ends)
         previous_end = b
-    return Normalised(text, "".join(out), starts, ends)
+    return Normalised(original, "".join(out), starts, ends)
+
+
+def _single_spaced(original: str, t: _Tracked) -> Normalised | None:
+    """:func:`normalise`'s word step when words are separated by single spaces (most chat).
+
+    Same result as the general loop, but only the words the normaliser changes are visited
+    one offset at a time; the text between them is copied in slices. None: not that shape.
+    """
+    text = t.text
+    words = text.split(" ")
+    if text.split() != words:
+        return None  # leading, trailing or repeated spaces, or other whitespace
+    unchanged = _word_unchanged
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = last = 0
+    for word in words:
+        if not unchanged(word):
+            out.append(text[last:pos])
+            starts.extend(t.starts[last:pos])
+            ends.extend(t.ends[last:pos])
+            w = _word_tracked(word)
+            out.append(w.text)
+            starts.extend(t.starts[pos + i] for i in w.starts)
+            ends.extend(t.ends[pos + i - 1] for i in w.ends)
+            last = pos + len(word)
+        pos += len(word) + 1
+    if not out:
+        return Normalised(original, text, t.starts, t.ends)
+    out.append(text[last:])
+    starts.extend(t.starts[last:])
+    ends.extend(t.ends[last:])
+    return Normalised(original, "".join(out), starts, ends)
 
 
 def _normalise_joined(joined: str) -> str:
