@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -14,6 +15,17 @@ def _default_user() -> str:
         return getpass.getuser()
     except Exception:  # pragma: no cover - no passwd entry in some containers
         return "local"
+
+
+def _default_cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/vigil``, else ``~/.cache/vigil``; None when there is no home folder."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and Path(xdg).is_absolute():  # the XDG spec says to ignore a relative path
+        return Path(xdg) / "vigil"
+    try:
+        return Path.home() / ".cache" / "vigil"
+    except RuntimeError:  # pragma: no cover - no HOME and no passwd entry
+        return None
 
 
 class Settings(BaseSettings):
@@ -36,6 +48,9 @@ class Settings(BaseSettings):
     """A trained model folder (``vigil model train --out``); without one, indicators alone."""
     debug: bool = False
     """Show full tracebacks for internal errors."""
+    cache_dir: Path | None = Field(default_factory=_default_cache_dir)
+    """Per-user cache of rebuildable files shared by every workspace (compiled Hyperscan
+    databases; never case material). Unwritable: each workspace's ``cache/`` is used."""
 
     @property
     def resolved_home(self) -> Path:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.analysis.assess import Assessment, MsgView, assess
+from vigil.analysis.assess import Assessment, assess
 from vigil.analysis.engine import Engine, default_engine
 from vigil.analysis.scanner import set_database_cache
+from vigil.config import Settings
 from vigil.db.tables import (
     AssessmentRow,
     Case,
@@ -26,6 +30,7 @@ from vigil.db.tables import (
 from vigil.errors import NotFound
 from vigil.evidence import custody
 from vigil.services.cases import get_case
+from vigil.services.triage_load import load_messages
 from vigil.services.workspace import Workspace
 
 SCAN_BATCH_MESSAGES = 200_000
@@ -39,6 +44,14 @@ class AnalyseStats:
     messages: int = 0
     findings: int = 0
     skipped_current: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Time spent per step (load, scan, assess, store), for benchmarks and logs."""
+
+    def add_time(self, step: str, since: float) -> float:
+        """Add the time from ``since`` to now to ``step``; returns now."""
+        now = time.perf_counter()
+        self.seconds[step] = self.seconds.get(step, 0.0) + now - since
+        return now
 
 
 def _stale(session: Session, engine: Engine, case_ids: Sequence[int], force: bool) -> list[int]:
@@ -74,22 +87,6 @@ def _batches(session: Session, conv_ids: Sequence[int]) -> Iterator[list[int]]:
             batch, n = [], 0
     if batch:
         yield batch
-
-
-def _load(session: Session, conv_ids: Sequence[int]) -> dict[int, list[MsgView]]:
-    out: dict[int, list[MsgView]] = {cid: [] for cid in conv_ids}
-    rows = session.connection().execute(  # Core, not ORM: no per-row ORM loading
-        select(
-            MessageRow.conversation_id, MessageRow.seq, ParticipantRow.platform_id,
-            MessageRow.sent_at, MessageRow.text, MessageRow.is_system,
-        )
-        .outerjoin(ParticipantRow, ParticipantRow.id == MessageRow.sender_id)
-        .where(MessageRow.conversation_id.in_(conv_ids))
-        .order_by(MessageRow.conversation_id, MessageRow.seq)
-    )  # fmt: skip
-    for cid, seq, sender, sent_at, text, system in rows:
-        out[cid].append(MsgView(seq, sender, sent_at, text or "", bool(system)))
-    return out
 
 
 def _known_roles(session: Session, conv_id: int) -> dict[str, str]:
@@ -144,6 +141,29 @@ def _store(
     return len(rows)
 
 
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def hyperscan_cache(settings: Settings) -> Path:
+    """Where compiled Hyperscan databases are kept: the per-user cache folder
+    (``VIGIL_CACHE_DIR``, by default ``$XDG_CACHE_HOME/vigil`` or ``~/.cache/vigil``), so
+    every workspace reuses them; the workspace's own ``cache/`` when that is not writable.
+
+    The files hold only the compiled taxonomy patterns, never case material, and are named by
+    a hash of the Hyperscan version, expressions and flags (``vigil.analysis.scanner``).
+    """
+    if settings.cache_dir is not None:
+        user = settings.cache_dir.expanduser() / "hyperscan"
+        if _writable(user):
+            return user
+    return settings.resolved_home / "cache" / "hyperscan"
+
+
 def _model(ws: Workspace) -> Any:
     """The configured learned model (VIGIL_MODEL_DIR), or None: indicators alone."""
     if ws.settings.model_dir is None:
@@ -157,7 +177,7 @@ def analyse(
     ws: Workspace, case_ref: str | None = None, force: bool = False, engine: Engine | None = None
 ) -> AnalyseStats:
     """Scan and assess every conversation whose stored result is missing or stale."""
-    set_database_cache(ws.settings.resolved_home / "cache" / "hyperscan")
+    set_database_cache(hyperscan_cache(ws.settings))
     engine = engine or default_engine()
     model = _model(ws)
     if model is not None:  # results depend on the model too: refresh when it changes
@@ -190,9 +210,12 @@ def analyse(
         )
     for batch in batches:
         with ws.transaction() as session:
-            msgs = _load(session, batch)
+            t = time.perf_counter()
+            msgs = load_messages(session, batch)
+            t = stats.add_time("load", t)
             flat = [m.text for cid in batch for m in msgs[cid]]
             hits = engine.scanner.scan(flat)
+            t = stats.add_time("scan", t)
             pos = 0
             for cid in batch:
                 n = len(msgs[cid])
@@ -205,9 +228,11 @@ def analyse(
                 if model is not None and msgs[cid]:
                     m_score = float(model.score(["\n".join(m.text for m in msgs[cid])])[0])
                     a.risk = round((1 - MODEL_SHARE) * a.risk + MODEL_SHARE * m_score, 4)
+                t = stats.add_time("assess", t)
                 stats.findings += _store(
                     session, engine, cid, case_of[cid], a, ref, ws.now(), m_score
                 )
+                t = stats.add_time("store", t)
                 stats.conversations += 1
                 stats.messages += n
     return stats
