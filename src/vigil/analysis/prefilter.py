@@ -82,7 +82,7 @@ def untrusted_patterns() -> tuple[str, ...]:
     data = _data()
     ascii_punct = sorted(ch for ch in data.punctuation if ch.isascii())
     out: list[str] = [
-        r"[\x80-\xff]",
+        r"(?:^|[\x00-\x7f])[\x80-\xff]",  # once per run of non-ASCII bytes, not per byte
         r"[\t\n\x0b\x0c\r\x1c-\x1f]",
         r"  |^ | $|\x00 | \x00",
         rf"(?:^|{_NOT_WORD})[a-z] [a-z] [a-z](?:{_NOT_WORD}|$)",
