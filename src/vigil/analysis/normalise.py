@@ -202,6 +202,8 @@ def _apply_edits_text(text: str, edits: Iterable[Edit]) -> str:
 
 def _nfkc(t: _Tracked) -> _Tracked:
     """NFKC with offsets: each starter and its combining marks normalise as one cluster."""
+    if t.text.isascii() or unicodedata.is_normalized("NFKC", t.text):
+        return t
     whole = unicodedata.normalize("NFKC", t.text)
     if whole == t.text:
         return t
@@ -512,7 +514,8 @@ def _normalise_joined(joined: str) -> str:
     s = joined
     if not s.isascii():
         s = _INVISIBLE_RE.sub("", s)
-        s = unicodedata.normalize("NFKC", s)
+        if not unicodedata.is_normalized("NFKC", s):  # the quick check: emoji text passes
+            s = unicodedata.normalize("NFKC", s)
     s = s.casefold()
     edits = _spaced_edits(s)
     if edits:
