@@ -317,3 +317,13 @@ def test_compiled_database_is_cached_on_disk_and_reused(tmp_path: Path) -> None:
         assert third.candidates([], text) == [(0, 0), (1, 1)]
     finally:
         mod.set_database_cache(None)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=50), max_size=40), st.booleans())
+def test_unique_of_message_numbers_equals_numpy_unique(values: list[int], presort: bool) -> None:
+    import numpy as np
+
+    from vigil.analysis.scanner import _unique
+
+    arr = np.asarray(sorted(values) if presort else values, dtype=np.int64)
+    assert _unique(arr).tolist() == np.unique(arr).tolist()
