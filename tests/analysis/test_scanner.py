@@ -327,3 +327,12 @@ def test_unique_of_message_numbers_equals_numpy_unique(values: list[int], presor
 
     arr = np.asarray(sorted(values) if presort else values, dtype=np.int64)
     assert _unique(arr).tolist() == np.unique(arr).tolist()
+
+
+@pytest.mark.parametrize("engine", available_engines())
+def test_a_lone_surrogate_does_not_stop_the_scan(engine: str) -> None:
+    sc = Scanner(default_engine().scanner.patterns, engine=engine)
+    texts = ["how old are you \ud83d", "hi", "how old are you"]
+    hits = sc.scan(texts)
+    assert [(h.start, h.end) for h in hits[0]] == [(0, 15)]
+    assert not hits[1] and [(h.start, h.end) for h in hits[2]] == [(0, 15)]

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 SEP = "\x00"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 ENGINES = ("hyperscan", "re2", "python")
 
 
@@ -378,7 +379,16 @@ class Scanner:
 
         A message without hits gets one shared empty tuple (most messages have none, and a
         million fresh lists cost more than the scan), one with hits a list of its own.
+        A lone surrogate (JSON can carry one) cannot be encoded for the byte-level engines:
+        such a batch is scanned with each one replaced by U+FFFD, one character for one, so
+        spans are unchanged.
         """
+        try:
+            return self._scan(texts)
+        except UnicodeEncodeError:
+            return self._scan([_SURROGATE.sub("\ufffd", t) for t in texts])
+
+    def _scan(self, texts: Sequence[str]) -> list[Sequence[Hit]]:
         out: list[Sequence[Hit]] = [()] * len(texts)
         by_msg: dict[int, list[int]] = {}
         pairs, normalised = self._candidates(texts)
