@@ -591,3 +591,45 @@ def test_very_long_message_is_kept_whole(monkeypatch: pytest.MonkeyPatch) -> Non
     assert [len(m.text) for m in msgs] == [1_500_000, 2]
     assert msgs[0].text == long
     assert msgs[1].source_location == "line 2"
+
+
+def _all_whatsapp_files(shared: Path) -> list[Path]:
+    own = sorted(OWN.rglob("*.txt"))
+    return own + sorted((shared / "chats" / "whatsapp").rglob("*.txt"))
+
+
+@pytest.mark.parametrize("piece", [1, 40, 300])
+def test_small_pieces_parse_the_same(
+    shared_fixtures: Path, monkeypatch: pytest.MonkeyPatch, piece: int
+) -> None:
+    """The message loop cuts the text into pieces after newlines; where the cuts fall (even
+    after every line) changes nothing, including multi-line messages that span a cut."""
+    from vigil.ingest.formats import whatsapp_run
+
+    files = _all_whatsapp_files(shared_fixtures)
+    assert len(files) > 20
+    big, _ = _big_export()
+    inputs = [p.read_bytes() for p in files] + [big[:200_000]]
+    expected = []
+    for data in inputs:
+        conv, msgs = parse(data)
+        expected.append((msgs, conv.participants, conv.notes, conv.skipped))
+    monkeypatch.setattr(whatsapp_run, "PIECE", piece)
+    for data, want in zip(inputs, expected, strict=True):
+        conv, msgs = parse(data)
+        assert (msgs, conv.participants, conv.notes, conv.skipped) == want
+
+
+@pytest.mark.parametrize("size", [1, 5, 12, 64])
+def test_line_pieces_cut_after_newlines_and_keep_long_lines(size: int) -> None:
+    from vigil.ingest.formats.whatsapp_read import _line_pieces
+
+    rng = random.Random(size)
+    lines = ["x" * rng.randint(0, 30) + "\n" for _ in range(200)]
+    raw = "".join(lines).encode()
+    parts = list(_line_pieces(raw, size))
+    assert b"".join(parts) == raw
+    for part in parts:
+        assert part.endswith(b"\n")
+        # longer than size only when it is one line
+        assert len(part) <= size or part.count(b"\n") == 1

@@ -8,7 +8,7 @@ turning that text into UTC, so that nothing about a conversion is silent.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -75,8 +75,8 @@ class Message:
     is_deleted: bool = False
     is_system: bool = False
     forwarded_from: str | None = None
-    attachments: list[Attachment] = field(default_factory=list)
-    reactions: list[tuple[str, str]] = field(default_factory=list)  # (actor, reaction)
+    attachments: Sequence[Attachment] = ()
+    reactions: Sequence[tuple[str, str]] = ()  # (actor, reaction)
     time_note: str | None = None
 
 

@@ -178,9 +178,10 @@ class _Report:
             msg.sent_at, msg.tz_assumed, msg.time_note = parse_cellebrite(raw.strip(), self.options)
         atts = _models(model, "Attachments") + _models(model, "Attachment")
         spare = _file_ids(model)
-        for a in atts:
-            ids = _file_ids(a) or (spare if len(atts) == 1 else [])
-            msg.attachments.append(self.attachment(conv, a, ids))
+        msg.attachments = [
+            self.attachment(conv, a, _file_ids(a) or (spare if len(atts) == 1 else []))
+            for a in atts
+        ]
         return msg
 
     def chat(self, model: Node) -> Conversation:

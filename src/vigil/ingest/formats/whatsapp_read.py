@@ -14,6 +14,9 @@ from vigil.ingest.formats.whatsapp_locale import MARK_CHARS
 
 BLOCK = 1 << 20
 """Bytes read at a time (and the size of the head that fixes the layout)."""
+PIECE = 1 << 16
+"""Bytes decoded at a time in the message loop: small enough that a piece's split results
+stay in the CPU cache (1 MiB pieces parse about a tenth slower)."""
 LONGEST_LINE = 16 << 20
 """Past this many bytes without a newline, text is handed on mid-line (memory stays bounded)."""
 
@@ -74,7 +77,9 @@ class Decoder:
         self.first_bad = 0  # byte offset of the first
         self.nul_at: int | None = None
 
-    def texts(self, blocks: Iterable[bytes]) -> Iterator[str]:
+    def texts(self, blocks: Iterable[bytes], piece: int | None = None) -> Iterator[str]:
+        """The text, line-aligned; in pieces of about ``piece`` bytes when given (a longer line
+        stays whole), else one per block read."""
         it = iter(blocks)
         first = next(it, b"")
         if first[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
@@ -94,8 +99,9 @@ class Decoder:
                 if raw[cut - 1] >= 0xC0:
                     cut -= 1
             carry, raw = raw[cut:], raw[:cut]
-            yield self._decode(raw, offset)
-            offset += len(raw)
+            for part in _line_pieces(raw, piece) if piece and len(raw) > piece else (raw,):
+                yield self._decode(part, offset)
+                offset += len(part)
         if carry:
             yield self._decode(carry, offset)
 
@@ -117,6 +123,20 @@ class Decoder:
         for block in blocks:
             yield dec.decode(block).encode("utf-8")
         yield dec.decode(b"", final=True).encode("utf-8")
+
+
+def _line_pieces(raw: bytes, size: int) -> Iterator[bytes]:
+    """``raw`` (ending in a newline) cut after newlines into pieces of at most ``size`` bytes,
+    except where one line is longer."""
+    start, end = 0, len(raw)
+    while end - start > size:
+        cut = raw.rfind(b"\n", start, start + size) + 1
+        if cut <= start:  # one long line: keep it whole
+            cut = raw.find(b"\n", start + size) + 1 or end
+        yield raw[start:cut]
+        start = cut
+    if start < end:
+        yield raw[start:]
 
 
 def chain_str(*parts: Iterable[str]) -> Iterator[str]:

@@ -19,7 +19,7 @@ from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions
 from vigil.ingest.formats import whatsapp_layout as lay
 from vigil.ingest.formats.whatsapp_locale import Locale, classify_body, locale
-from vigil.ingest.formats.whatsapp_read import Blocks, Decoder, chain_str
+from vigil.ingest.formats.whatsapp_read import PIECE, Blocks, Decoder, chain_str
 from vigil.model import Conversation, Message, Participant, SkippedRecord
 
 Media = dict[str, tuple[str, int]]
@@ -230,7 +230,7 @@ class Run:
         dec = Decoder()
         line = 1
         held: list[Any] | None = None  # the last message of a piece: it may go on
-        for piece in dec.texts(self.blocks.second_pass()):
+        for piece in dec.texts(self.blocks.second_pass(), PIECE):
             parts = split(piece)
             if held is None:
                 if parts[0]:  # text before the first header of the file
