@@ -7,17 +7,23 @@ findings, rank). Target: <= 20 s in total. The triage line is broken down into t
 steps (load messages, scan, assess, store findings; ``AnalyseStats.seconds``) and the rest
 (compiling or loading the Hyperscan database, queries, ranking).
 
+``--cues RATE`` appends a grooming cue (an example from the taxonomy's own patterns, synthetic
+and non-graphic) to that fraction of the messages, so that the assess and store-findings steps
+have work to do; the lorem text alone raises no findings.
+
 The compiled Hyperscan database is cached per user (``VIGIL_CACHE_DIR``, by default
 ``~/.cache/vigil``), so only the first run on a machine compiles it; ``--cold`` points the
 cache at a fresh temporary folder to time a compile.
 
-    .venv/bin/python bench/triage_e2e.py [--messages 1000000]
+    .venv/bin/python bench/triage_e2e.py [--messages 1000000] [--cues 0.02] [--cold]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import random
 import shutil
 import tempfile
 import time
@@ -31,10 +37,29 @@ FIXTURE = (
 )
 
 
+@functools.cache
+def _cues() -> list[bytes]:
+    from vigil.analysis.taxonomy_load import load_taxonomy
+
+    return [ex.encode() for p in load_taxonomy("en").patterns() for ex in p.examples]
+
+
+def with_cues(text: bytes, rate: float, seed: int) -> bytes:
+    """``text`` with a taxonomy example appended to about ``rate`` of its message lines."""
+    cues = _cues()
+    rng = random.Random(seed)
+    lines = text.split(b"\n")
+    for i, line in enumerate(lines):
+        if line.startswith(b"[") and rng.random() < rate:
+            lines[i] = line + b" " + rng.choice(cues)
+    return b"\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--messages", type=int, default=1_000_000)
     ap.add_argument("--cold", action="store_true", help="compile the Hyperscan database afresh")
+    ap.add_argument("--cues", type=float, default=0.0, help="fraction of messages given a cue")
     args = ap.parse_args()
     from vigil.config import Settings
     from vigil.services.cases import create_case
@@ -47,9 +72,10 @@ def main() -> None:
         text = FIXTURE.read_bytes()
         copies = max(1, args.messages // 2000)
         export = root / "chat.txt"
+        text = text if text.endswith(b"\n") else text + b"\n"
         with export.open("wb") as fh:
-            for _ in range(copies):
-                fh.write(text if text.endswith(b"\n") else text + b"\n")
+            for i in range(copies):
+                fh.write(with_cues(text, args.cues, seed=i) if args.cues else text)
         extra = {"cache_dir": root / "cache"} if args.cold else {}
         ws, _, _ = init_workspace(Settings(home=root / "ws", user="bench", **extra))
         create_case(ws, "OP-E2E", "bench", None, "UTC")
