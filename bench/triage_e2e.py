@@ -80,7 +80,8 @@ def main() -> None:
         ws, _, _ = init_workspace(Settings(home=root / "ws", user="bench", **extra))
         create_case(ws, "OP-E2E", "bench", None, "UTC")
         t0 = time.perf_counter()
-        s = ingest_file(ws, "OP-E2E", export, fmt="whatsapp_txt")
+        # one core: no parse worker process (the service would start one for a file this size)
+        s = ingest_file(ws, "OP-E2E", export, fmt="whatsapp_txt", pipeline=False)
         t1 = time.perf_counter()
         stats = analyse(ws, "OP-E2E")  # what triage() runs first; here to read its step times
         rows = triage(ws, "OP-E2E", limit=10)  # nothing stale left: ranks and logs the view

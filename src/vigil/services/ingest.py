@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import io
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
@@ -26,39 +24,12 @@ from vigil.ingest.detect import Choice, detect
 from vigil.plugins import parsers
 from vigil.services.cases import check_tz, get_case
 from vigil.services.evidence import check_persona, record_in_session
+from vigil.services.ingest_pipe import Worker, maybe_start
+from vigil.services.ingest_rows import parse_into
 from vigil.services.ingest_store import ConversationSummary, ConversationWriter, IngestSummary
 from vigil.services.workspace import Workspace
 
 __all__ = ["ConversationSummary", "IngestSummary", "ingest_file"]
-
-
-class _Counting(io.RawIOBase):
-    """A seekable raw stream that reports the furthest position read."""
-
-    def __init__(self, inner: BinaryIO, progress: Callable[[int], None] | None) -> None:
-        self._inner = inner
-        self._progress = progress
-        self._high = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        n = self._inner.readinto(b)  # type: ignore[attr-defined]
-        pos = self._inner.tell()
-        if self._progress is not None and pos > self._high:
-            self._progress(pos - self._high)
-        self._high = max(self._high, pos)
-        return int(n or 0)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self._inner.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._inner.tell()
 
 
 def _sha256_of(path: Path) -> str:
@@ -97,14 +68,42 @@ def ingest_file(
     mapping: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     persona: str | None = None,
+    pipeline: bool | None = None,
 ) -> IngestSummary:
     """Register ``path`` as an exhibit of ``case_ref`` and store the conversations in it.
 
     Everything (exhibit, derived exhibits, conversations, custody entries) is written in one
     transaction; on any failure nothing is kept. Ingesting the same bytes again changes nothing.
+
+    Large files are parsed in a worker process while this one writes (see
+    :mod:`vigil.services.ingest_pipe`); ``pipeline`` forces that on (True) or off (False)
+    whatever the size. The stored result is the same either way.
     """
     if not path.is_file():
         raise UserError(f"{path}: no such file", hint="check the path")
+    worker = maybe_start(path.stat().st_size, pipeline)
+    try:
+        return _ingest_file(
+            ws, case_ref, path, fmt, tz, source, acquired_by, mapping, progress, persona, worker
+        )
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _ingest_file(
+    ws: Workspace,
+    case_ref: str,
+    path: Path,
+    fmt: str,
+    tz: str | None,
+    source: str | None,
+    acquired_by: str | None,
+    mapping: Mapping[str, str] | None,
+    progress: Callable[[int], None] | None,
+    persona: str | None,
+    worker: Worker | None,
+) -> IngestSummary:
     with ws.sessions() as s:
         case = get_case(s, case_ref)
         case_tz = case.default_tz
@@ -137,6 +136,7 @@ def ingest_file(
             progress,
             persona,
             mime,
+            worker,
         )
     except BaseException:
         if not stored.already_present:
@@ -182,6 +182,7 @@ def _ingest(
     progress: Callable[[int], None] | None,
     persona: str | None,
     mime: str,
+    worker: Worker | None,
 ) -> IngestSummary:
     now = ws.now()
     officer_name = acquired_by or ws.actor
@@ -230,10 +231,10 @@ def _ingest(
             now=now,
         )
         writer = ConversationWriter(ws, session, case.id, ex, summary, stored)
-        with ws.store.open(stored.digests.sha256) as raw:
-            stream = io.BufferedReader(_Counting(raw, progress), 1024 * 1024)
-            for conv in choice.parser.parse(stream, path.name, options):
-                writer.conversation(conv)
+        blob = ws.store.path_for(stored.digests.sha256)
+        parse = (choice.parser, blob, path.name, options, writer, writer.sqlite, progress)
+        if worker is None or not worker.run(*parse):
+            parse_into(*parse)
         writer.close()
         session.add(
             IngestRow(
