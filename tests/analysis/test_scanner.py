@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from vigil.analysis.engine import default_engine
 from vigil.analysis.normalise import _data, normalise
-from vigil.analysis.prefilter import is_plain
+from vigil.analysis.prefilter import is_plain, plain_form
 from vigil.analysis.scanner import Scanner, ScanPattern, available_engines
 from vigil.analysis.taxonomy_load import load_taxonomy
 
@@ -154,6 +154,54 @@ def spaced_words() -> st.SearchStrategy[str]:
 def test_plain_messages_normalise_to_their_lower_case(text: str) -> None:
     if is_plain(text):
         assert normalise(text).text == text.lower()
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(chat_text(), spaced_words()), st.sampled_from(["", " ", "  ", " 😀 "]))
+def test_plain_form_is_what_the_normaliser_returns(text: str, end: str) -> None:
+    text += end
+    form = plain_form(text)
+    if form is not None:
+        n = normalise(text)
+        assert n.text == form
+        assert text.lower().startswith(form)
+        assert n.span_to_original(0, len(form)) == (0, len(form))
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [("how old are you ", "how old are you"), ("ok 😀  ", "ok 😀"), ("Hi", "hi"), ("", "")],
+)
+def test_trailing_spaces_are_trimmed_without_the_normaliser(text: str, form: str) -> None:
+    assert plain_form(text) == form
+
+
+@pytest.mark.parametrize("text", [" hi", "   ", "u ok ", "hi  there ", "m33t "])
+def test_trailing_spaces_do_not_vouch_for_the_rest(text: str) -> None:
+    assert plain_form(text) is None
+
+
+@needs_hyperscan
+def test_every_run_of_non_ascii_characters_is_checked() -> None:
+    fast, exact = _scanners()
+    texts = ["meet me 😀 ok ❤️", "😀 how old are you", "café ❤️", "mееt 😀", "😀😀 secret", "ｍeet"]
+    _, normalised, _ = fast._candidates(texts)
+    assert normalised == {0, 2, 3, 5}  # a variation selector, Cyrillic, fullwidth
+    assert _findings(fast, texts) == _findings(exact, texts)
+
+
+@needs_hyperscan
+def test_messages_ending_in_spaces_skip_the_normaliser_and_find_the_same() -> None:
+    fast, exact = _scanners()
+    texts = ["how old are you ", "are your parents home?  ", "ok ", "keep this between us 😀 "]
+    texts += ["wanna meet ", " how old are you", "meet me at the park tonight x "]
+    pairs, normalised, trailing = fast._candidates(texts)
+    assert normalised == {1, 4, 5}  # double space, leading space, shorthand
+    assert trailing == {0, 2, 3, 6}
+    assert {m for m, _ in pairs} >= {0, 3, 6}
+    assert _findings(fast, texts) == _findings(exact, texts)
+    hits = fast.scan(texts)
+    assert hits[0] and all(h.end <= len("how old are you") for h in hits[0])
 
 
 @pytest.mark.parametrize(

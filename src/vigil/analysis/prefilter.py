@@ -17,8 +17,14 @@ normaliser step it guards (see the step list in ``normalise.py``):
   this is the only expression to fire on is checked once more, character by character, by
   :func:`only_safe_non_ascii`: emoji, most symbols and letters of other scripts are left alone
   by every normaliser step, so such a message is plain after all;
-- ASCII whitespace other than one space between words, leading or trailing spaces, empty
-  messages made of spaces (step 5);
+- ASCII whitespace other than one space between words, leading spaces, empty messages made of
+  spaces (step 5);
+- trailing spaces (:data:`TRAILING`, step 5 trims them): a message this fires on (with nothing
+  else, or only :data:`NON_ASCII` with safe characters) normalises to its lower-cased text
+  without them. That text is a prefix of the lower-cased text, so every pattern match in it is
+  also a match in the text scanned (patterns have no anchors but ``\b`` and no lookarounds, see
+  ``taxonomy_load.check_pattern``): the scan finds its candidates, and they are confirmed on
+  the trimmed text (:func:`plain_form`);
 - three single letters separated by single spaces with no word character either side
   (step 4, spacing tricks);
 - a letter, then ``.``/``-``/``/``, a letter, the same again (step 6b, dotted letters);
@@ -42,7 +48,8 @@ from vigil.analysis.normalise import _INVISIBLE, _data
 _NOT_WORD = r"[^a-z0-9_]"
 NON_ASCII = 0
 """Index of the non-ASCII expression in :func:`untrusted_patterns`."""
-_ASCII = frozenset(chr(i) for i in range(128))
+TRAILING = 3
+"""Index of the trailing-spaces expression in :func:`untrusted_patterns`."""
 _JAMO = ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))  # compose under NFKC
 
 
@@ -69,9 +76,25 @@ def safe_char(ch: str) -> bool:
     return ch not in data.letters and ch not in data.punctuation
 
 
+NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+"""A run of non-ASCII bytes: in UTF-8, whole characters."""
+_TEXT_RUN = re.compile("[^\x00-\x7f]+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def safe_run(run: bytes) -> bool:
+    """True when every character of the UTF-8 ``run`` is a :func:`safe_char` (chats repeat the
+    same few emoji, so the answer is cached by the bytes)."""
+    try:
+        return all(map(safe_char, run.decode("utf-8")))
+    except UnicodeDecodeError:
+        return False
+
+
 def only_safe_non_ascii(text: str) -> bool:
     """True when every non-ASCII character of ``text`` is a :func:`safe_char`."""
-    return all(map(safe_char, set(text).difference(_ASCII))) and unicodedata.is_normalized(
+    runs = _TEXT_RUN.findall(text)
+    return all(safe_run(r.encode("utf-8")) for r in runs) and unicodedata.is_normalized(
         "NFKC", text
     )
 
@@ -84,7 +107,8 @@ def untrusted_patterns() -> tuple[str, ...]:
     out: list[str] = [
         r"(?:^|[\x00-\x7f])[\x80-\xff]",  # once per run of non-ASCII bytes, not per byte
         r"[\t\n\x0b\x0c\r\x1c-\x1f]",
-        r"  |^ | $|\x00 | \x00",
+        r"  |^ |\x00 ",
+        r" $| \x00",  # TRAILING: ends on the NUL after its message
         rf"(?:^|{_NOT_WORD})[a-z] [a-z] [a-z](?:{_NOT_WORD}|$)",
         r"[a-z][./\-][a-z][./\-][a-z]",
         r"[a-z][0-9@$]|[0-9@$][a-z]",
@@ -103,15 +127,26 @@ def untrusted_patterns() -> tuple[str, ...]:
 def _python_untrusted() -> re.Pattern[str]:
     """The same test with Python ``re`` over one lower-cased message's bytes read as Latin-1,
     the non-ASCII expression left out (:func:`is_plain` checks those characters itself)."""
-    exprs = untrusted_patterns()[NON_ASCII + 1 :]
-    return re.compile("|".join(f"(?:{expr})" for expr in exprs))
+    exprs = untrusted_patterns()
+    return re.compile(
+        "|".join(f"(?:{e})" for i, e in enumerate(exprs) if i not in (NON_ASCII, TRAILING))
+    )
+
+
+def plain_form(text: str) -> str | None:
+    """What the normaliser returns for ``text`` when these rules can tell without running it:
+    ``text.lower()``, or that without trailing spaces; None when they cannot."""
+    if "\x00" in text or not (text.isascii() or only_safe_non_ascii(text)):
+        return None
+    folded = text.lower()
+    trimmed = folded.rstrip(" ")
+    if not trimmed:
+        return folded if not folded else None  # all spaces: leading spaces, not plain
+    probe = trimmed if text.isascii() else trimmed.encode("utf-8").decode("latin-1")
+    # (the expressions read bytes; safe characters are left as they are)
+    return trimmed if _python_untrusted().search(probe) is None else None
 
 
 def is_plain(text: str) -> bool:
     """True when the normaliser would return ``text.lower()`` unchanged (by these rules)."""
-    if "\x00" in text or not (text.isascii() or only_safe_non_ascii(text)):
-        return False
-    folded = text.lower()
-    if not text.isascii():  # the expressions read bytes; safe characters are left as they are
-        folded = folded.encode("utf-8").decode("latin-1")
-    return _python_untrusted().search(folded) is None
+    return plain_form(text) == text.lower()

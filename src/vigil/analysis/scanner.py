@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
+from unicodedata import is_normalized
 
 SEP = "\x00"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -166,6 +167,26 @@ def _unique(values: Any) -> Any:
     return np.unique(values)
 
 
+@dataclass(frozen=True, slots=True)
+class Light:
+    """What the prefilter's scan of lower-cased messages found.
+
+    ``pairs``: (message, pattern) candidates of the messages not in ``untrusted``;
+    ``untrusted``: messages to be normalised (some "untrusted" expression fired);
+    ``non_ascii``: of the rest, those with non-ASCII bytes;
+    ``unsafe``: of those, the ones with a character that is not a
+    :func:`vigil.analysis.prefilter.safe_char` (to be normalised too);
+    ``trailing``: of the rest, those ending in spaces (their normalised text is the lower-cased
+    text without them, see :func:`vigil.analysis.prefilter.plain_form`).
+    """
+
+    pairs: list[tuple[int, int]]
+    untrusted: list[int]
+    non_ascii: list[int]
+    unsafe: list[int]
+    trailing: list[int]
+
+
 class _Hyperscan:
     name = "hyperscan"
 
@@ -192,17 +213,11 @@ class _Hyperscan:
             self._light = (db, hs.Scratch(db))
         return self._light
 
-    def light_candidates(self, data: bytes) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-        """Scan NUL-joined lower-cased messages.
-
-        Returns the (message, pattern) pairs of every message no "untrusted" expression fired
-        on except, perhaps, the non-ASCII one; the messages some other expression fired on
-        (to be normalised); and the messages only the non-ASCII one fired on (the caller
-        checks their characters, see :func:`vigil.analysis.prefilter.only_safe_non_ascii`).
-        """
+    def light_candidates(self, data: bytes) -> Light:
+        """Scan NUL-joined lower-cased messages; see :class:`Light` for what comes back."""
         import numpy as np
 
-        from vigil.analysis.prefilter import NON_ASCII
+        from vigil.analysis.prefilter import NON_ASCII, NON_ASCII_RUN, TRAILING, safe_run
 
         db, scratch = self._light_db()
         ends: list[int] = []
@@ -215,21 +230,43 @@ class _Hyperscan:
 
         db.scan(data, match_event_handler=on_match, scratch=scratch)
         if not ends:
-            return [], [], []
+            return Light([], [], [], [], [])
         seps = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
         end_arr = np.asarray(ends, dtype=np.int64)
         id_arr = np.asarray(ids, dtype=np.int64)
         msg = np.searchsorted(seps, end_arr - 1, side="right")
         flagged = id_arr >= self._n
-        other = flagged & (id_arr != self._n + NON_ASCII)
+        non_ascii = id_arr == self._n + NON_ASCII
+        trailing = id_arr == self._n + TRAILING
+        other = flagged & ~non_ascii & ~trailing
         # an "untrusted" expression may end on the NUL after its message: flag both sides
-        # (the non-ASCII one never does: it matches one byte that is not a NUL)
+        # (the non-ASCII one never does: it matches one byte that is not a NUL; the trailing
+        # one ends on its message's last space or on the NUL after it, so its message is the
+        # one the byte before its end belongs to)
         before = np.searchsorted(seps, end_arr[other] - 2, side="right")
         bad = np.unique(np.concatenate([msg[other], before]))
-        odd = np.setdiff1d(_unique(msg[flagged & ~other]), bad, assume_unique=True)
+        odd = np.setdiff1d(_unique(msg[non_ascii]), bad, assume_unique=True)
+        # each non-ASCII hit is the first byte of a run of whole characters: check the run
+        at_run = non_ascii & ~np.isin(msg, bad)
+        match = NON_ASCII_RUN.match
+        unsafe = sorted(
+            {
+                int(m)
+                for m, e in zip(msg[at_run].tolist(), end_arr[at_run].tolist(), strict=True)
+                if not safe_run(match(data, e - 1).group())  # type: ignore[union-attr]
+            }
+        )
+        at_end = np.searchsorted(seps, end_arr[trailing] - 2, side="right")
+        trimmed = np.setdiff1d(_unique(at_end), bad, assume_unique=True)
         keep = ~flagged & ~np.isin(msg, bad)
         pairs = np.unique(np.stack([msg[keep], id_arr[keep]], axis=1), axis=0)
-        return [(int(m), int(p)) for m, p in pairs], bad.tolist(), odd.tolist()
+        return Light(
+            [(int(m), int(p)) for m, p in pairs],
+            bad.tolist(),
+            odd.tolist(),
+            unsafe,
+            trimmed.tolist(),
+        )
 
     def candidates(self, norm_texts: Sequence[str], blob: str) -> list[tuple[int, int]]:
         import numpy as np
@@ -333,22 +370,26 @@ class Scanner:
         """(message index, pattern index) pairs that may match, no spans."""
         return self._candidates(texts)[0]
 
-    def _candidates(self, texts: Sequence[str]) -> tuple[list[tuple[int, int]], set[int] | None]:
-        """Candidate pairs, and the messages that were normalised (None: all of them)."""
+    def _candidates(
+        self, texts: Sequence[str]
+    ) -> tuple[list[tuple[int, int]], set[int] | None, set[int]]:
+        """Candidate pairs, the messages that were normalised (None: all of them), and of the
+        others those whose normalised text is the lower-cased text without trailing spaces."""
         if self.prefilter and texts:
             return self._prefiltered(texts)
         blob = self._norm.normalise_blob(texts, SEP)
         norm = blob.split(SEP) if self.engine_name != "hyperscan" else []
-        return self.engine.candidates(norm, blob), None
+        return self.engine.candidates(norm, blob), None, set()
 
-    def _prefiltered(self, texts: Sequence[str]) -> tuple[list[tuple[int, int]], set[int]]:
+    def _prefiltered(
+        self, texts: Sequence[str]
+    ) -> tuple[list[tuple[int, int]], set[int], set[int]]:
         """Scan ``str.lower()`` text; normalise only messages the prefilter cannot vouch for.
 
         See :mod:`vigil.analysis.prefilter`: a message none of its expressions fire on
-        normalises to its own lower-cased text, so its pattern hits there are exact.
+        normalises to its own lower-cased text (without trailing spaces, for a message the
+        trailing-spaces one fires on), so its pattern hits there are exact.
         """
-        from vigil.analysis.prefilter import only_safe_non_ascii
-
         engine = self.engine
         assert isinstance(engine, _Hyperscan)
         joined = SEP.join(texts)
@@ -358,9 +399,12 @@ class Scanner:
             joined = SEP.join(t.replace(SEP, "") for t in texts)
         # bytes.lower() folds ASCII only; a message with other characters takes the full path
         # unless every one of them is a character the normaliser leaves alone
-        pairs, others, non_ascii = engine.light_candidates(joined.encode("utf-8").lower())
+        light = engine.light_candidates(joined.encode("utf-8").lower())
+        pairs, others, non_ascii = light.pairs, light.untrusted, light.non_ascii
         if non_ascii:
-            unsafe = [m for m in non_ascii if not only_safe_non_ascii(texts[m])]
+            # safe characters compose with nothing, so this quick check is a safety net only
+            flagged = set(light.unsafe)
+            unsafe = [m for m in non_ascii if m in flagged or not is_normalized("NFKC", texts[m])]
             if unsafe:
                 others = sorted({*others, *unsafe})
                 drop = set(unsafe)
@@ -369,10 +413,11 @@ class Scanner:
             others = sorted({*others, *with_nul})
             nul = set(with_nul)
             pairs = [(m, p) for m, p in pairs if m not in nul]
+        normalised = set(others)
         if others:
             blob = self._norm.normalise_blob([texts[i] for i in others], SEP)
             pairs.extend((others[m], p) for m, p in engine.candidates([], blob))
-        return pairs, set(others)
+        return pairs, normalised, set(light.trailing).difference(normalised)
 
     def scan(self, texts: Sequence[str]) -> list[Sequence[Hit]]:
         """Every hit in every message, with its span in the original text.
@@ -391,7 +436,7 @@ class Scanner:
     def _scan(self, texts: Sequence[str]) -> list[Sequence[Hit]]:
         out: list[Sequence[Hit]] = [()] * len(texts)
         by_msg: dict[int, list[int]] = {}
-        pairs, normalised = self._candidates(texts)
+        pairs, normalised, trailing = self._candidates(texts)
         for m, p in pairs:
             by_msg.setdefault(m, []).append(p)
         for m, pids in by_msg.items():
@@ -399,7 +444,8 @@ class Scanner:
             found: list[Hit] = []
             if normalised is not None and m not in normalised:
                 # a plain message: its normalised text is its lower-cased text, offsets unchanged
-                text = original.lower()
+                # (trailing spaces trimmed: a prefix of it)
+                text = original.lower().rstrip(" ") if m in trailing else original.lower()
                 for p in sorted(set(pids)):
                     for mt in self._exact[p].finditer(text):
                         s, e = mt.span()
