@@ -20,13 +20,14 @@ LOAD_CHUNK_ROWS = 20_000
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many long-lived objects.
 
     Loading a batch creates up to a million objects that live until the batch is done; each
     time the tracked population grows by a quarter Python walks all of it, which took twice as
     long as building the objects. Loading makes no reference cycles, reference counting frees
-    as usual, and the collector is back on afterwards.
+    as usual, and the collector is back on afterwards. Scanning a loaded batch is paused too:
+    a full collection then would walk every loaded message.
     """
     was_on = gc.isenabled()
     gc.disable()
@@ -67,7 +68,7 @@ def load_messages(session: Session, conv_ids: Sequence[int]) -> dict[int, list[M
     Gives exactly what a Core select through ``UTCDateTime`` gives (a test compares the two
     on SQLite and PostgreSQL).
     """
-    with _gc_paused():
+    with gc_paused():
         return _read(session, conv_ids)
 
 
