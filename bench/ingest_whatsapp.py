@@ -131,6 +131,10 @@ def store_worker(pipeline: bool | None = None) -> str | None:
     return _STORE.replace("{pipeline}", repr(pipeline))
 
 
+def _mb(value: float | None) -> str:
+    return f"{value:.1f}" if value else ""
+
+
 def build(path: Path, target: int) -> tuple[int, int]:
     """Write ``SOURCE`` repeated up to ``target`` bytes; return (bytes, copies)."""
     chunk = SOURCE.read_bytes()
@@ -199,7 +203,7 @@ def main() -> int:
         print(
             f"{name:<18} {r['wall']:>8.2f} {r['cpu']:>8.2f} {mb / r['wall']:>8.1f} "
             f"{r['messages'] / r['wall']:>10,.0f} {r['messages']:>9,} {r['peak_mb']:>8.1f} "
-            f"{r['import_mb']:>8.1f} {r.get('worker_mb', 0) or '':>9}"
+            f"{r['import_mb']:>8.1f} {_mb(r.get('worker_mb')):>9}"
         )
     counts = {r["messages"] for r in results.values()}
     if len(counts) != 1:
