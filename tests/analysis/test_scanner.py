@@ -384,3 +384,18 @@ def test_a_lone_surrogate_does_not_stop_the_scan(engine: str) -> None:
     hits = sc.scan(texts)
     assert [(h.start, h.end) for h in hits[0]] == [(0, 15)]
     assert not hits[1] and [(h.start, h.end) for h in hits[2]] == [(0, 15)]
+
+
+def test_long_batches_are_scanned_in_chunks_with_the_right_message_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vigil.analysis import scanner as module
+
+    sc = default_engine().scanner
+    texts = ["hello", "how old are you", "ok", "keep this between us", "m33t me"] * 3
+    whole = sc.scan(texts)
+    assert sum(map(len, whole)) >= 6
+    monkeypatch.setattr(module, "CHUNK", 4)
+    chunked = sc.scan(texts)
+    assert [list(h) for h in chunked] == [list(h) for h in whole]
+    assert all(h.message == i for i, hits in enumerate(chunked) for h in hits)

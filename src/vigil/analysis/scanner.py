@@ -31,6 +31,9 @@ from typing import Any, Protocol
 from unicodedata import is_normalized
 
 SEP = "\x00"
+CHUNK = 32_768
+"""Messages scanned at a time: a chunk's joined text (a few MB) stays in the CPU cache through
+the steps over it, which makes a million messages about a tenth faster than in 100k chunks."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 ENGINES = ("hyperscan", "re2", "python")
 
@@ -426,14 +429,23 @@ class Scanner:
         million fresh lists cost more than the scan), one with hits a list of its own.
         A lone surrogate (JSON can carry one) cannot be encoded for the byte-level engines:
         such a batch is scanned with each one replaced by U+FFFD, one character for one, so
-        spans are unchanged.
+        spans are unchanged. A long batch is scanned :data:`CHUNK` messages at a time.
         """
-        try:
-            return self._scan(texts)
-        except UnicodeEncodeError:
-            return self._scan([_SURROGATE.sub("\ufffd", t) for t in texts])
+        if len(texts) <= CHUNK:
+            return self._scan_chunk(texts, 0)
+        out: list[Sequence[Hit]] = []
+        for base in range(0, len(texts), CHUNK):
+            out.extend(self._scan_chunk(texts[base : base + CHUNK], base))
+        return out
 
-    def _scan(self, texts: Sequence[str]) -> list[Sequence[Hit]]:
+    def _scan_chunk(self, texts: Sequence[str], base: int) -> list[Sequence[Hit]]:
+        try:
+            return self._scan(texts, base)
+        except UnicodeEncodeError:
+            return self._scan([_SURROGATE.sub("\ufffd", t) for t in texts], base)
+
+    def _scan(self, texts: Sequence[str], base: int) -> list[Sequence[Hit]]:
+        """:meth:`scan` of one chunk; ``base`` is the chunk's first message number."""
         out: list[Sequence[Hit]] = [()] * len(texts)
         by_msg: dict[int, list[int]] = {}
         pairs, normalised, trailing = self._candidates(texts)
@@ -450,7 +462,7 @@ class Scanner:
                     for mt in self._exact[p].finditer(text):
                         s, e = mt.span()
                         if e != s:
-                            found.append(Hit(p, m, s, e, original[s:e]))
+                            found.append(Hit(p, base + m, s, e, original[s:e]))
                 if found:
                     out[m] = found
                 continue
@@ -460,7 +472,7 @@ class Scanner:
                     if mt.end() == mt.start():
                         continue
                     s, e = n.span_to_original(mt.start(), mt.end())
-                    found.append(Hit(p, m, s, e, original[s:e]))
+                    found.append(Hit(p, base + m, s, e, original[s:e]))
             if found:
                 out[m] = found
         return out
