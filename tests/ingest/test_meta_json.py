@@ -161,6 +161,20 @@ def test_merge_sibling_files(order: tuple[str, ...]) -> None:
     assert meta_json.NEWEST_FIRST not in merged.notes
 
 
+def test_a_loose_part_says_how_to_have_it_merged() -> None:
+    loose = parse_one((THREAD / "message_2.json").read_bytes(), "message_2.json")
+    assert meta_json.LOOSE_PART in loose.notes
+    renamed = parse_one((THREAD / "message_2.json").read_bytes(), "pizza club.json")
+    assert meta_json.LOOSE_PART not in renamed.notes
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for part in ("message_1.json", "message_2.json"):
+            zf.write(THREAD / part, f"messages/inbox/pizzaclub_abc123/{part}")
+    (merged,) = PARSER.parse(io.BytesIO(buf.getvalue()), "download.zip", ParseOptions())
+    assert meta_json.LOOSE_PART not in merged.notes
+    assert len(list(merged.messages)) == 8
+
+
 def test_merge_refuses_different_threads() -> None:
     other = parse_one((OWN / "instagram/message_1.json").read_bytes(), "message_1.json")
     with pytest.raises(ParseError, match="different threads"):

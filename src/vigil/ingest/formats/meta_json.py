@@ -34,6 +34,12 @@ EXPECTED = "a Facebook Messenger or Instagram message_N.json (participants, mess
 MESSENGER, INSTAGRAM, META = "facebook_messenger", "instagram", "meta"
 MEDIA_KEYS = ("photos", "videos", "audio_files", "files", "gifs")
 SYSTEM_TYPES = frozenset({"Call", "Subscribe", "Unsubscribe"})
+LOOSE_PART = (
+    "a loose message_N.json: the parts of a thread split over several message_N.json files are "
+    "merged only when they come together in a zip (the thread folder or the whole download); "
+    "files given one by one are each their own conversation"
+)
+_LOOSE_NAME = re.compile(r"(?:^|[/\\])message_[0-9]+\.json$")
 NEWEST_FIRST = "the export lists messages newest first; they are given oldest first"
 _ZIP_MAGIC = b"PK\x03\x04"
 _MEMBER = re.compile(rb"message_\d+\.json")
@@ -283,7 +289,10 @@ class MetaJsonParser:
             stream.seek(0)
             yield from iter_zip_threads(stream, name, parse_thread, merge_conversations)
             return
-        yield parse_thread(head + stream.read(), name)
+        conv = parse_thread(head + stream.read(), name)
+        if _LOOSE_NAME.search(name):
+            conv.notes.append(LOOSE_PART)
+        yield conv
 
 
 PARSER = MetaJsonParser()
