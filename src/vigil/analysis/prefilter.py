@@ -14,15 +14,17 @@ normaliser step it guards (see the step list in ``normalise.py``):
 - any non-ASCII byte (:data:`NON_ASCII`, always the first expression): invisible characters,
   NFKC, case folding beyond ASCII, typographic punctuation and look-alike letters are all
   non-ASCII (the one ASCII punctuation entry, the backtick, has its own expression). A message
-  this is the only expression to fire on is checked once more, character by character, by
-  :func:`only_safe_non_ascii`: emoji, most symbols and letters of other scripts are left alone
-  by every normaliser step, so such a message is plain after all;
+  this is the only expression to fire on is checked once more: each run of its non-ASCII
+  characters by :func:`safe_run` (the scanner does this straight from the scan's hits;
+  :func:`only_safe_non_ascii` is the same test on a whole text). Emoji, most symbols and
+  letters of other scripts are left alone by every normaliser step, so such a message is plain
+  after all;
 - ASCII whitespace other than one space between words, leading spaces, empty messages made of
   spaces (step 5);
 - trailing spaces (:data:`TRAILING`, step 5 trims them): a message this fires on (with nothing
   else, or only :data:`NON_ASCII` with safe characters) normalises to its lower-cased text
   without them. That text is a prefix of the lower-cased text, so every pattern match in it is
-  also a match in the text scanned (patterns have no anchors but ``\b`` and no lookarounds, see
+  also a match in the text scanned (patterns have no anchors but ``\\b`` and no lookarounds, see
   ``taxonomy_load.check_pattern``): the scan finds its candidates, and they are confirmed on
   the trimmed text (:func:`plain_form`);
 - three single letters separated by single spaces with no word character either side
