@@ -14,7 +14,7 @@ from vigil.config import Settings
 from vigil.db.tables import MessageRow
 from vigil.services.cases import create_case
 from vigil.services.ingest import ingest_file
-from vigil.services.ingest_store import utc_text
+from vigil.services.ingest_rows import utc_text
 from vigil.services.workspace import Workspace, init_workspace
 
 

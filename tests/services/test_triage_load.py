@@ -19,7 +19,7 @@ from vigil.config import Settings
 from vigil.db.tables import ConversationRow, MessageRow, ParticipantRow
 from vigil.services.cases import create_case
 from vigil.services.ingest import ingest_file
-from vigil.services.ingest_store import utc_text
+from vigil.services.ingest_rows import utc_text
 from vigil.services.triage import hyperscan_cache
 from vigil.services.triage_load import _utc, load_messages
 from vigil.services.workspace import Workspace, init_workspace

@@ -142,8 +142,8 @@ def plain_form(text: str) -> str | None:
         return None
     folded = text.lower()
     trimmed = folded.rstrip(" ")
-    if not trimmed:
-        return folded if not folded else None  # all spaces: leading spaces, not plain
+    if not trimmed:  # empty (plain), or all spaces (leading spaces: not plain)
+        return None if folded else ""
     probe = trimmed if text.isascii() else trimmed.encode("utf-8").decode("latin-1")
     # (the expressions read bytes; safe characters are left as they are)
     return trimmed if _python_untrusted().search(probe) is None else None

@@ -20,19 +20,13 @@ from vigil.evidence.store import Stored
 from vigil.ingest.safezip import iter_member_chunks, open_zip
 from vigil.model import Attachment, AttachmentStatus, Participant
 from vigil.services.evidence import record_in_session
-from vigil.services.ingest_rows import (
-    FULL_COLUMNS,
-    LEAN_COLUMNS,
-    Tail,
-    Values,
-    utc_text,
-)
+from vigil.services.ingest_rows import FULL_COLUMNS, LEAN_COLUMNS, Tail, Values
 from vigil.services.workspace import Workspace
 
 ROWS_PER_STATEMENT = 500
 """Message rows per multi-row INSERT (fewer where the database binds fewer parameters)."""
 
-__all__ = ["ConversationSummary", "ConversationWriter", "IngestSummary", "utc_text"]
+__all__ = ["ConversationSummary", "ConversationWriter", "IngestSummary"]
 
 
 @dataclass(slots=True)
