@@ -7,6 +7,7 @@ of scanning without it.
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 from collections.abc import Sequence
@@ -327,6 +328,7 @@ def test_prefilter_only_with_the_default_normaliser_and_hyperscan() -> None:
         [""],
         ["\x00"],
         ["how old\x00 are you", "how old are u", "How Old Are You"],
+        ["hi there", "ho\x00w old are you"],  # its only hit shows once the NUL is gone
         ["how old are you", " ", "how old r u", "", "HOW OLD ARE YOU\n"],
         ["u", "how old are you"],  # a flagged message right before a plain one
         ["how old are you 😀", "how old are u 😀", "how old are you ❤️"],
@@ -399,3 +401,28 @@ def test_long_batches_are_scanned_in_chunks_with_the_right_message_numbers(
     chunked = sc.scan(texts)
     assert [list(h) for h in chunked] == [list(h) for h in whole]
     assert all(h.message == i for i, hits in enumerate(chunked) for h in hits)
+
+
+class _GcWatcher(LowerNormaliser):
+    """Notes whether the garbage collector was on each time the scanner normalised."""
+
+    def __init__(self) -> None:
+        self.seen: list[bool] = []
+
+    def normalise_blob(self, texts: Sequence[str], sep: str = "\x00") -> str:
+        self.seen.append(gc.isenabled())
+        return super().normalise_blob(texts, sep)
+
+
+def test_scan_pauses_the_garbage_collector_and_leaves_it_as_it_was() -> None:
+    watcher = _GcWatcher()
+    sc = Scanner(PATTERNS, normaliser=watcher)
+    assert gc.isenabled()
+    sc.scan(TEXTS)
+    assert watcher.seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        sc.scan(TEXTS)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from unicodedata import is_normalized
 
+from vigil.gc_pause import gc_paused
+
 SEP = "\x00"
 CHUNK = 100_000
 """Messages scanned at a time: a million messages in one call scan about a tenth slower than in
@@ -217,12 +219,16 @@ class _Hyperscan:
             self._light = (db, hs.Scratch(db))
         return self._light
 
-    def light_candidates(self, data: bytes) -> Light:
-        """Scan NUL-joined lower-cased messages; see :class:`Light` for what comes back."""
+    def light_candidates(self, data: bytes, messages: int) -> Light | None:
+        """Scan ``messages`` NUL-joined lower-cased messages; see :class:`Light` for what comes
+        back. None when ``data`` holds more NULs than separators: a message holds one."""
         import numpy as np
 
         from vigil.analysis.prefilter import NON_ASCII, NON_ASCII_RUN, TRAILING, safe_run
 
+        seps = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+        if len(seps) != messages - 1:
+            return None
         db, scratch = self._light_db()
         ends: list[int] = []
         ids: list[int] = []
@@ -235,7 +241,6 @@ class _Hyperscan:
         db.scan(data, match_event_handler=on_match, scratch=scratch)
         if not ends:
             return Light([], [], [], [], [])
-        seps = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
         end_arr = np.asarray(ends, dtype=np.int64)
         id_arr = np.asarray(ids, dtype=np.int64)
         msg = np.searchsorted(seps, end_arr - 1, side="right")
@@ -396,14 +401,15 @@ class Scanner:
         """
         engine = self.engine
         assert isinstance(engine, _Hyperscan)
-        joined = SEP.join(texts)
-        with_nul: list[int] = []
-        if joined.count(SEP) != len(texts) - 1:
-            with_nul = [i for i, t in enumerate(texts) if SEP in t]
-            joined = SEP.join(t.replace(SEP, "") for t in texts)
         # bytes.lower() folds ASCII only; a message with other characters takes the full path
         # unless every one of them is a character the normaliser leaves alone
-        light = engine.light_candidates(joined.encode("utf-8").lower())
+        light = engine.light_candidates(SEP.join(texts).encode("utf-8").lower(), len(texts))
+        with_nul: list[int] = []
+        if light is None:  # a message holds a NUL: scan without it, and normalise that message
+            with_nul = [i for i, t in enumerate(texts) if SEP in t]
+            joined = SEP.join(t.replace(SEP, "") for t in texts)
+            light = engine.light_candidates(joined.encode("utf-8").lower(), len(texts))
+            assert light is not None
         pairs, others, non_ascii = light.pairs, light.untrusted, light.non_ascii
         if non_ascii:
             # safe characters compose with nothing, so this quick check is a safety net only
@@ -430,14 +436,16 @@ class Scanner:
         million fresh lists cost more than the scan), one with hits a list of its own.
         A lone surrogate (JSON can carry one) cannot be encoded for the byte-level engines:
         such a batch is scanned with each one replaced by U+FFFD, one character for one, so
-        spans are unchanged. A long batch is scanned :data:`CHUNK` messages at a time.
+        spans are unchanged. A long batch is scanned :data:`CHUNK` messages at a time, with
+        the cyclic garbage collector paused.
         """
-        if len(texts) <= CHUNK:
-            return self._scan_chunk(texts, 0)
-        out: list[Sequence[Hit]] = []
-        for base in range(0, len(texts), CHUNK):
-            out.extend(self._scan_chunk(texts[base : base + CHUNK], base))
-        return out
+        with gc_paused():  # no reference cycles made here; a collection would walk them all
+            if len(texts) <= CHUNK:
+                return self._scan_chunk(texts, 0)
+            out: list[Sequence[Hit]] = []
+            for base in range(0, len(texts), CHUNK):
+                out.extend(self._scan_chunk(texts[base : base + CHUNK], base))
+            return out
 
     def _scan_chunk(self, texts: Sequence[str], base: int) -> list[Sequence[Hit]]:
         try:

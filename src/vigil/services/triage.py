@@ -29,8 +29,9 @@ from vigil.db.tables import (
 )
 from vigil.errors import NotFound
 from vigil.evidence import custody
+from vigil.gc_pause import gc_paused
 from vigil.services.cases import get_case
-from vigil.services.triage_load import gc_paused, load_messages
+from vigil.services.triage_load import load_messages
 from vigil.services.workspace import Workspace
 
 SCAN_BATCH_MESSAGES = 200_000

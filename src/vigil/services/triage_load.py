@@ -3,9 +3,7 @@ UTC times parsed directly, the garbage collector paused while the views are buil
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,28 +12,10 @@ from sqlalchemy.orm import Session
 
 from vigil.analysis.assess import MsgView
 from vigil.db.tables import ParticipantRow
+from vigil.gc_pause import gc_paused
 
 LOAD_CHUNK_ROWS = 20_000
 """Rows fetched from the driver at a time while loading messages."""
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many long-lived objects.
-
-    Loading a batch creates up to a million objects that live until the batch is done; each
-    time the tracked population grows by a quarter Python walks all of it, which took twice as
-    long as building the objects. Loading makes no reference cycles, reference counting frees
-    as usual, and the collector is back on afterwards. Scanning a loaded batch is paused too:
-    a full collection then would walk every loaded message.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _utc(stored: Any) -> datetime:
