@@ -426,3 +426,79 @@ def test_scan_pauses_the_garbage_collector_and_leaves_it_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# characters for run tests: safe emoji and symbols, characters the normaliser touches (curly
+# quote, capital, combining mark, variation selector, fullwidth letter), a long ZWJ sequence
+_RUN_CHARS = ["😀", "🇩🇰", "🏊🏻", "✈", "❤", "\ufe0f", "’", "É", "\u0301", "Ａ", "é", "ß", "€",
+              "👨\u200d👩\u200d👧\u200d👦", "ж"]  # fmt: skip
+
+
+def _runs_by_one(data: bytes, starts: list[int]) -> list[bool]:
+    from vigil.analysis.prefilter import NON_ASCII_RUN, safe_run
+
+    return [not safe_run(NON_ASCII_RUN.match(data, s).group()) for s in starts]  # type: ignore[union-attr]
+
+
+def _run_starts(data: bytes) -> list[int]:
+    import re
+
+    return [m.start() for m in re.finditer(rb"[\x80-\xff]+", data)]
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from(_RUN_CHARS), min_size=1, max_size=12).map("".join)
+        | st.sampled_from(["a", " ", "x y", "\x00", "ok"]),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_unsafe_runs_equal_checking_each_run(pieces: list[str], collide: bool) -> None:
+    import numpy as np
+
+    from vigil.analysis import prefilter
+
+    data = "".join(pieces).encode("utf-8")
+    starts = _run_starts(data)
+    if collide:  # every window of up to 24 bytes gets the same key: the row check must catch it
+        original = prefilter._MIX
+        prefilter._MIX = 0
+    try:
+        got = prefilter.unsafe_runs(data, np.asarray(starts, dtype=np.int64)).tolist()
+    finally:
+        if collide:
+            prefilter._MIX = original
+    assert got == _runs_by_one(data, starts)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["", " ", "  ", "hi", "hi ", " hi", "a b ", "ok😀 ", "é "]),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_messages_ending_in_a_space_are_read_at_the_separators(texts: list[str]) -> None:
+    import numpy as np
+
+    from vigil.analysis.scanner import _ending_in_space
+
+    arr = np.frombuffer("\x00".join(texts).encode("utf-8"), dtype=np.uint8)
+    seps = np.flatnonzero(arr == 0)
+    expected = [i for i, t in enumerate(texts) if t.endswith(" ")]
+    assert _ending_in_space(arr, seps).tolist() == expected
+
+
+@needs_hyperscan
+def test_the_nfkc_check_catches_a_message_the_run_check_wrongly_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vigil.analysis import prefilter
+
+    fast, _ = _scanners()
+    texts = ["hi 😀", "ＨＯＷ ＯＬＤ ＡＲＥ ＹＯＵ", "how old are you 😀", "é"]
+    expected = [[h.quote for h in msg] for msg in fast.scan(texts)]
+    assert expected[1:3] == [["ＨＯＷ ＯＬＤ ＡＲＥ ＹＯＵ"], ["how old are you"]]
+    monkeypatch.setattr(prefilter, "safe_run", lambda run: True)  # every run "safe"
+    assert [[h.quote for h in msg] for msg in fast.scan(texts)] == expected

@@ -15,15 +15,17 @@ normaliser step it guards (see the step list in ``normalise.py``):
   NFKC, case folding beyond ASCII, typographic punctuation and look-alike letters are all
   non-ASCII (the one ASCII punctuation entry, the backtick, has its own expression). A message
   this is the only expression to fire on is checked once more: each run of its non-ASCII
-  characters by :func:`safe_run` (the scanner does this straight from the scan's hits;
-  :func:`only_safe_non_ascii` is the same test on a whole text). Emoji, most symbols and
+  characters by :func:`safe_run` (the scanner does this straight from the scan's hits, once
+  per distinct run: :func:`unsafe_runs`; :func:`only_safe_non_ascii` is the same test on a
+  whole text). Emoji, most symbols and
   letters of other scripts are left alone by every normaliser step, so such a message is plain
   after all;
 - ASCII whitespace other than one space between words, leading spaces, empty messages made of
   spaces (step 5);
-- trailing spaces (:data:`TRAILING`, step 5 trims them): a message this fires on (with nothing
-  else, or only :data:`NON_ASCII` with safe characters) normalises to its lower-cased text
-  without them. That text is a prefix of the lower-cased text, so every pattern match in it is
+- trailing spaces (step 5 trims them; no expression: the scanner reads each message's last
+  byte at the separators it finds anyway): a message ending in a space that fires nothing
+  (or only :data:`NON_ASCII`, with safe characters) normalises to its lower-cased text
+  without its trailing spaces. That text is a prefix of the lower-cased text, so every pattern match in it is
   also a match in the text scanned (patterns have no anchors but ``\\b`` and no lookarounds, see
   ``taxonomy_load.check_pattern``): the scan finds its candidates, and they are confirmed on
   the trimmed text (:func:`plain_form`);
@@ -44,14 +46,13 @@ import functools
 import re
 import string
 import unicodedata
+from typing import Any
 
 from vigil.analysis.normalise import _INVISIBLE, _data
 
 _NOT_WORD = r"[^a-z0-9_]"
 NON_ASCII = 0
 """Index of the non-ASCII expression in :func:`untrusted_patterns`."""
-TRAILING = 3
-"""Index of the trailing-spaces expression in :func:`untrusted_patterns`."""
 _JAMO = ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))  # compose under NFKC
 
 
@@ -93,6 +94,46 @@ def safe_run(run: bytes) -> bool:
         return False
 
 
+RUN_WINDOW = 32
+"""Bytes of a run :func:`unsafe_runs` compares at once (a multiple of 8); longer runs are
+read one by one."""
+_MIX = 0x9E3779B97F4A7C15  # an odd 64-bit multiplier to combine the window's words
+
+
+def unsafe_runs(data: bytes, starts: Any) -> Any:
+    """For each start (a numpy int array of offsets in ``data`` where a run of non-ASCII bytes
+    begins), whether that run is not a :func:`safe_run`.
+
+    A chat repeats the same few emoji in a quarter of its messages: the runs are cut out in
+    fixed windows with numpy, grouped by a hash of the window (each row is then compared with
+    its group's first row, so a collision only costs a separate check), and only one run per
+    group is checked.
+    """
+    import numpy as np
+
+    if len(starts) == 0:
+        return np.zeros(0, dtype=bool)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    pos = starts[:, None] + np.arange(RUN_WINDOW)
+    window = np.where(pos < arr.size, arr[np.minimum(pos, arr.size - 1)], 0).astype(np.uint8)
+    high = window >= 0x80
+    length = np.where(high.all(axis=1), RUN_WINDOW, np.argmin(high, axis=1))
+    window[np.arange(RUN_WINDOW) >= length[:, None]] = 0  # non-ASCII bytes are never 0
+    words = window.view(np.uint64)
+    key = words[:, 0].copy()
+    for k in range(1, words.shape[1]):
+        key = key * np.uint64(_MIX) ^ words[:, k]
+    _keys, first, group = np.unique(key, return_index=True, return_inverse=True)
+    group = group.ravel()
+    bad = np.array([not safe_run(window[i].tobytes().rstrip(b"\x00")) for i in first])
+    result = bad[group]
+    own = ~(window == window[first[group]]).all(axis=1) | (length == RUN_WINDOW)
+    for i in np.flatnonzero(own):  # a hash collision, or a run maybe longer than the window
+        run = NON_ASCII_RUN.match(data, int(starts[i]))
+        result[i] = not safe_run(run.group())  # type: ignore[union-attr]
+    return result
+
+
 def only_safe_non_ascii(text: str) -> bool:
     """True when every non-ASCII character of ``text`` is a :func:`safe_char`."""
     runs = _TEXT_RUN.findall(text)
@@ -110,7 +151,6 @@ def untrusted_patterns() -> tuple[str, ...]:
         r"(?:^|[\x00-\x7f])[\x80-\xff]",  # once per run of non-ASCII bytes, not per byte
         r"[\t\n\x0b\x0c\r\x1c-\x1f]",
         r"  |^ |\x00 ",
-        r" $| \x00",  # TRAILING: ends on the NUL after its message
         rf"(?:^|{_NOT_WORD})[a-z] [a-z] [a-z](?:{_NOT_WORD}|$)",
         r"[a-z][./\-][a-z][./\-][a-z]",
         r"[a-z][0-9@$]|[0-9@$][a-z]",
@@ -130,9 +170,7 @@ def _python_untrusted() -> re.Pattern[str]:
     """The same test with Python ``re`` over one lower-cased message's bytes read as Latin-1,
     the non-ASCII expression left out (:func:`is_plain` checks those characters itself)."""
     exprs = untrusted_patterns()
-    return re.compile(
-        "|".join(f"(?:{e})" for i, e in enumerate(exprs) if i not in (NON_ASCII, TRAILING))
-    )
+    return re.compile("|".join(f"(?:{e})" for i, e in enumerate(exprs) if i != NON_ASCII))
 
 
 def plain_form(text: str) -> str | None:

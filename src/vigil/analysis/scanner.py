@@ -173,6 +173,17 @@ def _unique(values: Any) -> Any:
     return np.unique(values)
 
 
+def _ending_in_space(arr: Any, seps: Any) -> Any:
+    """Numbers of the messages whose last byte is a space, from the separators' positions."""
+    import numpy as np
+
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.append(seps, arr.size)  # each message's end (exclusive)
+    starts = np.concatenate([[0], seps + 1])
+    return np.flatnonzero((ends > starts) & (arr[np.maximum(ends - 1, 0)] == 0x20))
+
+
 @dataclass(frozen=True, slots=True)
 class Light:
     """What the prefilter's scan of lower-cased messages found.
@@ -224,11 +235,13 @@ class _Hyperscan:
         back. None when ``data`` holds more NULs than separators: a message holds one."""
         import numpy as np
 
-        from vigil.analysis.prefilter import NON_ASCII, NON_ASCII_RUN, TRAILING, safe_run
+        from vigil.analysis.prefilter import NON_ASCII, unsafe_runs
 
-        seps = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+        arr = np.frombuffer(data, dtype=np.uint8)
+        seps = np.flatnonzero(arr == 0)
         if len(seps) != messages - 1:
             return None
+        trailing = _ending_in_space(arr, seps)
         db, scratch = self._light_db()
         ends: list[int] = []
         ids: list[int] = []
@@ -240,40 +253,29 @@ class _Hyperscan:
 
         db.scan(data, match_event_handler=on_match, scratch=scratch)
         if not ends:
-            return Light([], [], [], [], [])
+            return Light([], [], [], [], trailing.tolist())
         end_arr = np.asarray(ends, dtype=np.int64)
         id_arr = np.asarray(ids, dtype=np.int64)
         msg = np.searchsorted(seps, end_arr - 1, side="right")
         flagged = id_arr >= self._n
         non_ascii = id_arr == self._n + NON_ASCII
-        trailing = id_arr == self._n + TRAILING
-        other = flagged & ~non_ascii & ~trailing
+        other = flagged & ~non_ascii
         # an "untrusted" expression may end on the NUL after its message: flag both sides
-        # (the non-ASCII one never does: it matches one byte that is not a NUL; the trailing
-        # one ends on its message's last space or on the NUL after it, so its message is the
-        # one the byte before its end belongs to)
+        # (the non-ASCII one never does: it matches one byte that is not a NUL)
         before = np.searchsorted(seps, end_arr[other] - 2, side="right")
         bad = np.unique(np.concatenate([msg[other], before]))
         odd = np.setdiff1d(_unique(msg[non_ascii]), bad, assume_unique=True)
         # each non-ASCII hit is the first byte of a run of whole characters: check the run
         at_run = non_ascii & ~np.isin(msg, bad)
-        match = NON_ASCII_RUN.match
-        unsafe = sorted(
-            {
-                int(m)
-                for m, e in zip(msg[at_run].tolist(), end_arr[at_run].tolist(), strict=True)
-                if not safe_run(match(data, e - 1).group())  # type: ignore[union-attr]
-            }
-        )
-        at_end = np.searchsorted(seps, end_arr[trailing] - 2, side="right")
-        trimmed = np.setdiff1d(_unique(at_end), bad, assume_unique=True)
+        unsafe = np.unique(msg[at_run][unsafe_runs(data, end_arr[at_run] - 1)])
+        trimmed = np.setdiff1d(trailing, bad, assume_unique=True)
         keep = ~flagged & ~np.isin(msg, bad)
         pairs = np.unique(np.stack([msg[keep], id_arr[keep]], axis=1), axis=0)
         return Light(
             [(int(m), int(p)) for m, p in pairs],
             bad.tolist(),
             odd.tolist(),
-            unsafe,
+            unsafe.tolist(),
             trimmed.tolist(),
         )
 
@@ -412,9 +414,16 @@ class Scanner:
             assert light is not None
         pairs, others, non_ascii = light.pairs, light.untrusted, light.non_ascii
         if non_ascii:
-            # safe characters compose with nothing, so this quick check is a safety net only
-            flagged = set(light.unsafe)
-            unsafe = [m for m in non_ascii if m in flagged or not is_normalized("NFKC", texts[m])]
+            unsafe = light.unsafe
+            # safe characters compose with nothing, so this check is a safety net only; it is
+            # made on the messages joined by NULs (a NUL composes with nothing either, so the
+            # whole is normalised when every message is), and message by message only if not
+            flagged = set(unsafe)
+            rest = [texts[m] for m in non_ascii if m not in flagged]
+            if rest and not is_normalized("NFKC", SEP.join(rest)):
+                unsafe = [
+                    m for m in non_ascii if m in flagged or not is_normalized("NFKC", texts[m])
+                ]
             if unsafe:
                 others = sorted({*others, *unsafe})
                 drop = set(unsafe)
