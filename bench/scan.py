@@ -13,7 +13,12 @@ patterns' own examples). In the same run, on one core, it times:
 and prints messages/s and the ratios. Targets: (b) >= 0.4x (c); (a) >= 1,000,000 msg/s and
 >= 15x (e).
 
-    .venv/bin/python bench/scan.py [--messages 1000000] [--sample 20000]
+``--chat`` takes the messages' text from a real chat export instead of random common words:
+the 2,000 messages of ../shared/fixtures/chats/whatsapp/whatstk/lorem-2000.txt (read with
+Vigil's WhatsApp parser; capitals, punctuation, emoji, trailing spaces), repeated, with a
+taxonomy example appended to about 2 % of them.
+
+    .venv/bin/python bench/scan.py [--messages 1000000] [--sample 20000] [--chat]
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import argparse
 import os
 import random
 import time
+from pathlib import Path
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
@@ -261,6 +267,28 @@ def make_messages(n: int, cue_rate: float, cues: list[str], seed: int = 7) -> li
     return out
 
 
+CHAT = Path(__file__).resolve().parents[2] / "shared/fixtures/chats/whatsapp/whatstk/lorem-2000.txt"
+
+
+def chat_messages(n: int, cue_rate: float, cues: list[str], seed: int = 7) -> list[str]:
+    """The chat export's message texts, repeated to ``n``, some with a cue appended."""
+    from vigil.ingest.base import ParseOptions
+    from vigil.ingest.formats.whatsapp_txt import PARSER
+
+    with CHAT.open("rb") as fh:
+        texts = [
+            m.text for conv in PARSER.parse(fh, CHAT.name, ParseOptions()) for m in conv.messages
+        ]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        text = texts[i % len(texts)]
+        if rng.random() < cue_rate:
+            text = f"{text} {rng.choice(cues)}"
+        out.append(text)
+    return out
+
+
 def rate(n: int, seconds: float) -> float:
     return n / seconds if seconds > 0 else float("inf")
 
@@ -276,6 +304,7 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=1_000_000)
     ap.add_argument("--sample", type=int, default=20_000)
     ap.add_argument("--batch", type=int, default=100_000)
+    ap.add_argument("--chat", action="store_true", help="message text from a real chat export")
     args = ap.parse_args()
 
     from vigil.analysis.engine import default_engine
@@ -286,7 +315,8 @@ def main() -> None:
     cues = [ex for p in tax.patterns() for ex in p.examples]
     engine = default_engine()
     scanner = engine.scanner
-    msgs = make_messages(args.messages, 0.02, cues)
+    make = chat_messages if args.chat else make_messages
+    msgs = make(args.messages, 0.02, cues)
     n = len(msgs)
     print(
         f"{n:,} messages, {sum(map(len, msgs)) / 1e6:.0f} MB, {len(scanner.patterns)} patterns, "

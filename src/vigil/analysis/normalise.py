@@ -78,6 +78,10 @@ _INVISIBLE = frozenset(
 _INVISIBLE_RE = re.compile(
     "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _INVISIBLE_RANGES) + "]"
 )
+_DROPPED_RE = re.compile(  # step 1's characters, NUL included, in runs
+    "[\x00" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _INVISIBLE_RANGES) + "]+"
+)
+_SPACE_RUN_RE = re.compile(r"\s+")
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"}
 _LEET_TABLE = str.maketrans(_LEET)
@@ -92,7 +96,6 @@ _WORD_CHARS_RE = re.compile(r"\w+")
 _LETTER_RUN_RE = re.compile(r"[a-z]+")
 _TRIPLE_RE = re.compile(r"([a-z])\1\1")
 _SHORTHAND_RE = re.compile(r"(?<![\w'@&/])[a-z0-9@&]+(?:'[a-z]+)?(?![\w'@&/])")
-_TOKEN_RE = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -439,7 +442,7 @@ def _prepared(text: str) -> _Tracked:
     """Steps 1-4 (invisible characters, NFKC, case folding, spacing tricks) with offsets."""
     t = _identity(text)
     if _SEP in text or (not text.isascii() and _INVISIBLE_RE.search(text)):
-        t = _map_chars(t, lambda ch: "" if ch in _INVISIBLE else ch)
+        t = _apply_edits(t, [(m.start(), m.end(), []) for m in _DROPPED_RE.finditer(text)])
     t = _nfkc(t)
     folded = t.text.casefold()
     if len(folded) == len(t.text):  # every character folds to exactly one: offsets unchanged
@@ -450,29 +453,26 @@ def _prepared(text: str) -> _Tracked:
 
 
 def _words(original: str, t: _Tracked) -> Normalised:
-    """The word step (whitespace runs to one space, each word normalised) with offsets."""
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    previous_end: int | None = None
-    for m in _TOKEN_RE.finditer(t.text):
+    """The word step (whitespace runs to one space, each word normalised) with offsets.
+
+    Leading and trailing whitespace goes and every other run of whitespace that is not one
+    space becomes one space (standing for the whole run), which leaves the single-spaced
+    shape :func:`_single_spaced` handles.
+    """
+    text = t.text
+    edits: list[Edit] = []
+    for m in _SPACE_RUN_RE.finditer(text):
         a, b = m.span()
-        if previous_end is not None:
-            out.append(" ")
-            starts.append(t.starts[previous_end])
-            ends.append(t.ends[a - 1])
-        word = m.group()
-        out.append(word)
-        if _word_unchanged(word):  # most words: copy the offsets as they are
-            starts.extend(t.starts[a:b])
-            ends.extend(t.ends[a:b])
-        else:
-            w = _word_tracked(word)
-            out[-1] = w.text
-            starts.extend(t.starts[a + i] for i in w.starts)
-            ends.extend(t.ends[a + i - 1] for i in w.ends)
-        previous_end = b
-    return Normalised(original, "".join(out), starts, ends)
+        if a == 0 or b == len(text):
+            edits.append((a, b, []))
+        elif b - a > 1 or text[a] != " ":
+            edits.append((a, b, [(" ", 0, b - a)]))
+    spaced = _apply_edits(t, edits)
+    if not spaced.text:
+        return Normalised(original, "", [], [])
+    done = _single_spaced(original, spaced)
+    assert done is not None  # the edits leave single spaces between words only
+    return done
 
 
 def _single_spaced(original: str, t: _Tracked) -> Normalised | None:
