@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from vigil.analysis.engine import default_engine
 from vigil.analysis.normalise import _data, normalise
-from vigil.analysis.prefilter import is_plain, plain_form
+from vigil.analysis.prefilter import is_plain, plain_form, stripped
 from vigil.analysis.scanner import Scanner, ScanPattern, available_engines
 from vigil.analysis.taxonomy_load import load_taxonomy
 
@@ -134,6 +134,7 @@ def _chat_words() -> list[str]:
     words += ["m33t", "@lone", "$ecret", "pleeease", "a.s.l", "d-e-l", "don’t", "dont"]
     words += ["14", "3pm", "£20", "you're", "i'm", "x", "a", "b", "y", "r", "u", "&", "@"]
     words += ["mееt", "ＭＥＥＴ", "\u200bsecret", "café", "😂", "?", ".", "!", "`"]
+    words += ["❤️", "👨\u200d👩\u200d👧", "👍🏽", "\u200d", "\ufe0f", "1️⃣"]
     return words
 
 
@@ -165,8 +166,10 @@ def test_plain_form_is_what_the_normaliser_returns(text: str, end: str) -> None:
     if form is not None:
         n = normalise(text)
         assert n.text == form
-        assert text.lower().startswith(form)
-        assert n.span_to_original(0, len(form)) == (0, len(form))
+        if text.lower().startswith(form):
+            assert n.span_to_original(0, len(form)) == (0, len(form))
+        else:  # invisible characters in a run of safe ones are gone
+            assert form == stripped(text).rstrip(" ")
 
 
 @pytest.mark.parametrize(
@@ -254,6 +257,7 @@ def test_safe_non_ascii_characters_keep_a_message_plain(text: str) -> None:
         "ﬁne",  # ligature
         "don’t",  # typographic apostrophe
         "\u1100\u1161",  # conjoining jamo compose
+        "hi \ud800",  # a lone surrogate (JSON can carry one)
     ],
 )
 def test_characters_the_normaliser_touches_are_not_safe(text: str) -> None:
@@ -434,10 +438,10 @@ _RUN_CHARS = ["😀", "🇩🇰", "🏊🏻", "✈", "❤", "\ufe0f", "’", "É
               "👨\u200d👩\u200d👧\u200d👦", "ж"]  # fmt: skip
 
 
-def _runs_by_one(data: bytes, starts: list[int]) -> list[bool]:
-    from vigil.analysis.prefilter import NON_ASCII_RUN, safe_run
+def _runs_by_one(data: bytes, starts: list[int]) -> list[int]:
+    from vigil.analysis.prefilter import NON_ASCII_RUN, run_verdict
 
-    return [not safe_run(NON_ASCII_RUN.match(data, s).group()) for s in starts]  # type: ignore[union-attr]
+    return [run_verdict(NON_ASCII_RUN.match(data, s).group()) for s in starts]  # type: ignore[union-attr]
 
 
 def _run_starts(data: bytes) -> list[int]:
@@ -454,7 +458,7 @@ def _run_starts(data: bytes) -> list[int]:
     ),
     st.booleans(),
 )
-def test_unsafe_runs_equal_checking_each_run(pieces: list[str], collide: bool) -> None:
+def test_run_verdicts_equal_checking_each_run(pieces: list[str], collide: bool) -> None:
     import numpy as np
 
     from vigil.analysis import prefilter
@@ -465,7 +469,7 @@ def test_unsafe_runs_equal_checking_each_run(pieces: list[str], collide: bool) -
         original = prefilter._MIX
         prefilter._MIX = 0
     try:
-        got = prefilter.unsafe_runs(data, np.asarray(starts, dtype=np.int64)).tolist()
+        got = prefilter.run_verdicts(data, np.asarray(starts, dtype=np.int64)).tolist()
     finally:
         if collide:
             prefilter._MIX = original
@@ -491,8 +495,9 @@ def test_messages_ending_in_a_space_are_read_at_the_separators(texts: list[str])
 
 
 @needs_hyperscan
+@pytest.mark.parametrize("verdict", ["SAFE", "STRIPPABLE"])
 def test_the_nfkc_check_catches_a_message_the_run_check_wrongly_passes(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, verdict: str
 ) -> None:
     from vigil.analysis import prefilter
 
@@ -500,5 +505,44 @@ def test_the_nfkc_check_catches_a_message_the_run_check_wrongly_passes(
     texts = ["hi 😀", "ＨＯＷ ＯＬＤ ＡＲＥ ＹＯＵ", "how old are you 😀", "é"]
     expected = [[h.quote for h in msg] for msg in fast.scan(texts)]
     assert expected[1:3] == [["ＨＯＷ ＯＬＤ ＡＲＥ ＹＯＵ"], ["how old are you"]]
-    monkeypatch.setattr(prefilter, "safe_run", lambda run: True)  # every run "safe"
+    wrong = getattr(prefilter, verdict)
+    monkeypatch.setattr(prefilter, "run_verdict", lambda run: wrong)  # every run said so
     assert [[h.quote for h in msg] for msg in fast.scan(texts)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("love you ❤️", "love you ❤"),
+        ("👨\u200d👩\u200d👧 How old are you ", "👨👩👧 how old are you"),
+        ("ok 👍🏽\ufe0f", "ok 👍🏽"),
+        ("how\u200bold are you", None),  # nothing visible left in that run
+        ("\u200d", None),
+        ("❤️\u0301", None),  # a combining mark is not safe
+        ("1️⃣ meet", None),  # nor is the enclosing keycap
+        ("ur ❤️", None),  # shorthand still counts
+    ],
+)
+def test_invisible_characters_in_runs_of_safe_ones_are_stripped(
+    text: str, form: str | None
+) -> None:
+    assert plain_form(text) == form
+    if form is not None:
+        assert normalise(text).text == form
+
+
+@needs_hyperscan
+def test_strippable_messages_are_matched_on_their_stripped_text() -> None:
+    fast, exact = _scanners()
+    family = "👨\u200d👩\u200d👧\u200d👦"
+    texts = ["how old are you ❤️", "❤️ How Old Are You", f"how old are you {family} ok", "ok ❤️"]
+    # the gap before "post" is 32 characters with the joiners, 20 without: only the
+    # normalised (stripped) text matches
+    texts.append(f"if you tell {family * 4} i post")
+    pairs, normalised, _ = fast._candidates(texts)
+    assert normalised == {0, 1, 2, 3, 4}
+    assert {m for m, _ in pairs} == {0, 1, 2, 4}
+    assert _findings(fast, texts) == _findings(exact, texts)
+    quotes = [[h.quote for h in msg] for msg in fast.scan(texts)]
+    assert quotes[1] == ["How Old Are You"] and quotes[2] == ["how old are you"]
+    assert quotes[4] and quotes[4][0].startswith("if you tell") and quotes[4][0].endswith("post")

@@ -15,11 +15,16 @@ normaliser step it guards (see the step list in ``normalise.py``):
   NFKC, case folding beyond ASCII, typographic punctuation and look-alike letters are all
   non-ASCII (the one ASCII punctuation entry, the backtick, has its own expression). A message
   this is the only expression to fire on is checked once more: each run of its non-ASCII
-  characters by :func:`safe_run` (the scanner does this straight from the scan's hits, once
-  per distinct run: :func:`unsafe_runs`; :func:`only_safe_non_ascii` is the same test on a
-  whole text). Emoji, most symbols and
-  letters of other scripts are left alone by every normaliser step, so such a message is plain
-  after all;
+  characters by :func:`run_verdict` (the scanner does this straight from the scan's hits,
+  once per distinct run: :func:`run_verdicts`). Emoji, most symbols and letters of other
+  scripts are left alone by every normaliser step (:func:`safe_char`), so a message whose runs
+  hold only such characters is plain after all. A run that also holds invisible characters
+  (emoji joined by zero-width joiners, variation selectors) but keeps at least one safe one is
+  *strippable*: step 1 deletes the invisible characters and no other step reacts, because
+  what is left of the run still stands between the same ASCII neighbours (every expression
+  here reads any non-ASCII byte alike). Such a message normalises to its lower-cased text
+  without its invisible characters (:func:`stripped`); the scanner matches that text instead
+  of normalising it;
 - ASCII whitespace other than one space between words, leading spaces, empty messages made of
   spaces (step 5);
 - trailing spaces (step 5 trims them; no expression: the scanner reads each message's last
@@ -48,7 +53,7 @@ import string
 import unicodedata
 from typing import Any
 
-from vigil.analysis.normalise import _INVISIBLE, _data
+from vigil.analysis.normalise import _INVISIBLE, _INVISIBLE_RE, _data
 
 _NOT_WORD = r"[^a-z0-9_]"
 NON_ASCII = 0
@@ -84,25 +89,48 @@ NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
 _TEXT_RUN = re.compile("[^\x00-\x7f]+")
 
 
+SAFE, STRIPPABLE, UNSAFE = 0, 1, 2
+"""What :func:`run_verdict` says of a run of non-ASCII characters."""
+
+
 @functools.lru_cache(maxsize=1 << 16)
-def safe_run(run: bytes) -> bool:
-    """True when every character of the UTF-8 ``run`` is a :func:`safe_char` (chats repeat the
-    same few emoji, so the answer is cached by the bytes)."""
+def run_verdict(run: bytes) -> int:
+    """:data:`SAFE` when every character of the UTF-8 ``run`` is a :func:`safe_char`;
+    :data:`STRIPPABLE` when the others are invisible characters (step 1 deletes them) and at
+    least one safe character stays; else :data:`UNSAFE`. Chats repeat the same few emoji, so
+    the answer is cached by the bytes."""
     try:
-        return all(map(safe_char, run.decode("utf-8")))
+        chars = run.decode("utf-8")
     except UnicodeDecodeError:
-        return False
+        return UNSAFE
+    safe = [safe_char(ch) for ch in chars]
+    if all(safe):
+        return SAFE
+    if any(safe) and all(ok or ch in _INVISIBLE for ok, ch in zip(safe, chars, strict=True)):
+        return STRIPPABLE
+    return UNSAFE
+
+
+def safe_run(run: bytes) -> bool:
+    """True when every character of the UTF-8 ``run`` is a :func:`safe_char`."""
+    return run_verdict(run) == SAFE
+
+
+def stripped(text: str) -> str:
+    """``text`` without the invisible characters step 1 deletes (NUL aside: NUL-joined texts
+    stay joined), lower-cased."""
+    return _INVISIBLE_RE.sub("", text).lower()
 
 
 RUN_WINDOW = 32
-"""Bytes of a run :func:`unsafe_runs` compares at once (a multiple of 8); longer runs are
+"""Bytes of a run :func:`run_verdicts` compares at once (a multiple of 8); longer runs are
 read one by one."""
 _MIX = 0x9E3779B97F4A7C15  # an odd 64-bit multiplier to combine the window's words
 
 
-def unsafe_runs(data: bytes, starts: Any) -> Any:
+def run_verdicts(data: bytes, starts: Any) -> Any:
     """For each start (a numpy int array of offsets in ``data`` where a run of non-ASCII bytes
-    begins), whether that run is not a :func:`safe_run`.
+    begins), that run's :func:`run_verdict` (a numpy int8 array).
 
     A chat repeats the same few emoji in a quarter of its messages: the runs are cut out in
     fixed windows with numpy, grouped by a hash of the window (each row is then compared with
@@ -112,7 +140,7 @@ def unsafe_runs(data: bytes, starts: Any) -> Any:
     import numpy as np
 
     if len(starts) == 0:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=np.int8)
     arr = np.frombuffer(data, dtype=np.uint8)
     pos = starts[:, None] + np.arange(RUN_WINDOW)
     window = np.where(pos < arr.size, arr[np.minimum(pos, arr.size - 1)], 0).astype(np.uint8)
@@ -125,21 +153,13 @@ def unsafe_runs(data: bytes, starts: Any) -> Any:
         key = key * np.uint64(_MIX) ^ words[:, k]
     _keys, first, group = np.unique(key, return_index=True, return_inverse=True)
     group = group.ravel()
-    bad = np.array([not safe_run(window[i].tobytes().rstrip(b"\x00")) for i in first])
-    result = bad[group]
+    verdicts = [run_verdict(window[i].tobytes().rstrip(b"\x00")) for i in first]
+    result = np.array(verdicts, dtype=np.int8)[group]
     own = ~(window == window[first[group]]).all(axis=1) | (length == RUN_WINDOW)
     for i in np.flatnonzero(own):  # a hash collision, or a run maybe longer than the window
         run = NON_ASCII_RUN.match(data, int(starts[i]))
-        result[i] = not safe_run(run.group())  # type: ignore[union-attr]
+        result[i] = run_verdict(run.group())  # type: ignore[union-attr]
     return result
-
-
-def only_safe_non_ascii(text: str) -> bool:
-    """True when every non-ASCII character of ``text`` is a :func:`safe_char`."""
-    runs = _TEXT_RUN.findall(text)
-    return all(safe_run(r.encode("utf-8")) for r in runs) and unicodedata.is_normalized(
-        "NFKC", text
-    )
 
 
 @functools.cache
@@ -175,16 +195,31 @@ def _python_untrusted() -> re.Pattern[str]:
 
 def plain_form(text: str) -> str | None:
     """What the normaliser returns for ``text`` when these rules can tell without running it:
-    ``text.lower()``, or that without trailing spaces; None when they cannot."""
-    if "\x00" in text or not (text.isascii() or only_safe_non_ascii(text)):
+    ``text.lower()``, or that without trailing spaces, or without invisible characters in
+    strippable runs; None when they cannot."""
+    if "\x00" in text:
         return None
+    base = text
+    if not text.isascii():
+        # (a lone surrogate, which JSON can carry, encodes with surrogatepass and is unsafe)
+        verdicts = {
+            run_verdict(r.encode("utf-8", "surrogatepass")) for r in _TEXT_RUN.findall(text)
+        }
+        if UNSAFE in verdicts:
+            return None
+        if STRIPPABLE in verdicts:
+            base = _INVISIBLE_RE.sub("", text)
+        if not unicodedata.is_normalized("NFKC", base):
+            return None
     folded = text.lower()
     trimmed = folded.rstrip(" ")
     if not trimmed:  # empty (plain), or all spaces (leading spaces: not plain)
         return None if folded else ""
     probe = trimmed if text.isascii() else trimmed.encode("utf-8").decode("latin-1")
-    # (the expressions read bytes; safe characters are left as they are)
-    return trimmed if _python_untrusted().search(probe) is None else None
+    # (the expressions read the bytes the scan reads; safe characters are left as they are)
+    if _python_untrusted().search(probe) is not None:
+        return None
+    return trimmed if base is text else base.lower().rstrip(" ")
 
 
 def is_plain(text: str) -> bool:

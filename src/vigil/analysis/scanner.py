@@ -194,7 +194,9 @@ class Light:
     ``unsafe``: of those, the ones with a character that is not a
     :func:`vigil.analysis.prefilter.safe_char` (to be normalised too);
     ``trailing``: of the rest, those ending in spaces (their normalised text is the lower-cased
-    text without them, see :func:`vigil.analysis.prefilter.plain_form`).
+    text without them, see :func:`vigil.analysis.prefilter.plain_form`);
+    ``strippable``: of the non-ASCII ones not unsafe, those with invisible characters in a run
+    of safe ones (their normalised text is :func:`vigil.analysis.prefilter.stripped`).
     """
 
     pairs: list[tuple[int, int]]
@@ -202,6 +204,7 @@ class Light:
     non_ascii: list[int]
     unsafe: list[int]
     trailing: list[int]
+    strippable: list[int]
 
 
 class _Hyperscan:
@@ -235,7 +238,7 @@ class _Hyperscan:
         back. None when ``data`` holds more NULs than separators: a message holds one."""
         import numpy as np
 
-        from vigil.analysis.prefilter import NON_ASCII, unsafe_runs
+        from vigil.analysis.prefilter import NON_ASCII, STRIPPABLE, UNSAFE, run_verdicts
 
         arr = np.frombuffer(data, dtype=np.uint8)
         seps = np.flatnonzero(arr == 0)
@@ -253,7 +256,7 @@ class _Hyperscan:
 
         db.scan(data, match_event_handler=on_match, scratch=scratch)
         if not ends:
-            return Light([], [], [], [], trailing.tolist())
+            return Light([], [], [], [], trailing.tolist(), [])
         end_arr = np.asarray(ends, dtype=np.int64)
         id_arr = np.asarray(ids, dtype=np.int64)
         msg = np.searchsorted(seps, end_arr - 1, side="right")
@@ -267,7 +270,10 @@ class _Hyperscan:
         odd = np.setdiff1d(_unique(msg[non_ascii]), bad, assume_unique=True)
         # each non-ASCII hit is the first byte of a run of whole characters: check the run
         at_run = non_ascii & ~np.isin(msg, bad)
-        unsafe = np.unique(msg[at_run][unsafe_runs(data, end_arr[at_run] - 1)])
+        verdict = run_verdicts(data, end_arr[at_run] - 1)
+        unsafe = np.unique(msg[at_run][verdict == UNSAFE])
+        strip = np.unique(msg[at_run][verdict == STRIPPABLE])
+        strip = np.setdiff1d(strip, unsafe, assume_unique=True)
         trimmed = np.setdiff1d(trailing, bad, assume_unique=True)
         keep = ~flagged & ~np.isin(msg, bad)
         pairs = np.unique(np.stack([msg[keep], id_arr[keep]], axis=1), axis=0)
@@ -277,6 +283,7 @@ class _Hyperscan:
             odd.tolist(),
             unsafe.tolist(),
             trimmed.tolist(),
+            strip.tolist(),
         )
 
     def candidates(self, norm_texts: Sequence[str], blob: str) -> list[tuple[int, int]]:
@@ -401,6 +408,8 @@ class Scanner:
         normalises to its own lower-cased text (without trailing spaces, for a message the
         trailing-spaces one fires on), so its pattern hits there are exact.
         """
+        from vigil.analysis.prefilter import stripped
+
         engine = self.engine
         assert isinstance(engine, _Hyperscan)
         # bytes.lower() folds ASCII only; a message with other characters takes the full path
@@ -413,29 +422,40 @@ class Scanner:
             light = engine.light_candidates(joined.encode("utf-8").lower(), len(texts))
             assert light is not None
         pairs, others, non_ascii = light.pairs, light.untrusted, light.non_ascii
+        nul = set(with_nul)
+        strip: list[int] = []
+        strip_blob = ""
         if non_ascii:
-            unsafe = light.unsafe
+            unsafe = set(light.unsafe)
+            strip = [m for m in light.strippable if m not in nul]
+            strip_blob = stripped(SEP.join([texts[m] for m in strip]))
             # safe characters compose with nothing, so this check is a safety net only; it is
-            # made on the messages joined by NULs (a NUL composes with nothing either, so the
-            # whole is normalised when every message is), and message by message only if not
-            flagged = set(unsafe)
-            rest = [texts[m] for m in non_ascii if m not in flagged]
-            if rest and not is_normalized("NFKC", SEP.join(rest)):
-                unsafe = [
-                    m for m in non_ascii if m in flagged or not is_normalized("NFKC", texts[m])
-                ]
-            if unsafe:
+            # made on the texts joined by NULs (a NUL composes with nothing either, so the
+            # whole is normalised when every text is), and text by text only if not
+            flagged = unsafe.union(strip)
+            rest = [m for m in non_ascii if m not in flagged]
+            if rest and not is_normalized("NFKC", SEP.join(texts[m] for m in rest)):
+                unsafe.update(m for m in rest if not is_normalized("NFKC", texts[m]))
+            if strip and not is_normalized("NFKC", strip_blob):
+                split = list(zip(strip, strip_blob.split(SEP), strict=True))
+                kept = [(m, t) for m, t in split if is_normalized("NFKC", t)]
+                unsafe.update(set(strip).difference(m for m, _ in kept))
+                strip, strip_blob = [m for m, _ in kept], SEP.join(t for _, t in kept)
+            if unsafe or strip:
                 others = sorted({*others, *unsafe})
-                drop = set(unsafe)
+                drop = unsafe.union(strip)
                 pairs = [(m, p) for m, p in pairs if m not in drop]
         if with_nul:
             others = sorted({*others, *with_nul})
-            nul = set(with_nul)
             pairs = [(m, p) for m, p in pairs if m not in nul]
-        normalised = set(others)
-        if others:
-            blob = self._norm.normalise_blob([texts[i] for i in others], SEP)
-            pairs.extend((others[m], p) for m, p in engine.candidates([], blob))
+        normalised = set(others).union(strip)
+        if others or strip:
+            # the normaliser's text for the others, the stripped text (what the normaliser
+            # would give) for the strippable ones: scanned together
+            order = [*others, *strip]
+            parts = [self._norm.normalise_blob([texts[i] for i in others], SEP)] if others else []
+            blob = SEP.join([*parts, *([strip_blob] if strip else [])])
+            pairs.extend((order[m], p) for m, p in engine.candidates([], blob))
         return pairs, normalised, set(light.trailing).difference(normalised)
 
     def scan(self, texts: Sequence[str]) -> list[Sequence[Hit]]:
