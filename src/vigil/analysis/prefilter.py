@@ -30,10 +30,10 @@ normaliser step it guards (see the step list in ``normalise.py``):
 - trailing spaces (step 5 trims them; no expression: the scanner reads each message's last
   byte at the separators it finds anyway): a message ending in a space that fires nothing
   (or only :data:`NON_ASCII`, with safe characters) normalises to its lower-cased text
-  without its trailing spaces. That text is a prefix of the lower-cased text, so every pattern match in it is
-  also a match in the text scanned (patterns have no anchors but ``\\b`` and no lookarounds, see
-  ``taxonomy_load.check_pattern``): the scan finds its candidates, and they are confirmed on
-  the trimmed text (:func:`plain_form`);
+  without its trailing spaces. That text is a prefix of the lower-cased text, so every
+  pattern match in it is also a match in the text scanned (patterns have no anchors but
+  ``\\b`` and no lookarounds, see ``taxonomy_load.check_pattern``): the scan finds its
+  candidates, and they are confirmed on the trimmed text (:func:`plain_form`);
 - three single letters separated by single spaces with no word character either side
   (step 4, spacing tricks);
 - a letter, then ``.``/``-``/``/``, a letter, the same again (step 6b, dotted letters);
@@ -109,11 +109,6 @@ def run_verdict(run: bytes) -> int:
     if any(safe) and all(ok or ch in _INVISIBLE for ok, ch in zip(safe, chars, strict=True)):
         return STRIPPABLE
     return UNSAFE
-
-
-def safe_run(run: bytes) -> bool:
-    """True when every character of the UTF-8 ``run`` is a :func:`safe_char`."""
-    return run_verdict(run) == SAFE
 
 
 def stripped(text: str) -> str:

@@ -184,6 +184,35 @@ def _ending_in_space(arr: Any, seps: Any) -> Any:
     return np.flatnonzero((ends > starts) & (arr[np.maximum(ends - 1, 0)] == 0x20))
 
 
+def _settle_non_ascii(
+    texts: Sequence[str], light: Light, nul: set[int]
+) -> tuple[set[int], list[int], str]:
+    """Of the prefilter's non-ASCII messages (those holding a NUL aside): the ones to
+    normalise, and the strippable ones with their stripped texts joined by NULs.
+
+    Safe characters compose with nothing, so the NFKC check here is a safety net only; it is
+    made on the texts joined by NULs (a NUL composes with nothing either, so the whole is
+    normalised when every text is), and text by text only if not.
+    """
+    from vigil.analysis.prefilter import stripped
+
+    if not light.non_ascii:
+        return set(), [], ""
+    unsafe = set(light.unsafe)
+    strip = [m for m in light.strippable if m not in nul]
+    strip_blob = stripped(SEP.join([texts[m] for m in strip]))
+    flagged = unsafe.union(strip)
+    rest = [m for m in light.non_ascii if m not in flagged]
+    if rest and not is_normalized("NFKC", SEP.join(texts[m] for m in rest)):
+        unsafe.update(m for m in rest if not is_normalized("NFKC", texts[m]))
+    if strip and not is_normalized("NFKC", strip_blob):
+        split = list(zip(strip, strip_blob.split(SEP), strict=True))
+        kept = [(m, t) for m, t in split if is_normalized("NFKC", t)]
+        unsafe.update(set(strip).difference(m for m, _ in kept))
+        strip, strip_blob = [m for m, _ in kept], SEP.join(t for _, t in kept)
+    return unsafe, strip, strip_blob
+
+
 @dataclass(frozen=True, slots=True)
 class Light:
     """What the prefilter's scan of lower-cased messages found.
@@ -191,8 +220,8 @@ class Light:
     ``pairs``: (message, pattern) candidates of the messages not in ``untrusted``;
     ``untrusted``: messages to be normalised (some "untrusted" expression fired);
     ``non_ascii``: of the rest, those with non-ASCII bytes;
-    ``unsafe``: of those, the ones with a character that is not a
-    :func:`vigil.analysis.prefilter.safe_char` (to be normalised too);
+    ``unsafe``: of those, the ones with a run of non-ASCII characters that is neither safe nor
+    strippable (:func:`vigil.analysis.prefilter.run_verdict`; to be normalised too);
     ``trailing``: of the rest, those ending in spaces (their normalised text is the lower-cased
     text without them, see :func:`vigil.analysis.prefilter.plain_form`);
     ``strippable``: of the non-ASCII ones not unsafe, those with invisible characters in a run
@@ -405,11 +434,10 @@ class Scanner:
         """Scan ``str.lower()`` text; normalise only messages the prefilter cannot vouch for.
 
         See :mod:`vigil.analysis.prefilter`: a message none of its expressions fire on
-        normalises to its own lower-cased text (without trailing spaces, for a message the
-        trailing-spaces one fires on), so its pattern hits there are exact.
+        normalises to its own lower-cased text (without trailing spaces, for a message ending in
+        spaces), so its pattern hits there are exact; a strippable one is matched on its
+        stripped text (:func:`vigil.analysis.prefilter.stripped`).
         """
-        from vigil.analysis.prefilter import stripped
-
         engine = self.engine
         assert isinstance(engine, _Hyperscan)
         # bytes.lower() folds ASCII only; a message with other characters takes the full path
@@ -421,30 +449,13 @@ class Scanner:
             joined = SEP.join(t.replace(SEP, "") for t in texts)
             light = engine.light_candidates(joined.encode("utf-8").lower(), len(texts))
             assert light is not None
-        pairs, others, non_ascii = light.pairs, light.untrusted, light.non_ascii
+        pairs, others = light.pairs, light.untrusted
         nul = set(with_nul)
-        strip: list[int] = []
-        strip_blob = ""
-        if non_ascii:
-            unsafe = set(light.unsafe)
-            strip = [m for m in light.strippable if m not in nul]
-            strip_blob = stripped(SEP.join([texts[m] for m in strip]))
-            # safe characters compose with nothing, so this check is a safety net only; it is
-            # made on the texts joined by NULs (a NUL composes with nothing either, so the
-            # whole is normalised when every text is), and text by text only if not
-            flagged = unsafe.union(strip)
-            rest = [m for m in non_ascii if m not in flagged]
-            if rest and not is_normalized("NFKC", SEP.join(texts[m] for m in rest)):
-                unsafe.update(m for m in rest if not is_normalized("NFKC", texts[m]))
-            if strip and not is_normalized("NFKC", strip_blob):
-                split = list(zip(strip, strip_blob.split(SEP), strict=True))
-                kept = [(m, t) for m, t in split if is_normalized("NFKC", t)]
-                unsafe.update(set(strip).difference(m for m, _ in kept))
-                strip, strip_blob = [m for m, _ in kept], SEP.join(t for _, t in kept)
-            if unsafe or strip:
-                others = sorted({*others, *unsafe})
-                drop = unsafe.union(strip)
-                pairs = [(m, p) for m, p in pairs if m not in drop]
+        unsafe, strip, strip_blob = _settle_non_ascii(texts, light, nul)
+        if unsafe or strip:
+            others = sorted({*others, *unsafe})
+            drop = unsafe.union(strip)
+            pairs = [(m, p) for m, p in pairs if m not in drop]
         if with_nul:
             others = sorted({*others, *with_nul})
             pairs = [(m, p) for m, p in pairs if m not in nul]
