@@ -463,10 +463,13 @@ class Scanner:
         if others or strip:
             # the normaliser's text for the others, the stripped text (what the normaliser
             # would give) for the strippable ones: scanned together
+            parts = []
+            if others:
+                parts.append(self._norm.normalise_blob([texts[i] for i in others], SEP))
+            if strip:
+                parts.append(strip_blob)
             order = [*others, *strip]
-            parts = [self._norm.normalise_blob([texts[i] for i in others], SEP)] if others else []
-            blob = SEP.join([*parts, *([strip_blob] if strip else [])])
-            pairs.extend((order[m], p) for m, p in engine.candidates([], blob))
+            pairs.extend((order[m], p) for m, p in engine.candidates([], SEP.join(parts)))
         return pairs, normalised, set(light.trailing).difference(normalised)
 
     def scan(self, texts: Sequence[str]) -> list[Sequence[Hit]]:
