@@ -15,14 +15,26 @@ class Engine:
     scanner: Scanner
     version: str
     fingerprint: str
+    languages: frozenset[str] = frozenset({"en"})
+    """Languages that have patterns: a conversation in another language is not checked."""
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 @cache
-def default_engine(lang: str = "en") -> Engine:
-    """Rules of the built-in taxonomy for ``lang`` and their compiled scanner."""
+def default_engine(lang: str | None = None) -> Engine:
+    """Rules of the built-in taxonomy (every language, or only ``lang``) and their scanner."""
     from vigil.analysis.taxonomy_load import load_taxonomy
 
     tax = load_taxonomy(lang)
     rules = tuple(rules_from_taxonomy(tax))
     scanner = Scanner([r.scan_pattern() for r in rules])
-    return Engine(rules, scanner, str(tax.version), str(tax.fingerprint()))
+    return Engine(
+        rules,
+        scanner,
+        str(tax.version),
+        str(tax.fingerprint()),
+        frozenset(r.lang for r in rules),
+        tuple(c.id for c in tax.categories),
+        tuple(tax.tags),
+    )

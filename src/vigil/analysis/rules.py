@@ -31,6 +31,7 @@ class Rule:
     tags: tuple[str, ...]
     speaker: str
     explanation: str
+    lang: str = "en"
 
     def scan_pattern(self) -> ScanPattern:
         return ScanPattern(self.id, self.category, self.pattern, self.tags, self.speaker)
@@ -55,6 +56,7 @@ def rules_from_taxonomy(taxonomy: Any) -> list[Rule]:
                     tags=tuple(p.tags),
                     speaker=str(p.speaker),
                     explanation=f"{cat.name}: {why}",
+                    lang=str(p.lang),
                 )
             )
     return out

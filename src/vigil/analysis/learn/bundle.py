@@ -1,0 +1,95 @@
+"""A model folder as triage uses it: the learned model, its stacker and its indicator weights.
+
+A folder written by ``vigil model train`` holds ``weights.npz`` (hashed n-gram weights),
+``indicators.json`` (indicator weights fitted on the same data), ``stacker.json`` (how the two
+scores combine, and the operating point) and ``model_card.json`` (data, figures, limits, and
+the SHA-256 of each file, checked on load). Vigil ships one, trained on research data, in
+``vigil/analysis/learn/default_model``; ``VIGIL_MODEL_DIR`` picks another, and ``none`` (or
+``--no-model``) scores with the indicators alone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vigil.analysis.engine import Engine, default_engine
+from vigil.analysis.learn.store import load_model, read_card, sha256_hex
+from vigil.analysis.score import Scorer
+from vigil.analysis.stack import Stacker, stacker_from_json
+from vigil.analysis.weights import IndicatorWeights, load_weights, weights_from_json
+from vigil.errors import IntegrityError
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
+INDICATORS_FILE = "indicators.json"
+STACKER_FILE = "stacker.json"
+OFF = frozenset({"none", "off", "no", "false", "0"})
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A loaded model folder."""
+
+    path: Path
+    model: Any  # TrainedModel
+    stacker: Stacker | None
+    indicators: IndicatorWeights | None
+    card: dict[str, Any]
+
+
+def _json_part(folder: Path, fname: str, card: dict[str, Any]) -> dict[str, Any] | None:
+    path = folder / fname
+    if not path.is_file():
+        return None
+    blob = path.read_bytes()
+    want = card.get("files", {}).get(fname)
+    if want is not None and want != sha256_hex(blob):
+        raise IntegrityError(f"{path}: SHA-256 differs from the model card; refusing to use it")
+    try:
+        data: dict[str, Any] = json.loads(blob)
+    except ValueError as exc:
+        raise IntegrityError(f"{path}: not JSON ({exc})") from exc
+    return data
+
+
+def load_bundle(folder: Path) -> Bundle:
+    """Load and check a model folder."""
+    model = load_model(folder)
+    card = read_card(folder)
+    st = _json_part(folder, STACKER_FILE, card)
+    ind = _json_part(folder, INDICATORS_FILE, card)
+    return Bundle(
+        folder,
+        model,
+        None if st is None else stacker_from_json(st, str(folder / STACKER_FILE)),
+        None if ind is None else weights_from_json(ind, str(folder / INDICATORS_FILE)),
+        card,
+    )
+
+
+def resolve_model_dir(setting: Path | str | None) -> Path | None:
+    """The model folder to use: the setting, the shipped default when unset, None when off."""
+    if setting is None or str(setting) == "":
+        return DEFAULT_MODEL_DIR if (DEFAULT_MODEL_DIR / "model_card.json").is_file() else None
+    if str(setting).strip().lower() in OFF:
+        return None
+    return Path(setting)
+
+
+def build_scorer(
+    model_dir: Path | None,
+    *,
+    weights_path: Path | None = None,
+    engine: Engine | None = None,
+) -> Scorer:
+    """A :class:`Scorer`: with the model folder's model, stacker and indicator weights, or
+    (``model_dir`` None) the indicators alone with the built-in weights. ``weights_path``
+    overrides the indicator weights either way."""
+    engine = engine or default_engine()
+    if model_dir is None:
+        return Scorer(engine, load_weights(weights_path))
+    b = load_bundle(model_dir)
+    weights = load_weights(weights_path) if weights_path else (b.indicators or load_weights())
+    return Scorer(engine, weights, b.model, b.stacker, str(model_dir))

@@ -1,0 +1,148 @@
+"""Scoring conversations: indicators, fitted weights, the learned model and the stacker.
+
+Pure (no files, no clock, no database). ``vigil scan`` (batch files) and ``vigil triage``
+(a workspace) both call :meth:`Scorer.score`, so the same chat gets the same numbers from
+both. For each conversation:
+
+1. the scanner finds every indicator; :func:`vigil.analysis.assess.assess` works out who said
+   what, the stage timeline and the urgency flags;
+2. the findings become features (:mod:`vigil.analysis.features`) and the fitted indicator
+   weights (:mod:`vigil.analysis.weights`) turn them into the indicator score, each finding's
+   share listed;
+3. when a learned model is on, its log-odds and the indicator log-odds are combined by the
+   stacker (:mod:`vigil.analysis.stack`); ``flagged`` is the calibrated operating point;
+4. the language is detected; a conversation in a language with no patterns says
+   ``not checked: language xx`` instead of passing for a clean zero.
+
+A score is a lead for a trained person, never a verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from vigil.analysis.assess import Assessment, MsgView, assess
+from vigil.analysis.engine import Engine
+from vigil.analysis.features import features
+from vigil.analysis.language import UNDETERMINED, detect
+from vigil.analysis.stack import Stacker
+from vigil.analysis.weights import IndicatorWeights, sigmoid
+
+if TYPE_CHECKING:
+    from vigil.analysis.learn.model import TrainedModel
+
+URGENT = 3
+"""Urgency at which a conversation is flagged whatever its score (urgency flags override)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationInput:
+    """One conversation to score: its messages in order and any roles known from case data."""
+
+    id: str
+    messages: Sequence[MsgView]
+    known_roles: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ScoreResult:
+    """A conversation's score, whether it is flagged, and everything behind it."""
+
+    id: str
+    score: float
+    flagged: bool
+    categories: tuple[str, ...]
+    """Indicator categories with counted findings."""
+    flags: tuple[str, ...]
+    """Urgency flags raised (severity above 0)."""
+    urgency: int
+    language: str
+    checked: bool
+    """False when the conversation's language has no patterns."""
+    note: str
+    indicator_score: float
+    model_score: float | None
+    assessment: Assessment
+    features: dict[str, float]
+    contributions: dict[str, float]
+    """What each feature added to the indicator log-odds."""
+
+
+def conversation_text(messages: Sequence[MsgView]) -> str:
+    """The text a learned model reads: the messages, one per line."""
+    return "\n".join(m.text for m in messages if not m.is_system)
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """The whole scoring setup; one per process, reused for every batch."""
+
+    engine: Engine
+    weights: IndicatorWeights
+    model: TrainedModel | None = None
+    stacker: Stacker | None = None
+    model_name: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever any part that decides a score changes."""
+        parts = [self.engine.fingerprint, self.weights.digest]
+        if self.model is not None:
+            parts += [self.model.sha256 or "unsaved", self.stacker.digest if self.stacker else ""]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    def score(
+        self, convs: Sequence[ConversationInput], now: datetime | None = None
+    ) -> list[ScoreResult]:
+        """Score a batch of conversations (scanned together)."""
+        flat = [m.text for c in convs for m in c.messages]
+        hits = self.engine.scanner.scan(flat)
+        texts = [conversation_text(c.messages) for c in convs]
+        z_model: list[float] | None = None
+        if self.model is not None and convs:
+            z_model = [float(z) for z in self.model.decision(texts)]
+        out: list[ScoreResult] = []
+        pos = 0
+        for i, c in enumerate(convs):
+            n = len(c.messages)
+            a = assess(c.messages, hits[pos : pos + n], self.engine.rules, c.known_roles, now)
+            pos += n
+            out.append(self._result(c, a, texts[i], None if z_model is None else z_model[i]))
+        return out
+
+    def _result(
+        self, c: ConversationInput, a: Assessment, text: str, z_model: float | None
+    ) -> ScoreResult:
+        feats = features(a, c.messages)
+        z_ind = self.weights.decision(feats)
+        ind = sigmoid(z_ind)
+        if z_model is not None and self.stacker is not None:
+            score = self.stacker.score(z_ind, z_model)
+            threshold = self.stacker.threshold
+        else:
+            score, threshold = ind, self.weights.threshold
+        lang = detect(text)
+        checked = lang.code in self.engine.languages or lang.code == UNDETERMINED
+        note = "" if checked else f"not checked: language {lang.code}"
+        flags = tuple(f.id for f in a.flags if f.severity > 0)
+        cats = tuple(sorted({f.category for f in a.findings if f.counted and not f.context}))
+        return ScoreResult(
+            id=c.id,
+            score=round(score, 6),
+            flagged=score >= threshold or a.urgency >= URGENT,
+            categories=cats,
+            flags=flags,
+            urgency=a.urgency,
+            language=lang.code,
+            checked=checked,
+            note=note,
+            indicator_score=round(ind, 6),
+            model_score=None if z_model is None else round(sigmoid(z_model), 6),
+            assessment=a,
+            features=feats,
+            contributions=self.weights.contributions(feats),
+        )
