@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from vigil.analysis.features import WEAK_TAGS
 from vigil.analysis.normalise import _data as shorthand_data
 from vigil.analysis.normalise import normalise
 from vigil.analysis.taxonomy_load import (
@@ -407,7 +408,8 @@ def _corpus(kind: str) -> list[Path]:
 
 
 def _categories_hit(conversation: dict[str, Any]) -> set[str]:
-    compiled = [(p.category, re.compile(p.pattern)) for p in PATTERNS]
+    """Categories whose strong patterns match (weak context cues are left out)."""
+    compiled = [(p.category, re.compile(p.pattern)) for p in PATTERNS if not set(p.tags) <= WEAK_TAGS]
     hit: set[str] = set()
     for message in conversation["messages"]:
         text = normalise(message["text"]).text

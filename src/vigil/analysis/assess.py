@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 
@@ -195,6 +195,36 @@ def _age_answers(messages: Sequence[MsgView], cues: Sequence[Cue]) -> list[Cue]:
     return out
 
 
+PROBING_TAGS = frozenset({"age_question", "location_question", "gender_question", "real_check"})
+CHILD_CONTEXT_TAGS = frozenset(
+    {"school_question", "school_mention", "supervision_check", "alone_check", "alone_mention"}
+)
+PROBING_NOTE = (
+    " (not counted: adult chat rooms ask this all the time; it counts with a child's age, "
+    "school or supervision context in the chat)"
+)
+_MINOR_AGE = re.compile(r"\b(?:[4-9]|1[0-5])\b")
+
+
+def _probing_needs_context(
+    findings: list[Finding], sides: Mapping[str, SideInference]
+) -> list[Finding]:
+    """Age and identity probing counts only when the chat holds some sign of a child."""
+    context = any(s.side == CHILD for s in sides.values()) or any(
+        (CHILD_CONTEXT_TAGS & set(f.tags))
+        or ("age_disclosure" in f.tags and _MINOR_AGE.search(f.quote))
+        for f in findings
+    )
+    if context:
+        return findings
+    return [
+        replace(f, counted=False, reason=f.reason + PROBING_NOTE)
+        if f.counted and set(f.tags) <= PROBING_TAGS
+        else f
+        for f in findings
+    ]
+
+
 CHILD_REFERENCE_TAGS = frozenset({"access_offer", "price_negotiation"})
 
 
@@ -244,6 +274,7 @@ def assess(
                 context=r.speaker == "child",
             )
         )
+    findings = _probing_needs_context(findings, sides)
     counted = [f for f in findings if f.counted and not f.context]
     a = Assessment(risk=0.0, urgency=0, findings=findings, sides=sides)
     if not counted:

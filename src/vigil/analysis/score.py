@@ -119,7 +119,8 @@ class Scorer:
     ) -> ScoreResult:
         feats = features(a, c.messages)
         z_ind = self.weights.decision(feats)
-        ind = sigmoid(z_ind)
+        found = any(f.counted and not f.context for f in a.findings)
+        ind = sigmoid(z_ind) if found else 0.0  # nothing found scores 0 on indicators alone
         if z_model is not None and self.stacker is not None:
             score = self.stacker.score(z_ind, z_model)
             threshold = self.stacker.threshold

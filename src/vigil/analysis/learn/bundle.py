@@ -11,16 +11,21 @@ the SHA-256 of each file, checked on load). Vigil ships one, trained on research
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vigil.analysis.engine import Engine, default_engine
-from vigil.analysis.learn.store import load_model, read_card, sha256_hex
+from vigil.analysis.learn.card import CARD_FILE, CARD_SCHEMA, MODEL_FILE
+from vigil.analysis.learn.fit import Fitted
+from vigil.analysis.learn.store import encode_model, load_model, read_card, sha256_hex
 from vigil.analysis.score import Scorer
 from vigil.analysis.stack import Stacker, stacker_from_json
 from vigil.analysis.weights import IndicatorWeights, load_weights, weights_from_json
-from vigil.errors import IntegrityError
+from vigil.errors import IntegrityError, UserError
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
 INDICATORS_FILE = "indicators.json"
@@ -93,3 +98,45 @@ def build_scorer(
     b = load_bundle(model_dir)
     weights = load_weights(weights_path) if weights_path else (b.indicators or load_weights())
     return Scorer(engine, weights, b.model, b.stacker, str(model_dir))
+
+
+def bundle_files(fitted: Fitted, card: dict[str, Any]) -> dict[str, bytes]:
+    """The files of a model folder for ``fitted``; ``card`` gets the files' SHA-256 added."""
+    files: dict[str, bytes] = {}
+    if fitted.model is not None:
+        files[MODEL_FILE] = encode_model(fitted.model)
+    files[INDICATORS_FILE] = _dump(fitted.indicators.as_json())
+    if fitted.stacker is not None:
+        files[STACKER_FILE] = _dump(fitted.stacker.as_json())
+    card = dict(card)
+    card["schema"] = CARD_SCHEMA
+    if MODEL_FILE in files:
+        card["model_file"] = {"name": MODEL_FILE, "sha256": sha256_hex(files[MODEL_FILE])}
+    card["files"] = {name: sha256_hex(blob) for name, blob in sorted(files.items())}
+    files[CARD_FILE] = _dump(card)
+    return files
+
+
+def _dump(data: dict[str, Any]) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def write_folder(out: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` into the new (or empty) folder ``out`` atomically."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UserError(f"{out}: already exists and is not empty", hint="choose a new --out folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        for fname, data in files.items():
+            with open(tmp / fname, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if out.is_dir():
+            out.rmdir()
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
