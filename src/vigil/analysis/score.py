@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from vigil.analysis.assess import Assessment, MsgView, assess
 from vigil.analysis.engine import Engine
-from vigil.analysis.features import features
+from vigil.analysis.features import features, finding_shares
 from vigil.analysis.language import UNDETERMINED, detect
 from vigil.analysis.stack import Stacker
 from vigil.analysis.weights import IndicatorWeights, sigmoid
@@ -70,6 +70,9 @@ class ScoreResult:
     features: dict[str, float]
     contributions: dict[str, float]
     """What each feature added to the indicator log-odds."""
+    added: list[float] = field(default_factory=list)
+    """What each finding (parallel to ``assessment.findings``) added to the log-odds: each
+    feature's contribution shared equally among the findings it was built from."""
 
 
 def conversation_text(messages: Sequence[MsgView]) -> str:
@@ -129,6 +132,12 @@ class Scorer:
         lang = detect(text)
         checked = lang.code in self.engine.languages or lang.code == UNDETERMINED
         note = "" if checked else f"not checked: language {lang.code}"
+        contrib = self.weights.contributions(feats)
+        added = [0.0] * len(a.findings)
+        for k, idx in finding_shares(a, feats).items():
+            for i in idx:
+                added[i] += contrib.get(k, 0.0) / len(idx)
+        added = [round(x, 6) for x in added]
         flags = tuple(f.id for f in a.flags if f.severity > 0)
         cats = tuple(sorted({f.category for f in a.findings if f.counted and not f.context}))
         return ScoreResult(
@@ -145,5 +154,6 @@ class Scorer:
             model_score=None if z_model is None else round(sigmoid(z_model), 6),
             assessment=a,
             features=feats,
-            contributions=self.weights.contributions(feats),
+            contributions=contrib,
+            added=added,
         )

@@ -92,8 +92,12 @@ def train_cmd(
     predators: PredatorsOpt = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the held-out split.")] = 0,
     test_fraction: Annotated[
-        float, typer.Option("--test-fraction", help="Share of each class held out for metrics.")
+        float,
+        typer.Option("--test-fraction", help="Share of each class held out for metrics (0: none)."),
     ] = 0.2,
+    folds: Annotated[
+        int, typer.Option("--folds", help="Cross-validation folds for the stacker.", min=2)
+    ] = 5,
     c: Annotated[float, typer.Option("--c", help="Inverse regularisation strength.")] = 1.0,
     char_ngrams: Annotated[
         bool, typer.Option("--char-ngrams", help="Also use character 3-5 grams.")
@@ -118,6 +122,7 @@ def train_cmd(
         predators=predators,
         config=config,
         test_fraction=test_fraction,
+        folds=folds,
         settings=_settings(window, positives, last, threshold),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         tool=tool_version(),
@@ -129,8 +134,18 @@ def train_cmd(
     _out(f"[bold]model saved[/bold] to {report.out}")
     _out(f"  model file sha256 {card['model_file']['sha256']}")
     tr, ho = card["data"]["train"], card["data"]["held_out"]
-    _out(f"  trained on {tr['chats']} chats; held out {ho['chats']} for the metrics:")
-    _print_metrics({"data": ho, **card["metrics"]["held_out"]})
+    cv = card["cross_validated"]
+    _out(f"  trained on {tr['chats']} chats; cross-validated ({cv['folds']} folds):")
+    for part in ("indicators_out_of_fold", "model_out_of_fold", "stacked_out_of_fold"):
+        fig = cv[part]
+        _out(
+            f"    {part.replace('_', ' ')}: ROC-AUC {fig['roc_auc']}, average precision "
+            f"{fig['average_precision']}, flagged F1 {fig['flagged']['f1']} "
+            f"at FPR {fig['flagged']['fpr']}"
+        )
+    if ho:
+        _out(f"  held out {ho['chats']} for the metrics:")
+        _print_metrics({"data": ho, **card["metrics"]["held_out"]})
     for note in report.notes:
         _out(f"  note: {note}")
     err.print(f"warning: {DECOY_WARNING}", soft_wrap=True)
@@ -173,3 +188,79 @@ def evaluate_cmd(
     for note in report.notes:
         _out(f"  note: {note}")
     err.print(f"warning: {DECOY_WARNING}", soft_wrap=True)
+
+
+@app.command("merge")
+def merge_cmd(
+    folders: Annotated[list[Path], typer.Argument(help="Model folders trained on CV folds.")],
+    out: Annotated[Path, typer.Option("--out", help="New folder for the merged model.")],
+    weights_out: Annotated[
+        Path | None,
+        typer.Option("--weights-out", help="Also write the merged indicator weights here."),
+    ] = None,
+    harness: Annotated[
+        Path | None,
+        typer.Option("--harness", help="JSON figures the evaluation harness printed (cv mode)."),
+    ] = None,
+    data_name: Annotated[
+        str, typer.Option("--data-name", help="What the folds were trained on, for the card.")
+    ] = "",
+    data_file: Annotated[
+        Path | None, typer.Option("--data-file", help="The data file, for its SHA-256 and size.")
+    ] = None,
+) -> None:
+    """Average model folders trained on cross-validation folds into one model (a bag)."""
+    import json
+
+    from vigil.analysis.learn.bundle import bundle_files, write_folder
+    from vigil.analysis.learn.card import (
+        CARD_SCHEMA,
+        DECOY_WARNING,
+        INTENDED_USE,
+        LIMITATIONS,
+        library_versions,
+    )
+    from vigil.analysis.learn.merge import merge_folders
+    from vigil.analysis.learn.store import sha256_hex
+    from vigil.analysis.weights import IndicatorWeights, save_weights
+
+    fitted = merge_folders(folders)
+    assert fitted.model is not None
+    figures = json.loads(harness.read_text("utf-8")) if harness else None
+    data: dict[str, Any] = {"name": data_name, "folds": len(folders)}
+    if data_file is not None:
+        blob = data_file.read_bytes()
+        data.update({"file": data_file.name, "sha256": sha256_hex(blob), "size": len(blob)})
+    card: dict[str, Any] = {
+        "schema": CARD_SCHEMA,
+        "warning": DECOY_WARNING,
+        "intended_use": INTENDED_USE,
+        "limitations": LIMITATIONS,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tool_version": tool_version(),
+        "library_versions": library_versions(),
+        "model": {**fitted.model.describe(), "merged_from_folds": len(folders)},
+        "data": data,
+        "training": (
+            "one model per cross-validation fold, each fitted (indicator weights, n-gram model, "
+            "stacker) on the other folds' data inside the evaluation harness's private temporary "
+            "folder; the folds' parameters averaged (a bag of linear models)"
+        ),
+        "cross_validated": figures,
+        "folds": fitted.figures["folds"],
+    }
+    write_folder(out, bundle_files(fitted, card))
+    if weights_out is not None:
+        ind = fitted.indicators
+        save_weights(
+            IndicatorWeights(
+                ind.weights,
+                ind.intercept,
+                ind.threshold,
+                {"data": data, "created": card["created"], "tool_version": tool_version(),
+                 "fitted": "mean of the folds' L2 logistic regressions over finding features",
+                 "folds": ind.provenance.get("folds", [])},
+            ),
+            weights_out,
+        )  # fmt: skip
+    _out(f"[bold]merged {len(folders)} folds[/bold] into {out}")

@@ -47,7 +47,7 @@ def triage(
             r.title or "",
             str(r.messages),
             URGENCY.get(r.urgency, str(r.urgency)),
-            f"{r.risk:.2f}",
+            f"{r.risk:.2f}" + (" FLAGGED" if r.flagged else "") + (f"\n{r.note}" if r.note else ""),
             flags,
             top,
         )
@@ -70,6 +70,17 @@ def explain(
     console.print(
         f"risk {e.risk:.2f}, urgency {URGENCY.get(e.urgency) or 'none'}; taxonomy {e.taxonomy_version}"
     )
+    ind = "none" if e.indicator_score is None else f"{e.indicator_score:.2f}"
+    mod = "off" if e.model_score is None else f"{e.model_score:.2f}"
+    console.print(
+        f"  {'FLAGGED' if e.flagged else 'not flagged'}; indicators alone {ind}; learned model {mod}"
+    )
+    if e.note:
+        console.print(f"  [bold]{e.note}[/bold]: no indicator patterns exist for this language")
+    if e.contributions:
+        console.print("[bold]What each kind of finding added[/bold] (log-odds, fitted weights)")
+        for name, value in sorted(e.contributions.items(), key=lambda kv: -abs(kv[1])):
+            console.print(f"  {value:+.2f}  {name}")
     for name, comp in e.components.items():
         console.print(f"  {name}: {comp['value']:.2f} — {comp['explanation']}")
     for pid, side in e.sides.items():
@@ -85,10 +96,16 @@ def explain(
         console.print(
             f"  {st['stage']}: message #{st['seq']} at {st['sent_at'] or 'no time'} “{st['quote']}”"
         )
-    table = Table("msg", "time (UTC)", "sender", "category", "quote", "why")
+    table = Table("msg", "time (UTC)", "sender", "category", "quote", "added", "why")
     for tf in e.findings:
         table.add_row(
-            str(tf.seq), _t(tf.sent_at), tf.sender or "", tf.category, tf.quote, tf.reason
+            str(tf.seq),
+            _t(tf.sent_at),
+            tf.sender or "",
+            tf.category,
+            tf.quote,
+            f"{tf.added:+.2f}",
+            tf.reason,
         )
     console.print(table)
     if e.uncounted:

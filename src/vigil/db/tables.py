@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -284,6 +285,12 @@ class AssessmentRow(Base):
     sides: Mapped[str] = mapped_column(Text)
     findings_count: Mapped[int] = mapped_column(Integer)
     model_score: Mapped[float | None] = mapped_column(Float)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    indicator_score: Mapped[float | None] = mapped_column(Float)
+    language: Mapped[str | None] = mapped_column(String(16))
+    score_note: Mapped[str | None] = mapped_column(Text)
+    contributions: Mapped[str | None] = mapped_column(Text)
+    """JSON: what each finding feature added to the indicator log-odds."""
     taxonomy_version: Mapped[str] = mapped_column(String(64))
     taxonomy_fingerprint: Mapped[str] = mapped_column(String(64))
     reference_time: Mapped[datetime | None] = mapped_column(UTCDateTime)

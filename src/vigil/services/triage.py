@@ -15,9 +15,10 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.analysis.assess import Assessment, assess
-from vigil.analysis.engine import Engine, default_engine
+from vigil.analysis.engine import Engine
+from vigil.analysis.learn.bundle import build_scorer, resolve_model_dir
 from vigil.analysis.scanner import set_database_cache
+from vigil.analysis.score import ConversationInput, Scorer, ScoreResult
 from vigil.config import Settings
 from vigil.db.tables import (
     AssessmentRow,
@@ -35,8 +36,6 @@ from vigil.services.triage_load import load_messages
 from vigil.services.workspace import Workspace
 
 SCAN_BATCH_MESSAGES = 200_000
-MODEL_SHARE = 0.25
-"""With a trained model configured: risk = (1 - MODEL_SHARE) * indicators + MODEL_SHARE * model."""
 
 
 @dataclass(slots=True)
@@ -55,7 +54,7 @@ class AnalyseStats:
         return now
 
 
-def _stale(session: Session, engine: Engine, case_ids: Sequence[int], force: bool) -> list[int]:
+def _stale(session: Session, fingerprint: str, case_ids: Sequence[int], force: bool) -> list[int]:
     stmt = (
         select(ConversationRow.id)
         .outerjoin(AssessmentRow, AssessmentRow.conversation_id == ConversationRow.id)
@@ -65,7 +64,7 @@ def _stale(session: Session, engine: Engine, case_ids: Sequence[int], force: boo
     if not force:
         stmt = stmt.where(
             (AssessmentRow.conversation_id.is_(None))
-            | (AssessmentRow.taxonomy_fingerprint != engine.fingerprint)
+            | (AssessmentRow.taxonomy_fingerprint != fingerprint)
         )
     return list(session.execute(stmt).scalars())
 
@@ -108,34 +107,39 @@ def _to_json(obj: Any) -> str:
 
 def _store(
     session: Session,
-    engine: Engine,
+    scorer: Scorer,
+    fingerprint: str,
     cid: int,
     case_id: int,
-    a: Assessment,
+    r: ScoreResult,
     ref: datetime | None,
     now: datetime,
-    model_score: float | None = None,
 ) -> int:
+    a = r.assessment
+    version = scorer.engine.version
     session.execute(delete(FindingRow).where(FindingRow.conversation_id == cid))
     session.execute(delete(AssessmentRow).where(AssessmentRow.conversation_id == cid))
     rows = [
         {"conversation_id": cid, "message_seq": f.seq, "rule_id": f.rule_id,
          "category": f.category, "span_start": f.start, "span_end": f.end, "quote": f.quote,
-         "tags": ",".join(f.tags), "stage": f.stage, "weight": f.weight, "side": f.side,
-         "counted": f.counted, "reason": f.reason, "taxonomy_version": engine.version}
-        for f in a.findings
+         "tags": ",".join(f.tags), "stage": f.stage, "weight": r.added[i], "side": f.side,
+         "counted": f.counted, "reason": f.reason, "taxonomy_version": version}
+        for i, f in enumerate(a.findings)
     ]  # fmt: skip
     if rows:
         session.execute(insert(FindingRow), rows)
     session.add(
         AssessmentRow(
-            conversation_id=cid, case_id=case_id, risk=a.risk, urgency=a.urgency,
+            conversation_id=cid, case_id=case_id, risk=r.score, urgency=a.urgency,
             flags=_to_json([asdict(f) for f in a.flags]),
             timeline=_to_json([asdict(t) for t in a.timeline]),
             components=_to_json({k: asdict(v) for k, v in a.components.items()}),
             sides=_to_json({k: asdict(v) for k, v in a.sides.items()}),
-            findings_count=sum(1 for f in a.findings if f.counted), model_score=model_score,
-            taxonomy_version=engine.version, taxonomy_fingerprint=engine.fingerprint,
+            findings_count=sum(1 for f in a.findings if f.counted), model_score=r.model_score,
+            flagged=r.flagged, indicator_score=r.indicator_score, language=r.language,
+            score_note=r.note or None,
+            contributions=_to_json({k: round(v, 6) for k, v in r.contributions.items()}),
+            taxonomy_version=version, taxonomy_fingerprint=fingerprint,
             reference_time=ref, computed_at=now, tool_version=tool_version(),
         )
     )  # fmt: skip
@@ -165,29 +169,26 @@ def hyperscan_cache(settings: Settings) -> Path:
     return settings.resolved_home / "cache" / "hyperscan"
 
 
-def _model(ws: Workspace) -> Any:
-    """The configured learned model (VIGIL_MODEL_DIR), or None: indicators alone."""
-    if ws.settings.model_dir is None:
-        return None
-    from vigil.analysis.learn import load_model
-
-    return load_model(ws.settings.model_dir)
+def scorer_for(ws: Workspace) -> Scorer:
+    """The scorer triage uses: the shipped model unless ``VIGIL_MODEL_DIR`` names another
+    folder or ``none`` (indicators alone); the same one ``vigil scan`` builds."""
+    return build_scorer(resolve_model_dir(ws.settings.model_dir))
 
 
 def analyse(
     ws: Workspace, case_ref: str | None = None, force: bool = False, engine: Engine | None = None
 ) -> AnalyseStats:
-    """Scan and assess every conversation whose stored result is missing or stale."""
+    """Scan and score every conversation whose stored result is missing or stale."""
     set_database_cache(hyperscan_cache(ws.settings))
-    engine = engine or default_engine()
-    model = _model(ws)
-    if model is not None:  # results depend on the model too: refresh when it changes
-        engine = replace(engine, fingerprint=f"{engine.fingerprint[:40]}+model:{model.sha256[:16]}")
+    scorer = scorer_for(ws)
+    if engine is not None:
+        scorer = replace(scorer, engine=engine)
+    fingerprint = scorer.fingerprint
     stats = AnalyseStats()
     with ws.sessions() as s:
         cases = [get_case(s, case_ref)] if case_ref else list(s.execute(select(Case)).scalars())
         case_ids = [c.id for c in cases]
-        todo = _stale(s, engine, case_ids, force)
+        todo = _stale(s, fingerprint, case_ids, force)
         total = s.execute(
             select(func.count())
             .select_from(ConversationRow)
@@ -214,33 +215,25 @@ def analyse(
             t = time.perf_counter()
             msgs = load_messages(session, batch)
             t = stats.add_time("load", t)
+            by_case: dict[int, list[int]] = {}
+            for cid in batch:
+                by_case.setdefault(case_of[cid], []).append(cid)
             with gc_paused():  # a full collection would walk every loaded message
-                flat = [m.text for cid in batch for m in msgs[cid]]
-                hits = engine.scanner.scan(flat)
-                t = stats.add_time("scan", t)
-                pos = 0
-                for cid in batch:
-                    n = len(msgs[cid])
-                    ref = ref_times.get(case_of[cid])
-                    a = assess(
-                        msgs[cid],
-                        hits[pos : pos + n],
-                        engine.rules,
-                        _known_roles(session, cid),
-                        ref,
-                    )
-                    pos += n
-                    m_score = None
-                    if model is not None and msgs[cid]:
-                        m_score = float(model.score(["\n".join(m.text for m in msgs[cid])])[0])
-                        a.risk = round((1 - MODEL_SHARE) * a.risk + MODEL_SHARE * m_score, 4)
-                    t = stats.add_time("assess", t)
-                    stats.findings += _store(
-                        session, engine, cid, case_of[cid], a, ref, ws.now(), m_score
-                    )
+                for case_id, cids in by_case.items():
+                    ref = ref_times.get(case_id)
+                    convs = [
+                        ConversationInput(str(cid), msgs[cid], _known_roles(session, cid))
+                        for cid in cids
+                    ]
+                    results = scorer.score(convs, ref)
+                    t = stats.add_time("scan", t)
+                    for cid, r in zip(cids, results, strict=True):
+                        stats.findings += _store(
+                            session, scorer, fingerprint, cid, case_id, r, ref, ws.now()
+                        )
+                        stats.conversations += 1
+                        stats.messages += len(msgs[cid])
                     t = stats.add_time("store", t)
-                    stats.conversations += 1
-                    stats.messages += n
     return stats
 
 
@@ -252,6 +245,8 @@ class TopFinding:
     category: str
     quote: str
     reason: str
+    added: float = 0.0
+    """What this finding added to the indicator log-odds (fitted weights)."""
 
 
 @dataclass(slots=True)
@@ -265,6 +260,10 @@ class TriageRow:
     urgency: int
     flags: list[dict[str, Any]]
     top: list[TopFinding] = field(default_factory=list)
+    flagged: bool = False
+    """At or above the calibrated operating point (or urgent)."""
+    note: str | None = None
+    """E.g. "not checked: language de" when the language has no patterns."""
 
 
 def triage(
@@ -300,6 +299,7 @@ def triage(
                 json.loads(a.flags),
             )
             row.top = tops.get(c.id, [])
+            row.flagged, row.note = a.flagged, a.score_note
             out.append(row)
     cases = sorted({r.case_ref for r in out})
     if cases:
@@ -339,7 +339,7 @@ def top_findings_many(s: Session, conv_ids: Sequence[int], n: int) -> dict[int, 
     out: dict[int, list[TopFinding]] = {}
     for f, sent, name, pid in s.execute(stmt).all():
         out.setdefault(f.conversation_id, []).append(
-            TopFinding(f.message_seq, sent, name or pid, f.category, f.quote, f.reason)
+            TopFinding(f.message_seq, sent, name or pid, f.category, f.quote, f.reason, f.weight)
         )
     return out
 
@@ -355,7 +355,7 @@ def _all_findings(s: Session, conv_id: int) -> list[TopFinding]:
         .order_by(FindingRow.message_seq, FindingRow.span_start)
     )  # fmt: skip
     return [
-        TopFinding(f.message_seq, sent, name or pid, f.category, f.quote, f.reason)
+        TopFinding(f.message_seq, sent, name or pid, f.category, f.quote, f.reason, f.weight)
         for f, sent, name, pid in s.execute(stmt).all()
     ]
 
@@ -375,6 +375,13 @@ class Explanation:
     findings: list[TopFinding]
     uncounted: int
     taxonomy_version: str
+    flagged: bool = False
+    indicator_score: float | None = None
+    model_score: float | None = None
+    language: str | None = None
+    note: str | None = None
+    contributions: dict[str, float] = field(default_factory=dict)
+    """What each finding feature added to the indicator log-odds."""
 
 
 def explain(
@@ -409,6 +416,12 @@ def explain(
             _all_findings(s, conversation_id),
             uncounted,
             a.taxonomy_version,
+            a.flagged,
+            a.indicator_score,
+            a.model_score,
+            a.language,
+            a.score_note,
+            json.loads(a.contributions or "{}"),
         )
     with ws.transaction() as session:
         ws.ensure_user(session)

@@ -75,7 +75,9 @@ def build_card(
     model_sha256: str,
 ) -> dict[str, Any]:
     """The model card for ``fitted``; ``created`` is an ISO date or timestamp from the caller."""
-    held = fitted.held_out.as_dict()
+    held = fitted.held_out.as_dict() if fitted.held_out is not None else None
+    held_data = held["data"] if held else None
+    all_data = _sum(fitted.train.as_dict(), held_data) if held_data else fitted.train.as_dict()
     return {
         "schema": CARD_SCHEMA,
         "warning": DECOY_WARNING,
@@ -93,14 +95,16 @@ def build_card(
         "model_file": {"name": MODEL_FILE, "sha256": model_sha256},
         "data": {
             "sources": [s.as_dict() for s in sources],
-            "all": _sum(fitted.train.as_dict(), held["data"]),
+            "all": all_data,
             "train": fitted.train.as_dict(),
-            "held_out": held["data"],
+            "held_out": held_data,
             "test_fraction": fitted.test_fraction,
             "split": "stratified by label, seeded",
         },
         "metrics": {
             "held_out": {"segment": held["segment"], "early_warning": held["early_warning"]}
+            if held
+            else None
         },
     }
 

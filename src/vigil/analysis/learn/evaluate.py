@@ -139,7 +139,7 @@ class Fitted:
 
     model: TrainedModel
     train: Balance
-    held_out: Evaluation
+    held_out: Evaluation | None
     test_fraction: float
 
 

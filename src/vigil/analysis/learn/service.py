@@ -9,16 +9,23 @@ is research or synthetic data the user names, not evidence in a workspace.
 from __future__ import annotations
 
 import io
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vigil.analysis.assess import MsgView
 from vigil.analysis.early_warning import WarningSettings
-from vigil.analysis.learn.card import SourceFile, build_card
-from vigil.analysis.learn.data import LabelledChat, chats_from_csv, chats_from_pan12
-from vigil.analysis.learn.evaluate import Evaluation, evaluate, fit
+from vigil.analysis.engine import default_engine
+from vigil.analysis.learn.bundle import bundle_files, write_folder
+from vigil.analysis.learn.card import CARD_FILE, SourceFile, build_card
+from vigil.analysis.learn.data import LabelledChat, balance, chats_from_csv, chats_from_pan12
+from vigil.analysis.learn.evaluate import Evaluation, Fitted, evaluate, split
+from vigil.analysis.learn.fit import fit_all
 from vigil.analysis.learn.model import TrainingConfig
-from vigil.analysis.learn.store import encode_model, load_model, save_model_dir, sha256_hex
+from vigil.analysis.learn.store import load_model, sha256_hex
+from vigil.analysis.score import ConversationInput
 from vigil.errors import UserError
 from vigil.ingest.formats.pan12_xml import PARSER as PAN12
 from vigil.ingest.formats.pan12_xml import load_predator_ids
@@ -71,6 +78,14 @@ class TrainReport:
     notes: list[str]
 
 
+def conversations(chats: Sequence[LabelledChat]) -> list[ConversationInput]:
+    """Labelled chats as scorer input: one message per line, no senders or times."""
+    return [
+        ConversationInput(str(i), [MsgView(j + 1, None, None, t) for j, t in enumerate(c.messages)])
+        for i, c in enumerate(chats)
+    ]
+
+
 def train_from_files(
     data: Path,
     out: Path,
@@ -78,28 +93,50 @@ def train_from_files(
     predators: Path | None = None,
     config: TrainingConfig | None = None,
     test_fraction: float = 0.2,
+    folds: int = 5,
     settings: WarningSettings | None = None,
     created: str,
     tool: str,
 ) -> TrainReport:
-    """Train on ``data``, evaluate on a held-out split, save model and card to ``out``."""
+    """Fit the whole scorer on ``data`` (indicator weights, model, stacker; figures by K-fold
+    cross-validation), evaluate the model on a held-out split unless ``test_fraction`` is 0,
+    and save everything with a model card to ``out``."""
     cfg = config or TrainingConfig()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserError(f"{out}: already exists and is not empty", hint="choose a new --out folder")
     loaded = load_data(data, predators)
-    fitted = fit(loaded.chats, cfg, test_fraction=test_fraction, settings=settings)
-    blob = encode_model(fitted.model)
+    if test_fraction > 0:
+        train_part, test_part = split(loaded.chats, test_fraction, cfg.seed)
+    else:
+        train_part, test_part = list(loaded.chats), []
+    fitted = fit_all(
+        conversations(train_part),
+        [c.label for c in train_part],
+        default_engine(),
+        config=cfg,
+        folds=folds,
+        seed=cfg.seed,
+    )
+    assert fitted.model is not None
+    held = evaluate(fitted.model, test_part, settings) if test_part else None
     card = build_card(
-        fitted,
+        Fitted(fitted.model, balance(train_part), held, test_fraction),
         sources=loaded.sources,
         created=created,
         tool=tool,
         seed=cfg.seed,
         c=cfg.c,
-        model_sha256=sha256_hex(blob),
+        model_sha256="",
     )
-    save_model_dir(out, blob, card)
-    return TrainReport(out, card, loaded.notes)
+    card["cross_validated"] = fitted.figures
+    card["scoring"] = {
+        "indicators": "fitted indicator weights (indicators.json)",
+        "stacker": "risk = sigmoid(a * indicator log-odds + b * model log-odds + c) (stacker.json)",
+        "flagged": "risk at or above stacker.json's threshold, or urgency 3",
+    }
+    files = bundle_files(fitted, card)
+    write_folder(out, files)
+    return TrainReport(out, json.loads(files[CARD_FILE]), loaded.notes)
 
 
 @dataclass(frozen=True, slots=True)
