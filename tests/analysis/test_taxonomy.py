@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from vigil.analysis.features import WEAK_TAGS
 from vigil.analysis.normalise import _data as shorthand_data
 from vigil.analysis.normalise import normalise
+from vigil.analysis.rules import WEAK_TAGS
 from vigil.analysis.taxonomy_load import (
     META_FILE,
     Category,

@@ -1,7 +1,9 @@
-"""Conversation risk, stage timeline and urgency flags, built only from findings you can list.
+"""Findings, who said what, stage timeline and urgency flags: everything a score is built from.
 
-Pure: takes messages, scanner hits and rules; returns an :class:`Assessment`. The score is a
-lead for a trained person, never a verdict. docs/triage.md explains the calibration.
+Pure: takes messages, scanner hits and rules; returns an :class:`Assessment`. The score itself
+is not set here: :mod:`vigil.analysis.score` turns the findings into features and weighs them
+with weights fitted on labelled data (``risk`` stays 0 until it does). A score is a lead for a
+trained person, never a verdict.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from datetime import datetime
 from itertools import pairwise
 
 from vigil.analysis.roles import ADULT, CHILD, UNKNOWN, Cue, SideInference, infer_sides
-from vigil.analysis.rules import OCONNELL_STAGES, Rule
+from vigil.analysis.rules import OCONNELL_STAGES, WEAK_TAGS, Rule
 from vigil.analysis.scanner import Hit
 
-UNKNOWN_SPEAKER_FACTOR = 0.6
-FLAG_GATE = 0.3  # without a child in the chat, flags need at least this much base risk
+MIN_STRONG_CATEGORIES = 2
+"""Without a child in view, a flag keeps any urgency only with strong cues of this many categories."""
 ANSWER_WINDOW = 3  # messages after an age question in which a bare age counts as the answer
 _NUMBER_WORDS = (
     "nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
@@ -37,7 +39,6 @@ SCHOOL_YEAR_ANSWER = re.compile(
 )
 AGE_TRIGGERS = frozenset({"age_question", "age_disclosure", "identity_claim", "school_question"})
 _WORD_AGES = {w: i for i, w in enumerate(_NUMBER_WORDS.split("|"), start=9)}
-NO_CHILD_EVIDENCE_FACTOR = 0.5
 FLAG_WINDOW = 3  # messages either side within which a meeting and its time or place pair up
 
 
@@ -289,7 +290,8 @@ def assess(
     child = _child_evidence(sides, counted)
     a.flags = _flags(counted)
     if not child:  # without a child in view a flag is one level less urgent, or not at all
-        weak = _risk(a.components, 0, child) < FLAG_GATE * NO_CHILD_EVIDENCE_FACTOR
+        strong = {f.category for f in counted if not set(f.tags) <= WEAK_TAGS}
+        weak = len(strong) < MIN_STRONG_CATEGORIES
         a.flags = [
             Flag(
                 f.id,
@@ -301,7 +303,6 @@ def assess(
             for f in a.flags
         ]
     a.urgency = max((f.severity for f in a.flags), default=0)
-    a.risk = _risk(a.components, a.urgency, child)
     return a
 
 
@@ -312,12 +313,7 @@ def _components(
     now: datetime | None,
     sides: Mapping[str, SideInference],
 ) -> dict[str, Component]:
-    cat_weight: dict[str, float] = {}
-    for f in counted:
-        w = f.weight * (UNKNOWN_SPEAKER_FACTOR if f.side == UNKNOWN else 1.0)
-        cat_weight[f.category] = max(cat_weight.get(f.category, 0.0), w)
-    total = sum(cat_weight.values())
-    diversity = 1 - math.exp(-total / 1.5)
+    cats = sorted({f.category for f in counted})
     stages = [e.stage for e in timeline if e.stage in OCONNELL_STAGES]
     order = [OCONNELL_STAGES.index(s) for s in stages]
     in_order = sum(1 for x, y in pairwise(order) if y > x)
@@ -340,24 +336,10 @@ def _components(
         rec_text = f"last counted cue {age:.1f} day(s) before the reference time"
     child = [s.platform_id for s in sides.values() if s.side == CHILD]
     return {
-        "diversity": Component(diversity, f"{len(cat_weight)} categories: " + ", ".join(sorted(cat_weight))),
+        "categories": Component(float(len(cats)), ", ".join(cats)),
         "progression": Component(progression, f"stages reached in order: {', '.join(stages)}"),
         "escalation": Component(escalation, speed_text),
         "recency": Component(recency, rec_text),
         "child_present": Component(1.0 if child else 0.0,
                                    f"child side: {', '.join(child)}" if child else "no evidence a child is in the chat"),
     }  # fmt: skip
-
-
-def _risk(c: Mapping[str, Component], urgency: int, child: bool) -> float:
-    """Logistic combination; coefficients documented and checked in docs/triage.md."""
-    z = (
-        -4.0
-        + 3.0 * c["diversity"].value
-        + 2.5 * c["progression"].value
-        + 1.0 * c["escalation"].value
-        + 0.8 * c["recency"].value
-        + 0.5 * urgency
-    )
-    risk = 1 / (1 + math.exp(-z))
-    return round(risk if child else risk * NO_CHILD_EVIDENCE_FACTOR, 4)

@@ -28,15 +28,6 @@ from vigil.analysis.assess import Assessment, Finding, MsgView
 from vigil.analysis.roles import ADULT, CHILD
 from vigil.analysis.rules import OCONNELL_STAGES
 
-WEAK_TAGS = frozenset(
-    {
-        "family_mention", "alone_mention", "trouble_mention", "endearment", "affection",
-        "time_mention", "visit_mention", "phone_mention", "physical_mention", "school_mention",
-        "image_mention",
-    }
-)  # fmt: skip
-"""Tags of weak context cues: common in ordinary chat, they add only what the fitted weights
-give them, mostly together with stronger cues."""
 AGE_NUMBER = re.compile(r"\b(\d{1,2})\b")
 MINOR_AGE_LIMIT = 16
 ADULT_AGE = 18

@@ -1,7 +1,7 @@
-"""Live early warning: the indicator score of a growing chat, message by message (pure).
+"""Live early warning: the score of a growing chat, message by message (pure).
 
-Each new message is scanned once; after it, the last ``window`` messages are assessed with the
-same :func:`vigil.analysis.assess.assess` used for whole conversations, and the eSPD rule of
+Each new message is scanned once; after it, the last ``window`` messages are scored with the
+same :class:`vigil.analysis.score.Scorer` used for whole conversations, and the eSPD rule of
 :mod:`vigil.analysis.early_warning` decides whether a warning fires. Used for undercover chats
 that are still running; a warning is a prompt for the officer's supervisor to read the chat.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from vigil.analysis.assess import Assessment, MsgView, assess
+from vigil.analysis.assess import Assessment, MsgView
 from vigil.analysis.early_warning import EarlyWarning, Step, WarningSettings
-from vigil.analysis.engine import Engine
 from vigil.analysis.scanner import Hit
+from vigil.analysis.score import ConversationInput, Scorer, ScoreResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,23 +28,25 @@ class LiveMonitor:
 
     def __init__(
         self,
-        engine: Engine,
+        scorer: Scorer,
         known_roles: Mapping[str, str] | None = None,
         settings: WarningSettings | None = None,
     ) -> None:
-        self.engine = engine
+        self.scorer = scorer
         self.known_roles = dict(known_roles or {})
         self.last: Assessment | None = None
+        self.last_result: ScoreResult | None = None
         self._ew: EarlyWarning[_Scanned] = EarlyWarning(self._score, settings)
 
     def _score(self, window: Sequence[_Scanned]) -> float:
         msgs = [s.msg for s in window]
-        hits = [list(s.hits) for s in window]
-        self.last = assess(msgs, hits, self.engine.rules, self.known_roles, msgs[-1].sent_at)
-        return self.last.risk
+        conv = ConversationInput("live", msgs, self.known_roles)
+        r = self.scorer.score_scanned(conv, [list(s.hits) for s in window], msgs[-1].sent_at)
+        self.last, self.last_result = r.assessment, r
+        return r.score
 
     def push(self, message: MsgView) -> Step:
-        [hits] = self.engine.scanner.scan([message.text])
+        [hits] = self.scorer.engine.scanner.scan([message.text])
         return self._ew.push(_Scanned(message, tuple(hits)))
 
     def run(self, messages: Iterable[MsgView]) -> list[Step]:

@@ -16,6 +16,16 @@ OCONNELL_STAGES: tuple[str, ...] = (
     "conclusion_meeting",
 )
 
+WEAK_TAGS = frozenset(
+    {
+        "family_mention", "alone_mention", "trouble_mention", "endearment", "affection",
+        "time_mention", "visit_mention", "phone_mention", "physical_mention", "school_mention",
+        "image_mention",
+    }
+)  # fmt: skip
+"""Tags of weak context cues: common in ordinary chat, they add only what the fitted weights
+give them, mostly together with stronger cues."""
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:

@@ -29,6 +29,7 @@ from vigil.analysis.assess import Assessment, MsgView, assess
 from vigil.analysis.engine import Engine
 from vigil.analysis.features import features, finding_shares
 from vigil.analysis.language import UNDETERMINED, detect
+from vigil.analysis.scanner import Hit
 from vigil.analysis.stack import Stacker
 from vigil.analysis.weights import IndicatorWeights, sigmoid
 
@@ -89,6 +90,8 @@ class Scorer:
     model: TrainedModel | None = None
     stacker: Stacker | None = None
     model_name: str = ""
+    model_only: bool = False
+    """Score with the learned model alone (for evaluation): flagged at 0.5."""
 
     @property
     def fingerprint(self) -> str:
@@ -96,6 +99,7 @@ class Scorer:
         parts = [self.engine.fingerprint, self.weights.digest]
         if self.model is not None:
             parts += [self.model.sha256 or "unsaved", self.stacker.digest if self.stacker else ""]
+            parts += ["model-only"] if self.model_only else []
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     def score(
@@ -117,6 +121,18 @@ class Scorer:
             out.append(self._result(c, a, texts[i], None if z_model is None else z_model[i]))
         return out
 
+    def score_scanned(
+        self, conv: ConversationInput, hits: Sequence[Sequence[Hit]], now: datetime | None = None
+    ) -> ScoreResult:
+        """Score one conversation whose messages were already scanned (``hits[i]`` for message
+        ``i``): live monitoring scans each message once as it arrives."""
+        a = assess(conv.messages, hits, self.engine.rules, conv.known_roles, now)
+        text = conversation_text(conv.messages)
+        z_model = None
+        if self.model is not None:
+            z_model = float(self.model.decision([text])[0])
+        return self._result(conv, a, text, z_model)
+
     def _result(
         self, c: ConversationInput, a: Assessment, text: str, z_model: float | None
     ) -> ScoreResult:
@@ -124,7 +140,9 @@ class Scorer:
         z_ind = self.weights.decision(feats)
         found = any(f.counted and not f.context for f in a.findings)
         ind = sigmoid(z_ind) if found else 0.0  # nothing found scores 0 on indicators alone
-        if z_model is not None and self.stacker is not None:
+        if z_model is not None and self.model_only:
+            score, threshold = sigmoid(z_model), 0.5
+        elif z_model is not None and self.stacker is not None:
             score = self.stacker.score(z_ind, z_model)
             threshold = self.stacker.threshold
         else:
@@ -138,6 +156,7 @@ class Scorer:
             for i in idx:
                 added[i] += contrib.get(k, 0.0) / len(idx)
         added = [round(x, 6) for x in added]
+        a.risk = round(score, 6)
         flags = tuple(f.id for f in a.flags if f.severity > 0)
         cats = tuple(sorted({f.category for f in a.findings if f.counted and not f.context}))
         return ScoreResult(

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import scipy
-import sklearn
-
-from vigil.analysis.learn.evaluate import Fitted
+if TYPE_CHECKING:
+    from vigil.analysis.learn.evaluate import Fitted
 
 CARD_SCHEMA = "vigil-model-card/1"
 CARD_FILE = "model_card.json"
@@ -57,6 +54,10 @@ class SourceFile:
 
 
 def library_versions() -> dict[str, str]:
+    import numpy as np
+    import scipy
+    import sklearn
+
     return {
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.linear_model import LogisticRegression
 
 from vigil.analysis.engine import Engine
 from vigil.analysis.features import feature_names
@@ -68,7 +67,9 @@ def _matrix(feats: Sequence[dict[str, float]], names: Sequence[str]) -> npt.NDAr
     return x
 
 
-def _logistic(x: npt.NDArray[np.float64], y: npt.NDArray[np.int64], c: float) -> LogisticRegression:
+def _logistic(x: npt.NDArray[np.float64], y: npt.NDArray[np.int64], c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
     clf = LogisticRegression(C=c, class_weight="balanced", solver="lbfgs", max_iter=5000)
     clf.fit(x, y)
     return clf

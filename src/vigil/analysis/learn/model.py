@@ -17,17 +17,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
 
+from vigil.analysis.learn import hashing
 from vigil.errors import UserError
+
+if TYPE_CHECKING:
+    from scipy import sparse
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 TOKEN_PATTERN = r"(?u)\b\w+\b"
 """Words of one character count too: chat shorthand such as "u", "r", "k"."""
@@ -41,10 +41,29 @@ class FeatureConfig:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] | None = None
     lowercase: bool = True
+    hasher: str = "poly64"
+    """``poly64``: word 1-2 grams hashed with NumPy (:mod:`vigil.analysis.learn.hashing`),
+    lower-cased; ``sklearn``: scikit-learn's HashingVectorizer (models saved before it)."""
 
     def __post_init__(self) -> None:
         if self.n_features < 16:
             raise UserError(f"n_features must be at least 16, got {self.n_features}")
+        if self.hasher not in ("poly64", "sklearn"):
+            raise UserError(f"unknown hasher {self.hasher!r}")
+        if self.hasher == "poly64" and (
+            self.n_features & (self.n_features - 1)
+            or self.word_ngrams != (1, 2)
+            or self.char_ngrams is not None
+            or not self.lowercase
+        ):
+            raise UserError(
+                "the poly64 hasher takes lower-cased word 1-2 grams and a power-of-two "
+                "n_features; use hasher 'sklearn' for other settings"
+            )
+
+    @property
+    def bits(self) -> int:
+        return self.n_features.bit_length() - 1
         for rng in (self.word_ngrams, self.char_ngrams):
             if rng is not None and not 1 <= rng[0] <= rng[1]:
                 raise UserError(f"bad n-gram range {rng}")
@@ -64,6 +83,7 @@ class FeatureConfig:
             word_ngrams=(int(data["word_ngrams"][0]), int(data["word_ngrams"][1])),
             char_ngrams=(int(char[0]), int(char[1])) if char else None,
             lowercase=bool(data["lowercase"]),
+            hasher=str(data.get("hasher", "sklearn")),
         )
 
 
@@ -79,6 +99,8 @@ class TrainingConfig:
 
 
 def _vectorizers(cfg: FeatureConfig) -> list[HashingVectorizer]:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     common: dict[str, Any] = {
         "n_features": cfg.n_features,
         "alternate_sign": False,
@@ -98,6 +120,13 @@ def _vectorizers(cfg: FeatureConfig) -> list[HashingVectorizer]:
 
 def featurise(texts: Sequence[str], cfg: FeatureConfig) -> sparse.csr_matrix:
     """Hashed, log-damped, unit-length feature rows for ``texts``."""
+    from scipy import sparse
+
+    if cfg.hasher == "poly64":
+        r, c, v = hashing.rows(texts, cfg.bits)
+        return sparse.csr_matrix((v, (r, c)), shape=(len(texts), cfg.n_features))
+    from sklearn.preprocessing import normalize
+
     parts = [v.transform(texts) for v in _vectorizers(cfg)]
     x = sparse.csr_matrix(sparse.hstack(parts, format="csr") if len(parts) > 1 else parts[0])
     x.data = np.log1p(x.data)
@@ -124,6 +153,8 @@ class TrainedModel:
         """The linear score (log-odds) of each text."""
         if not texts:
             return np.zeros(0)
+        if self.features.hasher == "poly64":
+            return hashing.decision(list(texts), self.weights, self.intercept, self.features.bits)
         x = featurise(list(texts), self.features)
         return np.asarray(x @ self.weights, dtype=np.float64) + self.intercept
 
@@ -149,6 +180,14 @@ class TrainedModel:
         x = featurise([text], self.features)
         row = dict(zip(x.indices.tolist(), x.data.tolist(), strict=True))
         best: dict[str, float] = {}
+        if self.features.hasher == "poly64":
+            for gram, col in hashing.gram_columns(text, self.features.bits):
+                value = row.get(col, 0.0) * float(self.weights[col])
+                if value > 0:
+                    best[gram] = value
+            return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+        from sklearn.feature_extraction import FeatureHasher
+
         offset = 0
         for vec in _vectorizers(self.features):
             grams = sorted(set(vec.build_analyzer()(text)))
@@ -190,6 +229,8 @@ def train(
             hint="it needs both concerning (1) and other (0) examples; "
             "for PAN12 pass the predator list with --predators",
         )
+    from sklearn.linear_model import LogisticRegression
+
     x = featurise(list(segments), cfg.features)
     clf = LogisticRegression(
         C=cfg.c,
