@@ -19,6 +19,7 @@ from vigil.cli import personas as personas_cli
 from vigil.cli import records as records_cli
 from vigil.cli import referrals as referrals_cli
 from vigil.cli import report as report_cli
+from vigil.cli import scan as scan_cli
 from vigil.cli import serve as serve_cli
 from vigil.cli import suspects as suspects_cli
 from vigil.cli import triage as triage_cli
@@ -40,6 +41,7 @@ app.add_typer(model_cli.app, name="model")
 app.command("ingest")(ingest_cli.ingest)
 app.command("triage")(triage_cli.triage)
 app.command("explain")(triage_cli.explain)
+app.command("scan")(scan_cli.scan)
 app.add_typer(users_cli.app, name="user")
 app.command("serve")(serve_cli.serve)
 app.add_typer(records_cli.unit_app, name="unit")
