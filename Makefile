@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := jq unzip postgresql libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavdevice-dev libavfilter-dev libswresample-dev cmake
 PYTEST_ARGS ?=
 
-.PHONY: setup apt demo test lint typecheck unit slow clean
+.PHONY: setup apt demo test lint typecheck unit slow clean model eval
 
 setup: $(VENV)/.installed
 
@@ -43,6 +43,15 @@ test: lint typecheck unit
 
 slow: setup
 	$(BIN)/pytest -q -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: no slow suite is marked
+
+# The default model, trained through the evaluation harness on ../shared/eval/grooming/dev.bin
+# (the data never leaves the harness's private folder; only weights come out).
+model: setup
+	bash scripts/train_default_model.sh
+
+# Real-data quality of the shipped scorer, written into docs/triage.md ("Quality").
+eval: setup
+	$(BIN)/python scripts/eval_report.py
 
 clean:
 	rm -rf $(VENV) vigil-data .pytest_cache .mypy_cache .ruff_cache

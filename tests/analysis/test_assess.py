@@ -59,7 +59,9 @@ def test_grooming_conversation_scores_high_with_flags_and_timeline() -> None:
     assert meeting.seqs == (6,)
     assert a.urgency == 3
     assert [e.stage for e in a.timeline][:2] == ["friendship_forming", "risk_assessment"]
-    assert a.risk > 0.8
+    counted = {f.category for f in a.findings if f.counted and not f.context}
+    assert len(counted) >= 5
+    assert a.risk == 0.0  # assess lists the evidence; the fitted scorer sets the score
     assert all(f.quote for f in a.findings)
 
 
@@ -67,17 +69,24 @@ def test_cue_from_the_wrong_side_is_not_counted() -> None:
     a = run([("c", "how old are you"), ("c", "i'm 12"), ("a", "ok")])
     age_q = [f for f in a.findings if f.rule_id == "age_q"]
     assert age_q and not age_q[0].counted  # the child asking is not a grooming cue
-    assert a.risk == 0.0
+    assert not [f for f in a.findings if f.counted and not f.context]
 
 
-def test_no_child_evidence_halves_risk() -> None:
+def test_no_child_evidence_lowers_urgency() -> None:
     lines = [(s, t.replace("i'm 13", "ok")) for s, t in GROOMING]
-    with_child = run(GROOMING).risk
-    without = run(lines).risk
-    assert without < with_child * 0.6
+    assert run(GROOMING).urgency == 3
+    without = run(lines)
+    assert without.urgency == 2
+    assert all("no child evidence" in f.reason for f in without.flags)
     persona = run(lines, roles={"c": "officer_persona"})
     assert persona.sides["c"].source == "case data"
-    assert persona.risk > without
+    assert persona.urgency == 3
+
+
+def test_weak_evidence_without_a_child_raises_no_urgency() -> None:
+    a = run([("a", "can we meet? saturday at 3 by the park"), ("b", "sure")])
+    assert [f.severity for f in a.flags] == [0]
+    assert a.urgency == 0
 
 
 def test_third_party_access_is_flagged_first() -> None:
@@ -86,10 +95,13 @@ def test_third_party_access_is_flagged_first() -> None:
     assert a.urgency == 3
 
 
-def test_single_cue_stays_low() -> None:
+def test_age_probing_counts_only_with_child_context() -> None:
     a = run([("a", "how old are you"), ("b", "old enough lol")])
-    assert 0 < a.risk < 0.2
+    [f] = [f for f in a.findings if f.rule_id == "age_q"]
+    assert not f.counted and "not counted" in f.reason
     assert a.flags == []
+    b = run([("a", "how old are you"), ("b", "i'm 13"), ("a", "are your parents home")])
+    assert next(f for f in b.findings if f.rule_id == "age_q").counted
 
 
 def test_bare_age_answer_marks_the_child_side() -> None:

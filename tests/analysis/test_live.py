@@ -8,9 +8,10 @@ from pathlib import Path
 
 from vigil.analysis.assess import MsgView
 from vigil.analysis.early_warning import WarningSettings
-from vigil.analysis.engine import default_engine
+from vigil.analysis.learn.bundle import build_scorer, resolve_model_dir
 from vigil.analysis.live import LiveMonitor
 
+SCORER = build_scorer(resolve_model_dir(None))
 CORPORA = Path(__file__).resolve().parents[1] / "fixtures" / "conversations"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -24,7 +25,7 @@ def msgs(name: str) -> list[MsgView]:
 
 
 def test_warning_fires_on_grooming_after_cues_accumulate() -> None:
-    steps = LiveMonitor(default_engine()).run(msgs("grooming/fast_gaming_contact"))
+    steps = LiveMonitor(SCORER).run(msgs("grooming/fast_gaming_contact"))
     first = next(s for s in steps if s.warning_fired)
     assert 5 <= first.index + 1 < len(steps)  # not at the first message, but before the end
     assert not any(s.warning_fired for s in steps[: first.index])
@@ -39,11 +40,11 @@ def test_no_warning_on_hard_negatives() -> None:
         "hard_negatives/adult_dating",
         "hard_negatives/gaming_banter",
     ):
-        steps = LiveMonitor(default_engine()).run(msgs(name))
+        steps = LiveMonitor(SCORER).run(msgs(name))
         assert not any(s.warning_fired for s in steps), name
 
 
 def test_settings_are_honoured() -> None:
     strict = WarningSettings(window=50, positives=10, last=10, threshold=0.99)
-    steps = LiveMonitor(default_engine(), settings=strict).run(msgs("grooming/fast_gaming_contact"))
+    steps = LiveMonitor(SCORER, settings=strict).run(msgs("grooming/fast_gaming_contact"))
     assert not any(s.warning_fired for s in steps)

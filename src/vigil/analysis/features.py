@@ -8,13 +8,12 @@ show how much every finding added.
 
 Features (all zero when nothing is found):
 
-- ``cat.<category>``: log(1 + counted findings of the category);
-- ``tag.<tag>``: log(1 + counted findings carrying the tag);
+- ``cat.<category>``: log(1 + counted strong findings of the category);
+- ``tag.<tag>``: log(1 + counted findings carrying the tag) (weak context cues count here only);
 - ``ctx.minor_age`` / ``ctx.adult_age``: someone states an age under 16 / 18 or over;
 - ``co.<a>+<b>``: both groups of cues occur (e.g. a minor's age with sexual escalation);
-- ``stages``: share of O'Connell stages reached;
-- with speaker turns: ``who.child_present`` (a child-side participant, from case data or
-  inferred), ``who.adult_share`` (share of counted findings said by the adult side) and
+- ``stages``: share of O'Connell stages reached by strong findings;
+- with speaker turns: ``who.child_present`` (:func:`child_evidence`), ``who.adult_share`` (share of counted findings said by the adult side) and
   ``who.turns`` (the chat has two or more senders).
 """
 
@@ -26,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from vigil.analysis.assess import Assessment, Finding, MsgView
 from vigil.analysis.roles import ADULT, CHILD
-from vigil.analysis.rules import OCONNELL_STAGES
+from vigil.analysis.rules import OCONNELL_STAGES, WEAK_TAGS
 
 AGE_NUMBER = re.compile(r"\b(\d{1,2})\b")
 MINOR_AGE_LIMIT = 16
@@ -38,7 +37,7 @@ GROUPS: dict[str, frozenset[str]] = {
     "meeting": frozenset({"meeting_proposal", "pickup_offer", "travel_payment", "travel_offer"}),
     "secrecy": frozenset({"secrecy", "delete_request", "exclusivity"}),
     "supervision": frozenset({"supervision_check", "alone_check", "police_check"}),
-    "image": frozenset({"image_request", "camera_request", "image_mention"}),
+    "image": frozenset({"image_request", "camera_request"}),
     "gift": frozenset({"gift_offer", "payment_offer", "game_currency", "job_offer"}),
     "platform": frozenset({"platform_move", "phone_number_request"}),
 }
@@ -82,6 +81,19 @@ def counted(a: Assessment) -> list[Finding]:
     return [f for f in a.findings if f.counted and not f.context]
 
 
+def is_weak(f: Finding) -> bool:
+    """A weak context cue: every tag of it is in :data:`WEAK_TAGS`."""
+    return set(f.tags) <= WEAK_TAGS
+
+
+def child_evidence(a: Assessment) -> bool:
+    """A child takes part (case data, a stated age, being addressed as a child), or a third
+    party offers access to one."""
+    return any(s.side == CHILD for s in a.sides.values()) or any(
+        f.counted and {"access_offer", "price_negotiation"} & set(f.tags) for f in a.findings
+    )
+
+
 def feature_names(categories: Sequence[str], tags: Sequence[str]) -> list[str]:
     """Every feature name, in a fixed order, for a taxonomy's categories and tags."""
     names = [f"cat.{c}" for c in sorted(categories)]
@@ -100,7 +112,8 @@ def features(a: Assessment, messages: Sequence[MsgView]) -> dict[str, float]:
     tags: dict[str, int] = {}
     groups: set[str] = set()
     for f in risk:
-        cats[f.category] = cats.get(f.category, 0) + 1
+        if not is_weak(f):  # a category counts its strong cues; weak cues count by tag
+            cats[f.category] = cats.get(f.category, 0) + 1
         for t in f.tags:
             tags[t] = tags.get(t, 0) + 1
     for f in a.findings:  # context findings (a child stating an age) count for groups too
@@ -119,13 +132,13 @@ def features(a: Assessment, messages: Sequence[MsgView]) -> dict[str, float]:
     for x, y in PAIRS:
         if x in groups and y in groups:
             out[f"co.{x}+{y}"] = 1.0
-    stages = {f.stage for f in risk if f.stage in OCONNELL_STAGES}
+    stages = {f.stage for f in risk if f.stage in OCONNELL_STAGES and not is_weak(f)}
     if stages:
         out["stages"] = len(stages) / len(OCONNELL_STAGES)
     senders = {m.sender for m in messages if m.sender is not None and not m.is_system}
     if len(senders) >= 2:
         out["who.turns"] = 1.0
-        if any(s.side == CHILD for s in a.sides.values()):
+        if child_evidence(a):
             out["who.child_present"] = 1.0
         if risk:
             out["who.adult_share"] = sum(1 for f in risk if f.side == ADULT) / len(risk)
@@ -139,10 +152,12 @@ def finding_shares(a: Assessment, feats: Mapping[str, float]) -> dict[str, list[
     for i, f in enumerate(a.findings):
         is_risk = f.counted and not f.context
         if is_risk:
-            out.setdefault(f"cat.{f.category}", []).append(i)
+            strong = not is_weak(f)
+            if strong:
+                out.setdefault(f"cat.{f.category}", []).append(i)
             for t in f.tags:
                 out.setdefault(f"tag.{t}", []).append(i)
-            if f.stage in OCONNELL_STAGES:
+            if strong and f.stage in OCONNELL_STAGES:
                 out.setdefault("stages", []).append(i)
         if f.counted or f.context:
             ct = _cue_tags(f)

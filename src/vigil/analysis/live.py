@@ -36,6 +36,8 @@ class LiveMonitor:
         self.known_roles = dict(known_roles or {})
         self.last: Assessment | None = None
         self.last_result: ScoreResult | None = None
+        # by default a score is positive at the scorer's own operating point
+        settings = settings or WarningSettings(threshold=scorer.threshold)
         self._ew: EarlyWarning[_Scanned] = EarlyWarning(self._score, settings)
 
     def _score(self, window: Sequence[_Scanned]) -> float:

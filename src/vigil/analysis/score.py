@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from vigil.analysis.assess import Assessment, MsgView, assess
 from vigil.analysis.engine import Engine
-from vigil.analysis.features import features, finding_shares
+from vigil.analysis.features import child_evidence, features, finding_shares
 from vigil.analysis.language import UNDETERMINED, detect
 from vigil.analysis.scanner import Hit
 from vigil.analysis.stack import Stacker
@@ -94,6 +94,15 @@ class Scorer:
     """Score with the learned model alone (for evaluation): flagged at 0.5."""
 
     @property
+    def threshold(self) -> float:
+        """The operating point: a score at or above it is ``flagged``."""
+        if self.model is not None and self.model_only:
+            return 0.5
+        if self.model is not None and self.stacker is not None:
+            return self.stacker.threshold
+        return self.weights.threshold
+
+    @property
     def fingerprint(self) -> str:
         """Changes whenever any part that decides a score changes."""
         parts = [self.engine.fingerprint, self.weights.digest]
@@ -141,15 +150,22 @@ class Scorer:
         found = any(f.counted and not f.context for f in a.findings)
         ind = sigmoid(z_ind) if found else 0.0  # nothing found scores 0 on indicators alone
         if z_model is not None and self.model_only:
-            score, threshold = sigmoid(z_model), 0.5
+            score = sigmoid(z_model)
         elif z_model is not None and self.stacker is not None:
             score = self.stacker.score(z_ind, z_model)
-            threshold = self.stacker.threshold
         else:
-            score, threshold = ind, self.weights.threshold
+            score = ind
+        hit = score >= self.threshold
+        st = self.stacker
+        if z_model is not None and st is not None and not self.model_only:
+            hit = hit or (st.indicator_threshold is not None and ind >= st.indicator_threshold)
         lang = detect(text)
         checked = lang.code in self.engine.languages or lang.code == UNDETERMINED
-        note = "" if checked else f"not checked: language {lang.code}"
+        notes = [] if checked else [f"not checked: language {lang.code}"]
+        senders = {m.sender for m in c.messages if m.sender is not None and not m.is_system}
+        if hit and len(senders) >= 2 and not child_evidence(a):
+            hit = False  # with speaker turns, flagging needs a child in view (docs/triage.md)
+            notes.append("not flagged: no evidence that a child takes part")
         contrib = self.weights.contributions(feats)
         added = [0.0] * len(a.findings)
         for k, idx in finding_shares(a, feats).items():
@@ -162,13 +178,13 @@ class Scorer:
         return ScoreResult(
             id=c.id,
             score=round(score, 6),
-            flagged=score >= threshold or a.urgency >= URGENT,
+            flagged=hit or a.urgency >= URGENT,
             categories=cats,
             flags=flags,
             urgency=a.urgency,
             language=lang.code,
             checked=checked,
-            note=note,
+            note="; ".join(notes),
             indicator_score=round(ind, 6),
             model_score=None if z_model is None else round(sigmoid(z_model), 6),
             assessment=a,

@@ -31,6 +31,9 @@ class Stacker:
     intercept: float
     threshold: float
     provenance: dict[str, Any] = field(default_factory=dict)
+    indicator_threshold: float | None = None
+    """Also flagged when the indicator score alone reaches this (chosen with ``threshold`` so
+    that the two together keep the false-positive rate); None: the stacked score only."""
 
     def decision(self, z_indicator: float, z_model: float) -> float:
         return self.intercept + self.indicator * z_indicator + self.model * z_model
@@ -45,6 +48,7 @@ class Stacker:
             "model": self.model,
             "intercept": self.intercept,
             "threshold": self.threshold,
+            "indicator_threshold": self.indicator_threshold,
             "provenance": self.provenance,
         }
 
@@ -65,10 +69,17 @@ def stacker_from_json(data: Mapping[str, Any], name: str) -> Stacker:
             float(data["intercept"]),
             float(data["threshold"]),
             dict(data.get("provenance", {})),
+            None if data.get("indicator_threshold") is None else float(data["indicator_threshold"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise IntegrityError(f"{name}: not a Vigil stacker file ({exc})") from exc
-    values = (out.indicator, out.model, out.intercept, out.threshold)
+    values = (
+        out.indicator,
+        out.model,
+        out.intercept,
+        out.threshold,
+        out.indicator_threshold or 0.0,
+    )
     if not all(math.isfinite(v) for v in values):
         raise IntegrityError(f"{name}: stacker values must be finite numbers")
     return out

@@ -121,4 +121,5 @@ def save_weights(w: IndicatorWeights, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(w.as_json(), indent=2, sort_keys=False) + "\n")
+    os.chmod(tmp, 0o644)  # data, not a secret: readable like the rest of the taxonomy
     os.replace(tmp, path)

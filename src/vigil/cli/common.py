@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -17,7 +17,8 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from vigil.services.workspace import Workspace, open_workspace
+if TYPE_CHECKING:
+    from vigil.services.workspace import Workspace
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -26,6 +27,8 @@ LEAD_NOT_VERDICT = "Vigil's output is a lead for a trained person, never a verdi
 
 
 def workspace() -> Workspace:
+    from vigil.services.workspace import open_workspace  # the database layer, loaded on use
+
     return open_workspace()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -24,9 +23,7 @@ from vigil.cli import serve as serve_cli
 from vigil.cli import suspects as suspects_cli
 from vigil.cli import triage as triage_cli
 from vigil.cli import users as users_cli
-from vigil.cli.common import err
-from vigil.config import load_settings
-from vigil.errors import VigilError
+from vigil.cli.guard import EXIT_INTERNAL, guarded
 
 app = typer.Typer(
     help="Vigil: investigation workbench for online child-protection units. "
@@ -59,8 +56,6 @@ app.add_typer(intel_cli.app, name="intel")
 app.add_typer(media_cli.app, name="media")
 app.command("demo")(demo_cli.demo)
 
-EXIT_INTERNAL = 70
-
 
 def _version(value: bool) -> None:
     if value:
@@ -77,24 +72,12 @@ def main(
     """Vigil command line."""
 
 
+__all__ = ["EXIT_INTERNAL", "app", "run"]
+
+
 def run(argv: list[str] | None = None) -> None:
     """Run the CLI, turning Vigil's typed errors into one line and a documented exit code."""
-    try:
-        app(args=argv, prog_name="vigil")
-    except VigilError as exc:
-        err.print(f"[red]error:[/red] {exc.message}", markup=True, soft_wrap=True)
-        if exc.hint:
-            err.print(f"  what to do: {exc.hint}", soft_wrap=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err.print("interrupted; nothing half-written was kept")
-        sys.exit(130)
-    except Exception as exc:  # an internal fault, not a user mistake
-        if load_settings().debug:
-            raise
-        err.print(f"internal error: {type(exc).__name__}: {exc}", soft_wrap=True)
-        err.print("  what to do: re-run with VIGIL_DEBUG=1 for the traceback and report it")
-        sys.exit(EXIT_INTERNAL)
+    guarded(lambda: app(args=argv, prog_name="vigil"))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,10 @@ def scan(
         Path | None,
         typer.Option("--weights", help="Indicator weights JSON to use instead of the model's."),
     ] = None,
+    model_only: Annotated[
+        bool,
+        typer.Option("--model-only", help="Score with the learned model alone (for evaluation)."),
+    ] = False,
     batch: Annotated[
         int,
         typer.Option(
@@ -84,6 +88,7 @@ def scan(
         model=model,
         no_model=no_model,
         weights=weights,
+        model_only=model_only,
         batch=batch,
         in_format=in_format,
         out_format=out_format,

@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -79,16 +79,20 @@ def make_scorer(
     model: Path | None = None,
     no_model: bool = False,
     weights: Path | None = None,
+    model_only: bool = False,
 ) -> tuple[Scorer, Path | None]:
     """The scorer triage would use with these settings, and its model folder (None: none).
 
     ``model`` overrides ``VIGIL_MODEL_DIR``; without either the shipped default model is used
-    when there is one; ``no_model`` scores with the indicators alone.
+    when there is one; ``no_model`` scores with the indicators alone; ``model_only`` with
+    the learned model alone (for evaluation).
     """
     from vigil.analysis.learn.bundle import build_scorer, resolve_model_dir  # loads scikit-learn
 
     if no_model and model is not None:
         raise UserError("--model and --no-model together", hint="give one of them")
+    if no_model and model_only:
+        raise UserError("--no-model and --model-only together", hint="give one of them")
     if weights is not None and not weights.is_file():
         raise UserError(f"{weights}: no such indicator-weights file", hint="check --weights")
     folder = None if no_model else resolve_model_dir(model or settings.model_dir)
@@ -104,7 +108,12 @@ def make_scorer(
             set_database_cache(cache if os.access(cache, os.W_OK) else None)
         except OSError:
             set_database_cache(None)
-    return build_scorer(folder, weights_path=weights), folder
+    scorer = build_scorer(folder, weights_path=weights)
+    if model_only:
+        if scorer.model is None:
+            raise UserError("--model-only needs a model", hint="give --model or VIGIL_MODEL_DIR")
+        scorer = replace(scorer, model_only=True)
+    return scorer, folder
 
 
 def scan(
@@ -119,9 +128,10 @@ def scan(
     in_format: str | None = None,
     out_format: str | None = None,
     grouped: bool = False,
+    model_only: bool = False,
 ) -> ScanReport:
     """Score every conversation in ``src`` and write the results to ``out``."""
-    scorer, folder = make_scorer(settings, model, no_model, weights)
+    scorer, folder = make_scorer(settings, model, no_model, weights, model_only)
     return scan_with(
         scorer,
         src,

@@ -133,6 +133,7 @@ def write_folder(out: Path, files: dict[str, bytes]) -> Path:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+        os.chmod(tmp, 0o755)  # a model folder is data, readable like any installed file
         if out.is_dir():
             out.rmdir()
         os.rename(tmp, out)

@@ -75,6 +75,50 @@ def _logistic(x: npt.NDArray[np.float64], y: npt.NDArray[np.int64], c: float) ->
     return clf
 
 
+FREE_SIGN = frozenset({"ctx.adult_age"})
+"""Features whose weight may be negative; every finding feature can only add risk (a cue
+that is commoner in ordinary chat gets weight 0, not a negative one)."""
+
+
+class NonNegativeLogistic:
+    """L2 logistic regression with balanced class weights whose coefficients are kept at or
+    above zero (except the columns in ``free``), fitted with L-BFGS-B. The objective is
+    scikit-learn's: ``C · Σ weight_i · log-loss_i + ½ ||w||²`` (intercept not penalised)."""
+
+    def __init__(self, c: float, free: Sequence[bool]) -> None:
+        self.c = c
+        self.free = list(free)
+        self.coef_ = np.zeros((1, len(self.free)))
+        self.intercept_ = np.zeros(1)
+
+    def fit(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.int64]) -> NonNegativeLogistic:
+        from scipy.optimize import minimize
+
+        n, d = x.shape
+        counts = np.bincount(y, minlength=2).astype(np.float64)
+        sw = (n / (2 * counts))[y]
+        sign = 2.0 * y - 1.0
+
+        def loss(theta: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+            w, b = theta[:d], theta[d]
+            m = sign * (x @ w + b)
+            lo = np.logaddexp(0.0, -m)
+            g = -sign * sw / (1.0 + np.exp(m))
+            f = self.c * float(sw @ lo) + 0.5 * float(w @ w)
+            grad = np.concatenate((self.c * (x.T @ g) + w, [self.c * g.sum()]))
+            return f, grad
+
+        bounds = [(None, None) if fr else (0.0, None) for fr in self.free] + [(None, None)]
+        res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=bounds,
+                       options={"maxiter": 5000})  # fmt: skip
+        self.coef_ = res.x[:d].reshape(1, -1)
+        self.intercept_ = res.x[d:]
+        return self
+
+    def decision_function(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.asarray(x @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
+
+
 def choose_threshold(
     scores: Sequence[float], labels: Sequence[int], max_fpr: float = MAX_FPR
 ) -> tuple[float, dict[str, float]]:
@@ -98,6 +142,53 @@ def choose_threshold(
     if best[0] < 0:
         return float(s.max()) + 1e-9, {"precision": 0.0, "recall": 0.0, "f1": 0.0, "fpr": 0.0}
     return best[1], best[2]
+
+
+def choose_union_thresholds(
+    a: Sequence[float],
+    b: Sequence[float],
+    labels: Sequence[int],
+    max_fpr: float = MAX_FPR,
+    grid: int = 120,
+) -> tuple[float, float | None, dict[str, float]]:
+    """Thresholds ``(ta, tb)`` for "flag when a ≥ ta or b ≥ tb" with the best F1 among those
+    whose false-positive rate is at most ``max_fpr`` (``tb`` None: ``b`` adds nothing)."""
+    sa, sb = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.int64) == 1
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+
+    def cands(s: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        u = np.unique(s)
+        if len(u) > grid:
+            u = np.unique(np.quantile(s, np.linspace(0.5, 1.0, grid), method="higher"))
+        return np.concatenate((u, [np.inf]))
+
+    ta_all, tb_all = cands(sa), cands(sb)
+    pb = sb[None, :] >= tb_all[:, None]  # (len tb, n)
+    best: tuple[float, float, float, dict[str, float]] = (-1.0, np.inf, np.inf, {})
+    for ta in ta_all:
+        pred = pb | (sa >= ta)[None, :]
+        tp = (pred & y).sum(axis=1)
+        fp = (pred & ~y).sum(axis=1)
+        fpr = fp / max(n_neg, 1)
+        prec = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), 0.0)
+        rec = tp / max(n_pos, 1)
+        f1 = np.where(prec + rec > 0, 2 * prec * rec / np.maximum(prec + rec, 1e-12), 0.0)
+        f1 = np.where(fpr <= max_fpr, f1, -1.0)
+        j = int(np.argmax(f1))
+        if f1[j] > best[0]:
+            at = {"precision": float(prec[j]), "recall": float(rec[j]), "f1": float(f1[j]),
+                  "fpr": float(fpr[j])}  # fmt: skip
+            best = (float(f1[j]), float(ta), float(tb_all[j]), at)
+    if best[0] < 0:
+        return (
+            float(sa.max()) + 1e-9,
+            None,
+            {"precision": 0.0, "recall": 0.0, "f1": 0.0, "fpr": 0.0},
+        )
+    tb = None if not np.isfinite(best[2]) else best[2]
+    ta = best[1] if np.isfinite(best[1]) else float(sa.max()) + 1e-9
+    return ta, tb, best[3]
 
 
 def auc(scores: Sequence[float], labels: Sequence[int]) -> float:
@@ -173,11 +264,12 @@ def fit_all(
     x = _matrix([r.features for r in results], names)
     fold = _folds(labels, folds, seed)
     z_ind = np.zeros(len(y))
+    free = [n in FREE_SIGN for n in names]
     for k in range(folds):
         tr, te = fold != k, fold == k
-        clf = _logistic(x[tr], y[tr], indicator_c)
-        z_ind[te] = clf.decision_function(x[te])
-    clf = _logistic(x, y, indicator_c)
+        fk = NonNegativeLogistic(indicator_c, free).fit(x[tr], y[tr])
+        z_ind[te] = fk.decision_function(x[te])
+    clf = NonNegativeLogistic(indicator_c, free).fit(x, y)
     ind_threshold, _ = choose_threshold((1 / (1 + np.exp(-z_ind))).tolist(), labels, max_fpr)
     coef = {n: round(float(w), 6) for n, w in zip(names, clf.coef_[0], strict=True) if w}
     figures: dict[str, Any] = {
@@ -193,7 +285,8 @@ def fit_all(
         round(float(clf.intercept_[0]), 6),
         round(ind_threshold, 6),
         {
-            "fitted_by": "L2 logistic regression (lbfgs, balanced class weights)",
+            "fitted_by": "L2 logistic regression (L-BFGS-B, balanced class weights), "
+            "finding weights kept at or above 0",
             "c": indicator_c,
             "examples": len(y),
             "positives": int(y.sum()),
@@ -213,9 +306,14 @@ def fit_all(
     stack_x = np.column_stack([z_ind, z_mod])
     st = _logistic(stack_x, y, 1.0)
     z_st = st.decision_function(stack_x)
-    st_threshold, _ = choose_threshold((1 / (1 + np.exp(-z_st))).tolist(), labels, max_fpr)
+    p_st = 1 / (1 + np.exp(-z_st))
+    p_ind = np.where(x.any(axis=1), 1 / (1 + np.exp(-z_ind)), 0.0)
+    st_threshold, union_ind, at = choose_union_thresholds(
+        p_st.tolist(), p_ind.tolist(), labels, max_fpr
+    )
     figures["model_out_of_fold"] = _figures(z_mod, labels, 0.5)
     figures["stacked_out_of_fold"] = _figures(z_st, labels, st_threshold)
+    figures["stacked_out_of_fold"]["flagged"] = {k: round(v, 4) for k, v in at.items()}
     stacker = Stacker(
         round(float(st.coef_[0][0]), 6),
         round(float(st.coef_[0][1]), 6),
@@ -223,8 +321,12 @@ def fit_all(
         round(st_threshold, 6),
         {
             "fitted_by": "logistic regression over out-of-fold log-odds",
-            "operating_point": f"best F1 with FPR <= {max_fpr:g} on out-of-fold scores",
+            "operating_point": (
+                f"flagged when the stacked score or the indicator score reaches its threshold; "
+                f"the pair with the best F1 and FPR <= {max_fpr:g} on out-of-fold scores"
+            ),
             "out_of_fold": figures["stacked_out_of_fold"],
         },
+        None if union_ind is None else round(union_ind, 6),
     )
     return Fitted(model, indicators, stacker, figures)

@@ -28,6 +28,12 @@ def _mean(values: Sequence[float]) -> float:
     return round(float(np.mean(values)), 6)
 
 
+def _union(values: Sequence[float | None]) -> float | None:
+    """The mean of the folds' indicator thresholds; None when most folds use none."""
+    given = [v for v in values if v is not None]
+    return _mean(given) if len(given) * 2 > len(values) else None
+
+
 def merge_bundles(bundles: Sequence[Bundle]) -> Fitted:
     """One scorer whose parameters are the mean of ``bundles``' (same feature settings)."""
     if not bundles:
@@ -55,6 +61,7 @@ def merge_bundles(bundles: Sequence[Bundle]) -> Fitted:
         _mean([s.intercept for s in sts]),
         _mean([s.threshold for s in sts]),
         {"merged_from": len(sts), "folds": [s.provenance for s in sts]},
+        _union([s.indicator_threshold for s in sts]),
     )
     figures: dict[str, Any] = {"folds": [b.card.get("cross_validated", {}) for b in bundles]}
     return Fitted(model, indicators, stacker, figures)
