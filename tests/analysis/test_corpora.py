@@ -40,8 +40,8 @@ def run(conv: dict[str, Any], scorer: Scorer = DEFAULT) -> ScoreResult:
     return r
 
 
-def key(r: ScoreResult) -> tuple[int, float]:
-    return (r.urgency, r.score)
+def key(r: ScoreResult) -> tuple[int, bool, float]:
+    return (r.urgency, r.flagged, r.score)  # triage's order
 
 
 def test_the_default_scorer_has_a_model() -> None:

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 URGENT = 3
 """Urgency at which a conversation is flagged whatever its score (urgency flags override)."""
+HIGH = 2
+"""Urgency at which a conversation with a child in view is flagged whatever its score."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +180,7 @@ class Scorer:
         return ScoreResult(
             id=c.id,
             score=round(score, 6),
-            flagged=hit or a.urgency >= URGENT,
+            flagged=hit or a.urgency >= URGENT or (a.urgency >= HIGH and child_evidence(a)),
             categories=cats,
             flags=flags,
             urgency=a.urgency,

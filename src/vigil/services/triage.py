@@ -279,7 +279,12 @@ def triage(
             select(AssessmentRow, ConversationRow, Case.ref)
             .join(ConversationRow, ConversationRow.id == AssessmentRow.conversation_id)
             .join(Case, Case.id == ConversationRow.case_id)
-            .order_by(AssessmentRow.urgency.desc(), AssessmentRow.risk.desc(), ConversationRow.id)
+            .order_by(
+                AssessmentRow.urgency.desc(),
+                AssessmentRow.flagged.desc(),
+                AssessmentRow.risk.desc(),
+                ConversationRow.id,
+            )
             .limit(limit)
         )
         if case_ref:

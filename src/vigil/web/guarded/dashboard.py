@@ -44,6 +44,8 @@ class QueueRow:
     flags: list[dict[str, Any]]
     categories: list[str]
     last_at: datetime | None
+    flagged: bool = False
+    note: str | None = None
 
 
 @dataclass(slots=True)
@@ -80,12 +82,17 @@ def _stored_queue(ws: Workspace, case_ids: list[int], limit: int) -> list[QueueR
             .join(ConversationRow, ConversationRow.id == AssessmentRow.conversation_id)
             .join(Case, Case.id == ConversationRow.case_id)
             .where(AssessmentRow.case_id.in_(case_ids))
-            .order_by(AssessmentRow.urgency.desc(), AssessmentRow.risk.desc(), ConversationRow.id)
+            .order_by(
+                AssessmentRow.urgency.desc(),
+                AssessmentRow.flagged.desc(),
+                AssessmentRow.risk.desc(),
+                ConversationRow.id,
+            )
             .limit(limit)
         ).all()
         return [
             QueueRow(c.id, ref, c.platform, c.title, c.message_count, a.risk, a.urgency,
-                     json.loads(a.flags), [], c.last_at)
+                     json.loads(a.flags), [], c.last_at, a.flagged, a.score_note)
             for a, c, ref in rows
         ]  # fmt: skip
 
@@ -125,7 +132,7 @@ def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
                     queue.append(
                         QueueRow(r.conversation_id, r.case_ref, r.platform, r.title, r.messages,
                                  r.risk, r.urgency, r.flags,
-                                 sorted({t.category for t in r.top}), None)
+                                 sorted({t.category for t in r.top}), None, r.flagged, r.note)
                     )  # fmt: skip
         except Exception as exc:  # the queue must still show when the analysis cannot run
             log.exception("triage failed; showing stored assessments")
@@ -133,7 +140,7 @@ def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
             note = f"the analysis could not run ({type(exc).__name__}: {exc}); showing stored assessments"
             queue = _stored_queue(ws, [c.id for c in cases], limit)
             _log_views(ws, user, queue, purposes)
-    queue.sort(key=lambda q: (-q.urgency, -q.risk, q.conversation_id))
+    queue.sort(key=lambda q: (-q.urgency, not q.flagged, -q.risk, q.conversation_id))
     queue = queue[:limit]
     with ws.sessions() as s:
         if queue and available:
