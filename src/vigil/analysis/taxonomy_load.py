@@ -1,7 +1,9 @@
 """Load and check the grooming-indicator taxonomy kept as YAML in ``vigil/analysis/taxonomy/``.
 
 One file per category plus ``_taxonomy.yaml`` (version, languages, stage vocabularies, tag
-vocabulary). Every pattern is checked when loaded: required fields, known tags and stages,
+vocabulary). Patterns in other languages live in ``lang/<code>/<category id>.yaml`` (a
+``category`` id, optional ``sources`` and a ``patterns`` list) and are merged into their
+category when loaded. Every pattern is checked when loaded: required fields, known tags and stages,
 unique ids, and a regex subset that Python ``re``, RE2 and Hyperscan all read the same way and
 that can never match across the NUL separating messages in a scanned blob. Errors name the file
 and the pattern id. See docs/taxonomy.md.
@@ -31,7 +33,12 @@ SPEAKERS = ("adult", "child", "any")
 MAX_REPEAT = 30
 """Largest repetition bound a pattern may use ({0,30}); larger gaps are too big for Hyperscan with start-of-match in UTF-8 mode."""
 
+LANG_DIR = "lang"
+"""Sub-folder of the taxonomy package holding one folder of pattern files per language."""
+
 _CATEGORY_FIELDS = ("id", "name", "description", "stage", "weight", "sources", "patterns")
+_LANG_FILE_FIELDS = ("category", "patterns")
+_LANG_FILE_OPTIONAL = ("sources",)
 _PATTERN_FIELDS = (
     "id",
     "lang",
@@ -195,6 +202,79 @@ def _walk(items: Any) -> str | None:
     return None
 
 
+_ANY: frozenset[str] = frozenset({"any"})
+"""Edge of a sequence that can be any character (a negated class, a category)."""
+
+
+def _edge(items: Any, last: bool, beyond: frozenset[str]) -> frozenset[str]:
+    """The characters a sequence can start (or end) with; ``beyond`` is what follows (or
+    precedes) it, counted when the sequence can match nothing. Ranges count by their ends."""
+    items = list(items)
+    if not items:
+        return beyond
+    op, av = items[-1] if last else items[0]
+    rest = items[:-1] if last else items[1:]
+    if op is _sc.LITERAL:
+        return frozenset({chr(av)})
+    if op is _sc.IN:
+        if any(o not in (_sc.LITERAL, _sc.RANGE) for o, _ in av):
+            return _ANY
+        return frozenset(chr(c) for o, v in av for c in ((v,) if o is _sc.LITERAL else v))
+    if op is _sc.SUBPATTERN:
+        return _edge(av[3], last, _edge(rest, last, beyond))
+    if op is _sc.BRANCH:
+        after = _edge(rest, last, beyond)
+        return frozenset().union(*(_edge(alt, last, after) for alt in av[1]))
+    if op is _sc.MAX_REPEAT:
+        after = _edge(rest, last, beyond)
+        inner = _edge(av[2], last, after)
+        return inner if av[0] >= 1 else inner | after
+    return _ANY
+
+
+def _ascii_word(chars: frozenset[str]) -> bool:
+    return chars != _ANY and all(c.isascii() and (c.isalnum() or c == "_") for c in chars)
+
+
+def _other_letter(chars: frozenset[str]) -> bool:
+    return chars != _ANY and any(not c.isascii() and c.isalnum() for c in chars)
+
+
+def _boundary_problem(
+    items: Any, before: frozenset[str] = _ANY, after: frozenset[str] = _ANY
+) -> str | None:
+    """A ``\\b`` next to a non-ASCII letter of the pattern, with no ASCII letter or digit of
+    the pattern on its other side.
+
+    Hyperscan and RE2 read ``\\b`` with ASCII word characters, Python with Unicode ones, so
+    ``\\bübermorgen`` or ``là\\b`` match in Python only. ``before``/``after``: the characters
+    around this sequence.
+    """
+    items = list(items)
+    for i, (op, av) in enumerate(items):
+        left = _edge(items[:i], True, before)
+        right = _edge(items[i + 1 :], False, after)
+        problem: str | None = None
+        if op is _sc.AT and av is _sc.AT_BOUNDARY:
+            if (_other_letter(left) and not _ascii_word(right)) or (
+                _other_letter(right) and not _ascii_word(left)
+            ):
+                problem = (
+                    "\\b next to a letter outside ASCII (Hyperscan and RE2 read \\b with "
+                    "ASCII letters only): put \\b next to an ASCII letter, or a space instead"
+                )
+        elif op is _sc.SUBPATTERN:
+            problem = _boundary_problem(av[3], left, right)
+        elif op is _sc.BRANCH:
+            for alternative in av[1]:
+                problem = problem or _boundary_problem(alternative, left, right)
+        elif op is _sc.MAX_REPEAT:
+            problem = _boundary_problem(av[2], left, right)
+        if problem:
+            return problem
+    return None
+
+
 def check_pattern(pattern: str) -> str | None:
     """Why a pattern is outside the allowed subset, or None when it is fine."""
     if not isinstance(pattern, str) or not pattern:
@@ -205,7 +285,7 @@ def check_pattern(pattern: str) -> str | None:
         return f"not a valid regular expression: {exc}"
     if parsed.state.flags & ~re.UNICODE:
         return "inline flags"
-    problem = _walk(parsed)
+    problem = _walk(parsed) or _boundary_problem(parsed)
     if problem:
         return problem
     low, _ = parsed.getwidth()
@@ -311,6 +391,60 @@ def _parse_category(raw: Any, meta: Mapping[str, Any], file: str) -> Category:
     )
 
 
+def _lang_file_parts(name: str) -> tuple[str, str] | None:
+    """(language code, category id) of a ``lang/<code>/<category>.yaml`` name, else None."""
+    parts = name.split("/")
+    if len(parts) != 3 or parts[0] != LANG_DIR or not parts[2].endswith(".yaml"):
+        return None
+    return parts[1], parts[2].removesuffix(".yaml")
+
+
+def _merge_language_file(
+    raw: Any, categories: Mapping[str, Category], meta: Mapping[str, Any], file: str
+) -> Category:
+    """The category named by a language file, with the file's patterns (and sources) added."""
+    code, stem = _lang_file_parts(file) or ("", "")
+
+    def fail(message: str, expected: str | None = None) -> TaxonomyError:
+        return TaxonomyError(message, file=file, location="language file", expected=expected)
+
+    if not isinstance(raw, dict):
+        raise fail("not a mapping")
+    missing = [k for k in _LANG_FILE_FIELDS if k not in raw]
+    if missing:
+        raise fail(f"missing field(s): {', '.join(missing)}")
+    unknown = sorted(set(raw) - set(_LANG_FILE_FIELDS) - set(_LANG_FILE_OPTIONAL))
+    if unknown:
+        raise fail(f"unknown field(s): {', '.join(unknown)}")
+    if code not in meta["languages"]:
+        raise fail(f"unknown language {code!r}", ", ".join(meta["languages"]))
+    cid = raw["category"]
+    if cid != stem:
+        raise fail(f"category {cid!r} does not match the file name")
+    if cid not in categories:
+        raise fail(f"unknown category {cid!r}", ", ".join(sorted(categories)))
+    sources = raw.get("sources", [])
+    if sources != [] and not _str_list(sources):
+        raise fail("sources must be a list of strings")
+    if not isinstance(raw["patterns"], list) or not raw["patterns"]:
+        raise fail("patterns must be a non-empty list")
+    patterns = tuple(_parse_pattern(p, cid, meta, file) for p in raw["patterns"])
+    for p in patterns:
+        if p.lang != code:
+            raise TaxonomyError(
+                f"language {p.lang!r} in the folder of language {code!r}",
+                file=file,
+                location=f"pattern {p.id}",
+            )
+    category = categories[cid]
+    new_sources = tuple(s for s in sources if s not in category.sources)
+    return dataclasses.replace(
+        category,
+        sources=category.sources + new_sources,
+        patterns=category.patterns + patterns,
+    )
+
+
 def _parse_meta(raw: Any) -> dict[str, Any]:
     def fail(message: str) -> TaxonomyError:
         return TaxonomyError(message, file=META_FILE, location="taxonomy")
@@ -331,8 +465,20 @@ def _parse_meta(raw: Any) -> dict[str, Any]:
     return raw
 
 
+def _check_unique(patterns: tuple[Pattern, ...], seen: dict[str, str], name: str) -> None:
+    for p in patterns:
+        if p.id in seen:
+            raise TaxonomyError(
+                f"duplicate pattern id (also in {seen[p.id]})",
+                file=name,
+                location=f"pattern {p.id}",
+            )
+        seen[p.id] = name
+
+
 def parse_taxonomy(documents: Mapping[str, str], lang: str | None = None) -> Taxonomy:
-    """Build a taxonomy from YAML texts keyed by file name (``_taxonomy.yaml`` and categories)."""
+    """Build a taxonomy from YAML texts keyed by file name: ``_taxonomy.yaml``, the category
+    files, and language files keyed ``lang/<code>/<category>.yaml``."""
     parsed: dict[str, Any] = {}
     for name, text in documents.items():
         try:
@@ -344,20 +490,26 @@ def parse_taxonomy(documents: Mapping[str, str], lang: str | None = None) -> Tax
     meta = _parse_meta(parsed[META_FILE])
     if lang is not None and lang not in meta["languages"]:
         raise TaxonomyError(f"unknown language {lang!r}", file=META_FILE, location="languages")
-    categories: list[Category] = []
+    by_id: dict[str, Category] = {}
     seen: dict[str, str] = {}
-    for name in sorted(parsed):
-        if name == META_FILE:
+    names = sorted(n for n in parsed if n != META_FILE)
+    language_files = [n for n in names if n.startswith(f"{LANG_DIR}/")]
+    for name in names:
+        if name in language_files:
             continue
         category = _parse_category(parsed[name], meta, name)
-        for p in category.patterns:
-            if p.id in seen:
-                raise TaxonomyError(
-                    f"duplicate pattern id (also in {seen[p.id]})",
-                    file=name,
-                    location=f"pattern {p.id}",
-                )
-            seen[p.id] = name
+        by_id[category.id] = category
+        _check_unique(category.patterns, seen, name)
+    for name in language_files:
+        if _lang_file_parts(name) is None:
+            raise TaxonomyError(
+                "misplaced file", file=name, expected=f"{LANG_DIR}/<language>/<category>.yaml"
+            )
+        merged = _merge_language_file(parsed[name], by_id, meta, name)
+        _check_unique(merged.patterns[len(by_id[merged.id].patterns) :], seen, name)
+        by_id[merged.id] = merged
+    categories: list[Category] = []
+    for category in by_id.values():
         if lang is not None:
             kept = tuple(p for p in category.patterns if p.lang == lang)
             category = dataclasses.replace(category, patterns=kept)
@@ -386,13 +538,23 @@ def parse_taxonomy(documents: Mapping[str, str], lang: str | None = None) -> Tax
 
 
 def taxonomy_documents() -> dict[str, str]:
-    """The packaged taxonomy YAML files by name."""
+    """The packaged taxonomy YAML files by name (``lang/<code>/<category>.yaml`` for languages)."""
     pkg = resources.files(TAXONOMY_PACKAGE)
-    return {
+    docs = {
         entry.name: entry.read_text(encoding="utf-8")
         for entry in pkg.iterdir()
         if entry.name.endswith(".yaml")
     }
+    lang_dir = pkg / LANG_DIR
+    if lang_dir.is_dir():
+        for folder in lang_dir.iterdir():
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                if entry.name.endswith(".yaml"):
+                    name = f"{LANG_DIR}/{folder.name}/{entry.name}"
+                    docs[name] = entry.read_text(encoding="utf-8")
+    return docs
 
 
 @functools.cache
