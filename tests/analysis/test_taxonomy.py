@@ -134,9 +134,9 @@ def test_pattern_ids_are_unique_and_namespaced() -> None:
 
 
 def test_language_grouping_and_filter() -> None:
-    assert set(TAXONOMY.by_language()) == {"en"}
-    assert load_taxonomy("en").patterns() == PATTERNS
-    assert TAXONOMY.patterns("en") == PATTERNS
+    assert set(TAXONOMY.by_language()) == {"en", "de", "fr", "es", "nl", "pl"}
+    assert load_taxonomy("en").patterns() == TAXONOMY.patterns("en")
+    assert {p.lang for p in load_taxonomy("en").patterns()} == {"en"}
 
 
 # --- every pattern: subset, examples, near-misses ------------------------------------------
@@ -185,7 +185,7 @@ def test_patterns_are_written_for_canonical_forms() -> None:
     for p in PATTERNS:
         source = re.sub(r"\\.", " ", p.pattern)  # escapes such as \b, \x00
         source = re.sub(r"\[[^\]]*\]", " ", source)  # character classes
-        words = set(re.findall(r"[a-z]+", source)) & variants
+        words = set(re.findall(r"[^\W\d_]+", source)) & variants  # "vidéo" is one word
         if words:
             offenders[p.id] = sorted(words)
     assert not offenders
@@ -342,7 +342,7 @@ def _documents_with(
             lambda s: s.replace("id: meeting_travel\n", "id: meetings\n"),
             "does not match the file name",
         ),
-        (lambda s: s.replace("lang: en\n", "lang: fr\n", 1), "unknown language 'fr'"),
+        (lambda s: s.replace("lang: en\n", "lang: cy\n", 1), "unknown language 'cy'"),
     ],
 )
 def test_loader_errors_name_the_file_and_pattern(edit: Callable[[str], str], message: str) -> None:
@@ -382,7 +382,7 @@ def test_a_second_language_is_grouped_and_filtered() -> None:
         "    near_misses: ['gawn ni weld']\n"
     )
     both = parse_taxonomy(docs)
-    assert set(both.by_language()) == {"en", "cy"}
+    assert set(both.by_language()) == {"en", "cy", "de", "fr", "es", "nl", "pl"}
     welsh = parse_taxonomy(docs, lang="cy")
     assert [p.id for p in welsh.patterns()] == ["meeting_travel.cy.cwrdd"]
     assert len(welsh.categories) == 16
