@@ -393,10 +393,10 @@ def test_a_crash_half_way_leaves_no_half_written_output(
     calls = iter(range(100))
     real = Scorer.score
 
-    def flaky(self: Scorer, convs: Any, now: Any = None) -> Any:
+    def flaky(self: Scorer, convs: Any, now: Any = None, **kw: Any) -> Any:
         if next(calls) == 1:
             raise RuntimeError("disk on fire")
-        return real(self, convs, now)
+        return real(self, convs, now, **kw)
 
     monkeypatch.setattr(Scorer, "score", flaky)
     with pytest.raises(RuntimeError):

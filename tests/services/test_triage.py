@@ -12,7 +12,7 @@ from sqlalchemy import select
 from vigil.analysis.engine import default_engine
 from vigil.db.tables import AssessmentRow, CustodyEntry, FindingRow
 from vigil.services.ingest import ingest_file
-from vigil.services.triage import analyse, explain, triage
+from vigil.services.triage import analyse, explain, scorer_for, triage
 from vigil.services.workspace import Workspace
 
 CORPORA = Path(__file__).resolve().parents[1] / "fixtures" / "conversations"
@@ -82,11 +82,15 @@ def test_results_carry_taxonomy_version_and_refresh_when_it_changes(
     assert again.conversations == 0 and again.skipped_current == 1  # nothing stale
     engine = default_engine()
     fewer = replace(engine, rules=engine.rules, fingerprint="changed-taxonomy")
+    with ws.sessions() as sess:
+        before = sess.execute(select(AssessmentRow)).scalar_one().taxonomy_fingerprint
     changed = analyse(ws, "OP-TEST", engine=fewer)
     assert changed.conversations == 1
     with ws.sessions() as sess:
         a = sess.execute(select(AssessmentRow)).scalar_one()
-        assert a.taxonomy_fingerprint == "changed-taxonomy"
+        # the stored fingerprint covers taxonomy, weights and model: it follows the taxonomy
+        assert a.taxonomy_fingerprint != before
+        assert a.taxonomy_fingerprint == replace(scorer_for(ws), engine=fewer).fingerprint
         assert a.taxonomy_version == engine.version
         n = len(list(sess.execute(select(FindingRow)).scalars()))
     assert n == first.findings  # replaced, not duplicated

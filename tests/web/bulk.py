@@ -74,12 +74,12 @@ def _conversation(s: object, case_id: int, ex_id: int, n: int, start: datetime, 
 
 
 def engine_fingerprint() -> str:
-    """The installed taxonomy's fingerprint, so the triage service treats bulk rows as current
-    (and does not re-analyse them); ``bulk`` when no engine loads."""
+    """The default scorer's fingerprint (taxonomy, weights, model), so the triage service
+    treats bulk rows as current (and does not re-analyse them); ``bulk`` when none loads."""
     try:
-        from vigil.analysis.engine import default_engine
+        from vigil.analysis.learn.bundle import build_scorer, resolve_model_dir
 
-        return default_engine().fingerprint
+        return build_scorer(resolve_model_dir(None)).fingerprint
     except Exception:
         return "bulk"
 

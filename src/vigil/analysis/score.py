@@ -114,9 +114,14 @@ class Scorer:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     def score(
-        self, convs: Sequence[ConversationInput], now: datetime | None = None
+        self,
+        convs: Sequence[ConversationInput],
+        now: datetime | None = None,
+        *,
+        shares: bool = True,
     ) -> list[ScoreResult]:
-        """Score a batch of conversations (scanned together)."""
+        """Score a batch of conversations (scanned together). ``shares=False`` skips working
+        out each finding's share (``added``), which only explanations need."""
         flat = [m.text for c in convs for m in c.messages]
         hits = self.engine.scanner.scan(flat)
         texts = [conversation_text(c.messages) for c in convs]
@@ -129,7 +134,9 @@ class Scorer:
             n = len(c.messages)
             a = assess(c.messages, hits[pos : pos + n], self.engine.rules, c.known_roles, now)
             pos += n
-            out.append(self._result(c, a, texts[i], None if z_model is None else z_model[i]))
+            out.append(
+                self._result(c, a, texts[i], None if z_model is None else z_model[i], shares)
+            )
         return out
 
     def score_scanned(
@@ -145,7 +152,12 @@ class Scorer:
         return self._result(conv, a, text, z_model)
 
     def _result(
-        self, c: ConversationInput, a: Assessment, text: str, z_model: float | None
+        self,
+        c: ConversationInput,
+        a: Assessment,
+        text: str,
+        z_model: float | None,
+        shares: bool = True,
     ) -> ScoreResult:
         feats = features(a, c.messages)
         z_ind = self.weights.decision(feats)
@@ -170,10 +182,11 @@ class Scorer:
             notes.append("not flagged: no evidence that a child takes part")
         contrib = self.weights.contributions(feats)
         added = [0.0] * len(a.findings)
-        for k, idx in finding_shares(a, feats).items():
-            for i in idx:
-                added[i] += contrib.get(k, 0.0) / len(idx)
-        added = [round(x, 6) for x in added]
+        if shares:
+            for k, idx in finding_shares(a, feats).items():
+                for i in idx:
+                    added[i] += contrib.get(k, 0.0) / len(idx)
+            added = [round(x, 6) for x in added]
         a.risk = round(score, 6)
         flags = tuple(f.id for f in a.flags if f.severity > 0)
         cats = tuple(sorted({f.category for f in a.findings if f.counted and not f.context}))

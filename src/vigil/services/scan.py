@@ -199,7 +199,7 @@ def scan_with(
 def _score(
     scorer: Scorer, convs: Sequence[ConversationInput], writer: Writer, report: ScanReport
 ) -> None:
-    results = scorer.score(convs)
+    results = scorer.score(convs, shares=False)
     writer.write(results)
     report.conversations += len(results)
     report.messages += sum(len(c.messages) for c in convs)

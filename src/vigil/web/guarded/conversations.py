@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from vigil.analysis.rules import WEAK_TAGS
 from vigil.db.tables import (
     AssessmentRow,
     Case,
@@ -212,7 +213,7 @@ MESSAGE_COLUMNS = (
 FINDING_COLUMNS = (
     FindingRow.id, FindingRow.message_seq, FindingRow.category, FindingRow.rule_id,
     FindingRow.span_start, FindingRow.span_end, FindingRow.quote, FindingRow.reason,
-    FindingRow.stage, FindingRow.weight, FindingRow.side, FindingRow.counted,
+    FindingRow.stage, FindingRow.weight, FindingRow.side, FindingRow.counted, FindingRow.tags,
 )  # fmt: skip
 
 
@@ -300,6 +301,7 @@ def conversation_page(
                 weight,
                 side,
                 counted,
+                tags,
             ) in session.execute(
                 select(*FINDING_COLUMNS)
                 .where(
@@ -309,6 +311,8 @@ def conversation_page(
                 )
                 .order_by(FindingRow.message_seq, FindingRow.span_start, FindingRow.id)
             ):
+                if set(tags.split(",")) <= WEAK_TAGS:
+                    continue  # weak context cues are listed by `explain`, not marked in text
                 if fseq in by_seq:
                     by_seq[fseq].findings.append(
                         FindingView(
