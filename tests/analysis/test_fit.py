@@ -25,7 +25,7 @@ CUES = [
     "can we meet at the park on saturday",
     "send me a pic",
 ]
-CHAT = "did you see the game | what time is practice | lol that was funny | see you at school".split(" | ")
+CHAT = ["did you see the game", "what time is practice", "lol that was funny", "see you at school"]
 
 
 def corpus(n: int = 60, seed: int = 1) -> tuple[list[ConversationInput], list[int]]:
@@ -35,7 +35,9 @@ def corpus(n: int = 60, seed: int = 1) -> tuple[list[ConversationInput], list[in
         label = int(i % 3 == 0)
         lines = rng.sample(CHAT, 3) + (rng.sample(CUES, 2) if label else [])
         rng.shuffle(lines)
-        convs.append(ConversationInput(str(i), [MsgView(j + 1, None, None, t) for j, t in enumerate(lines)]))
+        convs.append(
+            ConversationInput(str(i), [MsgView(j + 1, None, None, t) for j, t in enumerate(lines)])
+        )
         labels.append(label)
     return convs, labels
 
@@ -90,7 +92,9 @@ def test_folds_merge_into_their_average(tmp_path: Path, fitted) -> None:  # type
     assert merged.model is not None and fitted.model is not None and other.model is not None
     assert np.allclose(merged.model.weights, (fitted.model.weights + other.model.weights) / 2)
     assert merged.stacker is not None and fitted.stacker is not None and other.stacker is not None
-    assert merged.stacker.threshold == pytest.approx((fitted.stacker.threshold + other.stacker.threshold) / 2, abs=1e-6)
+    assert merged.stacker.threshold == pytest.approx(
+        (fitted.stacker.threshold + other.stacker.threshold) / 2, abs=1e-6
+    )
     k = "cat.secrecy_exclusivity"
     assert merged.indicators.weights[k] == pytest.approx(
         (fitted.indicators.weights[k] + other.indicators.weights[k]) / 2, abs=1e-6
@@ -106,7 +110,7 @@ def test_model_folder_round_trip_and_tamper_check(tmp_path: Path, fitted) -> Non
     r = s.score(convs)
     assert all(x.model_score is not None for x in r)
     (out / "stacker.json").write_text((out / "stacker.json").read_text().replace("0", "1", 1))
-    with pytest.raises(IntegrityError, match="stacker.json"):
+    with pytest.raises(IntegrityError, match=r"stacker\.json"):
         load_bundle(out)
 
 

@@ -55,12 +55,20 @@ def test_features_name_what_was_found() -> None:
 def test_score_is_the_sum_of_listed_contributions() -> None:
     w = weights(**{"cat.secrecy_exclusivity": 1.5, "ctx.minor_age": 2.0, "co.meeting+secrecy": 1.0})
     [r] = Scorer(default_engine(), w).score([conv(GROOMING)])
-    assert r.indicator_score == pytest.approx(sigmoid(-3.0 + sum(r.contributions.values())), abs=1e-5)
-    assert set(r.contributions) == {"cat.secrecy_exclusivity", "ctx.minor_age", "co.meeting+secrecy"}
+    assert r.indicator_score == pytest.approx(
+        sigmoid(-3.0 + sum(r.contributions.values())), abs=1e-5
+    )
+    assert set(r.contributions) == {
+        "cat.secrecy_exclusivity",
+        "ctx.minor_age",
+        "co.meeting+secrecy",
+    }
     # every finding-linked contribution is shared out to findings, nothing lost or invented
     assert sum(r.added) == pytest.approx(sum(r.contributions.values()), abs=1e-4)
     secrecy = [
-        x for f, x in zip(r.assessment.findings, r.added, strict=True) if f.category == "secrecy_exclusivity"
+        x
+        for f, x in zip(r.assessment.findings, r.added, strict=True)
+        if f.category == "secrecy_exclusivity"
     ]
     assert secrecy and all(x > 0 for x in secrecy)
 
@@ -96,7 +104,7 @@ def test_weights_round_trip_and_reject_bad_files(tmp_path: Path) -> None:
     save_weights(w, tmp_path / "w.json")
     assert load_weights(tmp_path / "w.json") == w
     (tmp_path / "bad.json").write_text('{"format": "other"}')
-    with pytest.raises(IntegrityError, match="bad.json"):
+    with pytest.raises(IntegrityError, match=r"bad\.json"):
         load_weights(tmp_path / "bad.json")
     with pytest.raises(IntegrityError):
         weights_from_json({**w.as_json(), "intercept": "inf"}, "x")
@@ -113,7 +121,16 @@ def test_builtin_weights_ship_with_provenance() -> None:
 
 def test_other_language_is_not_checked() -> None:
     [r] = Scorer(default_engine(), weights()).score(
-        [conv([("a", "Ciao, come stai? Oggi sono andato al mercato con mia sorella e abbiamo comprato frutta fresca.")])]
+        [
+            conv(
+                [
+                    (
+                        "a",
+                        "Ciao, come stai? Oggi sono andato al mercato con mia sorella e abbiamo comprato frutta fresca.",
+                    )
+                ]
+            )
+        ]
     )
     assert r.language == "it" and not r.checked
     assert r.note == "not checked: language it"

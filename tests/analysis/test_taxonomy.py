@@ -409,7 +409,9 @@ def _corpus(kind: str) -> list[Path]:
 
 def _categories_hit(conversation: dict[str, Any]) -> set[str]:
     """Categories whose strong patterns match (weak context cues are left out)."""
-    compiled = [(p.category, re.compile(p.pattern)) for p in PATTERNS if not set(p.tags) <= WEAK_TAGS]
+    compiled = [
+        (p.category, re.compile(p.pattern)) for p in PATTERNS if not set(p.tags) <= WEAK_TAGS
+    ]
     hit: set[str] = set()
     for message in conversation["messages"]:
         text = normalise(message["text"]).text

@@ -211,19 +211,20 @@ def _probing_needs_context(
     findings: list[Finding], sides: Mapping[str, SideInference]
 ) -> list[Finding]:
     """Age and identity probing counts only when the chat holds some sign of a child."""
+    probing = [i for i, f in enumerate(findings) if f.counted and PROBING_TAGS.issuperset(f.tags)]
+    if not probing:
+        return findings
     context = any(s.side == CHILD for s in sides.values()) or any(
-        (CHILD_CONTEXT_TAGS & set(f.tags))
+        not CHILD_CONTEXT_TAGS.isdisjoint(f.tags)
         or ("age_disclosure" in f.tags and _MINOR_AGE.search(f.quote))
         for f in findings
     )
     if context:
         return findings
-    return [
-        replace(f, counted=False, reason=f.reason + PROBING_NOTE)
-        if f.counted and set(f.tags) <= PROBING_TAGS
-        else f
-        for f in findings
-    ]
+    out = list(findings)
+    for i in probing:
+        out[i] = replace(out[i], counted=False, reason=out[i].reason + PROBING_NOTE)
+    return out
 
 
 CHILD_REFERENCE_TAGS = frozenset({"access_offer", "price_negotiation"})

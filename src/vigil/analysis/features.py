@@ -43,6 +43,8 @@ GROUPS: dict[str, frozenset[str]] = {
 }
 """Groups of tags whose co-occurrence is a feature (``minor`` is a derived tag: see below)."""
 
+TAG_GROUP: dict[str, str] = {t: g for g, members in GROUPS.items() for t in members}
+
 PAIRS: tuple[tuple[str, str], ...] = (
     ("minor", "sexual"),
     ("minor", "meeting"),
@@ -118,8 +120,9 @@ def features(a: Assessment, messages: Sequence[MsgView]) -> dict[str, float]:
             tags[t] = tags.get(t, 0) + 1
     for f in a.findings:  # context findings (a child stating an age) count for groups too
         if f.counted or f.context:
-            ct = _cue_tags(f)
-            groups.update(g for g, members in GROUPS.items() if ct & members)
+            groups.update(TAG_GROUP[t] for t in f.tags if t in TAG_GROUP)
+            if "age_disclosure" in f.tags and "minor_age" in _cue_tags(f):
+                groups.add("minor")
     for c, n in cats.items():
         out[f"cat.{c}"] = math.log1p(n)
     for t, n in tags.items():
