@@ -130,6 +130,11 @@ def set_database_cache(folder: Path | None) -> None:
     _DB_CACHE[:] = [folder] if folder is not None else []
 
 
+def database_cache_folder() -> Path | None:
+    """The folder set by :func:`set_database_cache`, or None."""
+    return _DB_CACHE[0] if _DB_CACHE else None
+
+
 def _hs_database(hs: Any, expressions: Sequence[str], flags: Sequence[int]) -> Any:
     """Compile (or load from the cache) a block-mode database; ids are list positions."""
     key = hashlib.sha256(repr((getattr(hs, "__version__", "?"), tuple(expressions),
@@ -399,11 +404,18 @@ class Scanner:
         self._custom_norm = normaliser
         self._norm = normaliser or _default_normaliser()
         self._exprs = tuple(p.pattern for p in self.patterns)
-        self._exact = [re.compile(p) for p in self._exprs]
+        self._exact: list[re.Pattern[str] | None] = [None] * len(self._exprs)
         self.fingerprint = _fingerprint(self.patterns)
         self._prefilter_wanted = prefilter
         # the prefilter encodes the default normaliser's rules, and needs Hyperscan
         self.prefilter = prefilter and normaliser is None and engine == "hyperscan"
+
+    def _rx(self, p: int) -> re.Pattern[str]:
+        """Pattern ``p`` compiled for Python ``re`` (on first use: most never match a batch)."""
+        rx = self._exact[p]
+        if rx is None:
+            rx = self._exact[p] = re.compile(self._exprs[p])
+        return rx
 
     def __reduce__(self) -> tuple[Any, ...]:
         args = (self.patterns, self.engine_name, self._custom_norm, self._prefilter_wanted)
@@ -511,7 +523,7 @@ class Scanner:
                 # (trailing spaces trimmed: a prefix of it)
                 text = original.lower().rstrip(" ") if m in trailing else original.lower()
                 for p in sorted(set(pids)):
-                    for mt in self._exact[p].finditer(text):
+                    for mt in self._rx(p).finditer(text):
                         s, e = mt.span()
                         if e != s:
                             found.append(Hit(p, base + m, s, e, original[s:e]))
@@ -520,7 +532,7 @@ class Scanner:
                 continue
             n = self._norm.normalise(original)
             for p in sorted(set(pids)):
-                for mt in self._exact[p].finditer(n.text):
+                for mt in self._rx(p).finditer(n.text):
                     if mt.end() == mt.start():
                         continue
                     s, e = n.span_to_original(mt.start(), mt.end())
