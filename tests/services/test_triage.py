@@ -65,6 +65,11 @@ def test_triage_ranks_grooming_first_and_explains(ws: Workspace, tmp_path: Path)
     e = explain(ws, top.conversation_id)
     assert e.timeline and e.findings and e.flags
     assert all(f.quote for f in e.findings)
+    # what each finding added: the fitted contributions, shared out to the findings
+    assert e.flagged and e.contributions and e.model_score is not None
+    assert e.indicator_score is not None and 0 < e.indicator_score <= 1
+    assert any(f.added > 0 for f in e.findings)
+    assert top.flagged and rows[-1].flagged is False
     with ws.sessions() as sess:
         views = [c for c in sess.execute(select(CustodyEntry)).scalars() if c.action == "view"]
     assert {v.object_type for v in views} >= {"triage", "conversation"}

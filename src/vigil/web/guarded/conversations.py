@@ -113,6 +113,10 @@ class ConversationHead:
     flags: list[dict[str, Any]]
     timeline: list[dict[str, Any]]
     taxonomy_version: str | None
+    flagged: bool = False
+    note: str | None = None
+    contributions: list[tuple[str, float]] = field(default_factory=list)
+    """What each kind of finding added to the indicator log-odds, largest first."""
 
 
 @dataclass(slots=True)
@@ -149,6 +153,9 @@ def _head(session: Session, case: Case, conv: ConversationRow) -> ConversationHe
         a.risk if a else None, a.urgency if a else None,
         json.loads(a.flags) if a else [], json.loads(a.timeline) if a else [],
         a.taxonomy_version if a else None,
+        bool(a.flagged) if a else False, a.score_note if a else None,
+        sorted(json.loads(a.contributions or "{}").items(), key=lambda kv: -abs(kv[1]))[:8]
+        if a else [],
     )  # fmt: skip
 
 
