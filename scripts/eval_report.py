@@ -60,7 +60,9 @@ def run(args: list[str]) -> tuple[dict[str, object], str, float]:
 
 
 def fmt(x: object) -> str:
-    return f"{x:.3f}" if isinstance(x, float) else str(x)
+    if isinstance(x, float):
+        return f"{x:,.0f}" if x > 10 else f"{x:.3f}"
+    return str(x)
 
 
 def table(results: list[tuple[str, dict[str, object], str]]) -> str:

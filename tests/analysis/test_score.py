@@ -11,7 +11,7 @@ import pytest
 from vigil.analysis.assess import MsgView
 from vigil.analysis.engine import default_engine
 from vigil.analysis.features import feature_names, features
-from vigil.analysis.score import ConversationInput, Scorer
+from vigil.analysis.score import ConversationInput, Scorer, conversation_text
 from vigil.analysis.stack import Stacker, stacker_from_json
 from vigil.analysis.weights import (
     IndicatorWeights,
@@ -139,3 +139,12 @@ def test_other_language_is_not_checked() -> None:
 def test_english_is_checked() -> None:
     [r] = Scorer(default_engine(), weights()).score([conv(GROOMING)])
     assert r.checked and r.note == ""
+
+
+def test_the_model_reads_the_latest_whole_messages_of_a_long_chat() -> None:
+    msgs = [MsgView(i + 1, None, None, t) for i, t in enumerate(["aa", "bbb", "cccc"])]
+    assert conversation_text(msgs) == "aa\nbbb\ncccc"
+    assert conversation_text(msgs, limit=9) == "bbb\ncccc"  # whole messages, the latest first
+    assert conversation_text(msgs, limit=2) == "cc"  # one message longer than the limit
+    system = [*msgs, MsgView(4, None, None, "joined", is_system=True)]
+    assert conversation_text(system) == "aa\nbbb\ncccc"

@@ -78,9 +78,24 @@ class ScoreResult:
     feature's contribution shared equally among the findings it was built from."""
 
 
-def conversation_text(messages: Sequence[MsgView]) -> str:
-    """The text a learned model reads: the messages, one per line."""
-    return "\n".join(m.text for m in messages if not m.is_system)
+MODEL_TEXT_LIMIT = 200_000
+"""Characters of a conversation the learned model reads: the most recent whole messages up to
+this many (about 2,000 chat messages). The model was fitted on segments of a few thousand
+characters; a million-message chat read as one bag of words says little and costs seconds.
+The indicators always read every message."""
+
+
+def conversation_text(messages: Sequence[MsgView], limit: int = MODEL_TEXT_LIMIT) -> str:
+    """The text a learned model reads: the messages, one per line (the latest ``limit``
+    characters' worth of whole messages; the last message alone when it is longer)."""
+    texts = [m.text for m in messages if not m.is_system]
+    total, first = 0, len(texts)
+    while first > 0 and total + len(texts[first - 1]) + 1 <= limit + 1:
+        first -= 1
+        total += len(texts[first]) + 1
+    if first == len(texts) and texts:
+        return texts[-1][-limit:]
+    return "\n".join(texts[first:])
 
 
 @dataclass(frozen=True)

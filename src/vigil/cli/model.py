@@ -218,6 +218,7 @@ def merge_cmd(
         DECOY_WARNING,
         INTENDED_USE,
         LIMITATIONS,
+        RESEARCH_BIASES,
         library_versions,
     )
     from vigil.analysis.learn.merge import merge_folders
@@ -236,6 +237,7 @@ def merge_cmd(
         "warning": DECOY_WARNING,
         "intended_use": INTENDED_USE,
         "limitations": LIMITATIONS,
+        "biases": list(RESEARCH_BIASES),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "tool_version": tool_version(),
         "library_versions": library_versions(),
@@ -247,6 +249,14 @@ def merge_cmd(
             "folder; the folds' parameters averaged (a bag of linear models)"
         ),
         "cross_validated": figures,
+        "operating_point": {
+            "flagged_when": "stacked score >= threshold, or indicator score >= "
+            "indicator_threshold (and, with speaker turns, a child in view), or urgency 3, or "
+            "urgency 2 with a child in view",
+            "threshold": fitted.stacker.threshold if fitted.stacker else None,
+            "indicator_threshold": fitted.stacker.indicator_threshold if fitted.stacker else None,
+            "cross_validated": (figures or {}).get("flagged"),
+        },
         "folds": fitted.figures["folds"],
     }
     write_folder(out, bundle_files(fitted, card))

@@ -39,6 +39,23 @@ LIMITATIONS = (
 )
 
 
+RESEARCH_BIASES = (
+    "Adult decoys, not children: the offenders were talking to adult volunteers posing as "
+    "children, who write differently from real children and rarely disengage.",
+    "Old chat rooms: 2000s IRC and instant-messenger chat; today's platforms, slang, emoji, "
+    "voice notes and images are absent.",
+    "Source and length artefacts: positives are one-to-one chats, negatives often many-person "
+    "rooms, so informal one-to-one style and segment length are predictive in this data "
+    "(a score of segment length alone reaches ROC-AUC 0.69 on it).",
+    "No teen-peer, family or gaming chat among the negatives: such chats share words with the "
+    "positives and the model alone scores some of them near 0.5; with speaker turns triage "
+    "flags only when a child is in view.",
+    "English only; segments without speaker turns or times, so role and timing features "
+    "could not be fitted and carry no weight.",
+)
+"""What a model trained on the PAN 2012-derived research data inherits from it."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """A data file the model was trained on."""
