@@ -45,6 +45,10 @@ def test_no_warning_on_hard_negatives() -> None:
 
 
 def test_settings_are_honoured() -> None:
-    strict = WarningSettings(window=50, positives=10, last=10, threshold=0.99)
+    # a window of 3 messages is too short to hold the cues that get a window flagged
+    strict = WarningSettings(window=3, positives=5, last=10)
     steps = LiveMonitor(SCORER, settings=strict).run(msgs("grooming/fast_gaming_contact"))
     assert not any(s.warning_fired for s in steps)
+    never = WarningSettings(threshold=1.5)  # a step's score is 1 at most: nothing is positive
+    steps = LiveMonitor(SCORER, settings=never).run(msgs("grooming/fast_gaming_contact"))
+    assert not any(s.positive for s in steps)

@@ -36,8 +36,9 @@ class LiveMonitor:
         self.known_roles = dict(known_roles or {})
         self.last: Assessment | None = None
         self.last_result: ScoreResult | None = None
-        # by default a score is positive at the scorer's own operating point
-        settings = settings or WarningSettings(threshold=scorer.threshold)
+        # a step is positive when its window is flagged (the scorer's operating point, its
+        # child-evidence gate and urgency rules): the step's score is 1 then, else 0
+        settings = settings or WarningSettings(threshold=0.5)
         self._ew: EarlyWarning[_Scanned] = EarlyWarning(self._score, settings)
 
     def _score(self, window: Sequence[_Scanned]) -> float:
@@ -45,7 +46,7 @@ class LiveMonitor:
         conv = ConversationInput("live", msgs, self.known_roles)
         r = self.scorer.score_scanned(conv, [list(s.hits) for s in window], msgs[-1].sent_at)
         self.last, self.last_result = r.assessment, r
-        return r.score
+        return 1.0 if r.flagged else 0.0
 
     def push(self, message: MsgView) -> Step:
         [hits] = self.scorer.engine.scanner.scan([message.text])
