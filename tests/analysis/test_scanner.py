@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import pickle
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,7 +190,7 @@ def test_trailing_spaces_do_not_vouch_for_the_rest(text: str) -> None:
 def test_every_run_of_non_ascii_characters_is_checked() -> None:
     fast, exact = _scanners()
     texts = ["meet me 😀 ok ❤️", "😀 how old are you", "café ❤️", "mееt 😀", "😀😀 secret", "ｍeet"]
-    _, normalised, _ = fast._candidates(texts)
+    _, normalised, _, _ = fast._candidates(texts)
     assert normalised == {0, 2, 3, 5}  # a variation selector, Cyrillic, fullwidth
     assert _findings(fast, texts) == _findings(exact, texts)
 
@@ -199,7 +200,7 @@ def test_messages_ending_in_spaces_skip_the_normaliser_and_find_the_same() -> No
     fast, exact = _scanners()
     texts = ["how old are you ", "are your parents home?  ", "ok ", "keep this between us 😀 "]
     texts += ["wanna meet ", " how old are you", "meet me at the park tonight x "]
-    pairs, normalised, trailing = fast._candidates(texts)
+    pairs, normalised, trailing, _ = fast._candidates(texts)
     assert normalised == {1, 4, 5}  # double space, leading space, shorthand
     assert trailing == {0, 2, 3, 6}
     assert {m for m, _ in pairs} >= {0, 3, 6}
@@ -539,10 +540,55 @@ def test_strippable_messages_are_matched_on_their_stripped_text() -> None:
     # the gap before "post" is 32 characters with the joiners, 20 without: only the
     # normalised (stripped) text matches
     texts.append(f"if you tell {family * 4} i post")
-    pairs, normalised, _ = fast._candidates(texts)
+    pairs, normalised, _, _ = fast._candidates(texts)
     assert normalised == {0, 1, 2, 3, 4}
     assert {m for m, _ in pairs} == {0, 1, 2, 4}
     assert _findings(fast, texts) == _findings(exact, texts)
     quotes = [[h.quote for h in msg] for msg in fast.scan(texts)]
     assert quotes[1] == ["How Old Are You"] and quotes[2] == ["how old are you"]
     assert quotes[4] and quotes[4][0].startswith("if you tell") and quotes[4][0].endswith("post")
+
+
+# --- spans=False: the same hits, quoted from the normalised text ---------------------------------
+
+
+def _hit_keys(sc: Scanner, texts: list[str], spans: bool) -> list[list[tuple[str, str]]]:
+    """Each hit's pattern and, for a stated age, the numbers quoted (what scoring reads)."""
+    digits = re.compile(r"\b\d{1,2}\b")
+
+    def key(p: ScanPattern, quote: str) -> tuple[str, str]:
+        ages = " ".join(digits.findall(quote)) if "age_disclosure" in p.tags else ""
+        return (p.id, ages)
+
+    return [
+        sorted(key(sc.patterns[h.pattern], h.quote) for h in msg)
+        for msg in sc.scan(texts, spans=spans)
+    ]
+
+
+def _assert_same_without_spans(texts: list[str]) -> None:
+    for sc in _scanners():
+        assert _hit_keys(sc, texts, False) == _hit_keys(sc, texts, True)
+
+
+def test_without_spans_taxonomy_examples_give_the_same_hits() -> None:
+    tax = load_taxonomy()
+    texts = [t for p in tax.patterns() for t in (*p.examples, *p.near_misses)]
+    _assert_same_without_spans(texts)
+    _assert_same_without_spans(["\n".join(texts[i : i + 40]) for i in range(0, len(texts), 40)])
+
+
+def test_without_spans_fixture_conversations_give_the_same_hits() -> None:
+    texts = [
+        m["text"]
+        for path in sorted(FIXTURES.glob("*/*.json"))
+        for m in json.loads(path.read_text(encoding="utf-8"))["messages"]
+    ]
+    _assert_same_without_spans(texts)
+    _assert_same_without_spans([" ".join(texts[i : i + 30]) for i in range(0, len(texts), 30)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(chat_text(), max_size=12))
+def test_without_spans_generated_chat_gives_the_same_hits(texts: list[str]) -> None:
+    _assert_same_without_spans(texts)

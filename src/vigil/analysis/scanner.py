@@ -431,18 +431,21 @@ class Scanner:
 
     def _candidates(
         self, texts: Sequence[str]
-    ) -> tuple[list[tuple[int, int]], set[int] | None, set[int]]:
-        """Candidate pairs, the messages that were normalised (None: all of them), and of the
-        others those whose normalised text is the lower-cased text without trailing spaces."""
+    ) -> tuple[list[tuple[int, int]], set[int] | None, set[int], dict[int, str]]:
+        """Candidate pairs, the messages that were normalised (None: all of them), of the
+        others those whose normalised text is the lower-cased text without trailing spaces,
+        and the normalised text of each normalised message where it is at hand."""
         if self.prefilter and texts:
             return self._prefiltered(texts)
         blob = self._norm.normalise_blob(texts, SEP)
-        norm = blob.split(SEP) if self.engine_name != "hyperscan" else []
-        return self.engine.candidates(norm, blob), None, set()
+        parts = blob.split(SEP)
+        norm = parts if self.engine_name != "hyperscan" else []
+        texts_of = dict(enumerate(parts)) if len(parts) == len(texts) else {}
+        return self.engine.candidates(norm, blob), None, set(), texts_of
 
     def _prefiltered(
         self, texts: Sequence[str]
-    ) -> tuple[list[tuple[int, int]], set[int], set[int]]:
+    ) -> tuple[list[tuple[int, int]], set[int], set[int], dict[int, str]]:
         """Scan ``str.lower()`` text; normalise only messages the prefilter cannot vouch for.
 
         See :mod:`vigil.analysis.prefilter`: a message none of its expressions fire on
@@ -472,6 +475,7 @@ class Scanner:
             others = sorted({*others, *with_nul})
             pairs = [(m, p) for m, p in pairs if m not in nul]
         normalised = set(others).union(strip)
+        texts_of: dict[int, str] = {}
         if others or strip:
             # the normaliser's text for the others, the stripped text (what the normaliser
             # would give) for the strippable ones: scanned together
@@ -481,11 +485,20 @@ class Scanner:
             if strip:
                 parts.append(strip_blob)
             order = [*others, *strip]
-            pairs.extend((order[m], p) for m, p in engine.candidates([], SEP.join(parts)))
-        return pairs, normalised, set(light.trailing).difference(normalised)
+            blob = SEP.join(parts)
+            pairs.extend((order[m], p) for m, p in engine.candidates([], blob))
+            split = blob.split(SEP)
+            if len(split) == len(order):  # (a message that kept a NUL would shift them)
+                texts_of = dict(zip(order, split, strict=True))
+        return pairs, normalised, set(light.trailing).difference(normalised), texts_of
 
-    def scan(self, texts: Sequence[str]) -> list[Sequence[Hit]]:
+    def scan(self, texts: Sequence[str], spans: bool = True) -> list[Sequence[Hit]]:
         """Every hit in every message, with its span in the original text.
+
+        ``spans=False``: for a message that went through the normaliser, the span and quote are
+        those of the normalised text (no offset map is built: a third of the time on long
+        messages). Same hits, patterns and counts; for callers that show no quotes
+        (``vigil scan``).
 
         A message without hits gets one shared empty tuple (most messages have none, and a
         million fresh lists cost more than the scan), one with hits a list of its own.
@@ -496,23 +509,25 @@ class Scanner:
         """
         with gc_paused():  # no reference cycles made here; a collection would walk them all
             if len(texts) <= CHUNK:
-                return self._scan_chunk(texts, 0)
+                return self._scan_chunk(texts, 0, spans)
             out: list[Sequence[Hit]] = []
             for base in range(0, len(texts), CHUNK):
-                out.extend(self._scan_chunk(texts[base : base + CHUNK], base))
+                out.extend(self._scan_chunk(texts[base : base + CHUNK], base, spans))
             return out
 
-    def _scan_chunk(self, texts: Sequence[str], base: int) -> list[Sequence[Hit]]:
+    def _scan_chunk(
+        self, texts: Sequence[str], base: int, spans: bool = True
+    ) -> list[Sequence[Hit]]:
         try:
-            return self._scan(texts, base)
+            return self._scan(texts, base, spans)
         except UnicodeEncodeError:
-            return self._scan([_SURROGATE.sub("\ufffd", t) for t in texts], base)
+            return self._scan([_SURROGATE.sub("\ufffd", t) for t in texts], base, spans)
 
-    def _scan(self, texts: Sequence[str], base: int) -> list[Sequence[Hit]]:
+    def _scan(self, texts: Sequence[str], base: int, spans: bool = True) -> list[Sequence[Hit]]:
         """:meth:`scan` of one chunk; ``base`` is the chunk's first message number."""
         out: list[Sequence[Hit]] = [()] * len(texts)
         by_msg: dict[int, list[int]] = {}
-        pairs, normalised, trailing = self._candidates(texts)
+        pairs, normalised, trailing, texts_of = self._candidates(texts)
         for m, p in pairs:
             by_msg.setdefault(m, []).append(p)
         for m, pids in by_msg.items():
@@ -527,6 +542,16 @@ class Scanner:
                         s, e = mt.span()
                         if e != s:
                             found.append(Hit(p, base + m, s, e, original[s:e]))
+                if found:
+                    out[m] = found
+                continue
+            if not spans and m in texts_of:  # quotes from the normalised text, no offset map
+                norm_text = texts_of[m]
+                for p in sorted(set(pids)):
+                    for mt in self._rx(p).finditer(norm_text):
+                        s, e = mt.span()
+                        if e != s:
+                            found.append(Hit(p, base + m, s, e, norm_text[s:e]))
                 if found:
                     out[m] = found
                 continue

@@ -135,10 +135,12 @@ class Scorer:
         *,
         shares: bool = True,
     ) -> list[ScoreResult]:
-        """Score a batch of conversations (scanned together). ``shares=False`` skips working
-        out each finding's share (``added``), which only explanations need."""
+        """Score a batch of conversations (scanned together). ``shares=False`` is for callers
+        that show no findings (``vigil scan``): it skips each finding's share (``added``) and
+        quotes findings from the normalised text instead of mapping them back to the original
+        (the same findings and numbers)."""
         flat = [m.text for c in convs for m in c.messages]
-        hits = self.engine.scanner.scan(flat)
+        hits = self.engine.scanner.scan(flat, spans=shares)
         texts = [conversation_text(c.messages) for c in convs]
         z_model: list[float] | None = None
         if self.model is not None and convs:
