@@ -48,6 +48,23 @@ $VIGIL report stats --from 2021-04-01 --to 2022-03-31 --format pdf --out "$VIGIL
 step "triage: conversations ranked by urgency, then risk (a lead for a trained person, never a verdict)"
 $VIGIL triage --limit 5
 
+step "batch scoring without a workspace: vigil scan (synthetic, non-graphic segments)"
+cat >"$VIGIL_HOME/segments.csv" <<'CSV'
+conversation,sender,time,text
+family,parent,2026-03-01T17:00:00Z,what time is football tomorrow
+family,teen,2026-03-01T17:01:00Z,5 i think
+family,parent,2026-03-01T17:02:00Z,dad will pick you up at 5
+contact,user_a,2026-03-01T20:00:00Z,how old are you
+contact,user_b,2026-03-01T20:01:00Z,im 13
+contact,user_a,2026-03-01T20:02:00Z,are your parents home
+contact,user_a,2026-03-01T20:03:00Z,keep this between us ok
+contact,user_a,2026-03-01T20:04:00Z,we could meet at the park on saturday at 3
+club,coach,2026-03-01T09:00:00Z,reminder: bring your consent form on monday
+club,parent,2026-03-01T09:05:00Z,thanks coach
+CSV
+$VIGIL scan --in "$VIGIL_HOME/segments.csv" --out "$VIGIL_HOME/scores.csv"
+cat "$VIGIL_HOME/scores.csv"
+
 cases=$($VIGIL triage --json --limit 50 | jq -r '[.conversations[].case_ref] | unique | .[]')
 member_args=(--member OP-DEMO)
 for c in $cases; do member_args+=(--member "$c"); done
