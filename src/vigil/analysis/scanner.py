@@ -523,6 +523,16 @@ class Scanner:
         except UnicodeEncodeError:
             return self._scan([_SURROGATE.sub("\ufffd", t) for t in texts], base, spans)
 
+    def _same_offsets(self, pids: list[int], msg: int, text: str, quote_from: str) -> list[Hit]:
+        """Hits of patterns ``pids`` in ``text``, quoted from ``quote_from`` at the same offsets."""
+        found: list[Hit] = []
+        for p in sorted(set(pids)):
+            for mt in self._rx(p).finditer(text):
+                s, e = mt.span()
+                if e != s:
+                    found.append(Hit(p, msg, s, e, quote_from[s:e]))
+        return found
+
     def _scan(self, texts: Sequence[str], base: int, spans: bool = True) -> list[Sequence[Hit]]:
         """:meth:`scan` of one chunk; ``base`` is the chunk's first message number."""
         out: list[Sequence[Hit]] = [()] * len(texts)
@@ -532,36 +542,22 @@ class Scanner:
             by_msg.setdefault(m, []).append(p)
         for m, pids in by_msg.items():
             original = texts[m]
-            found: list[Hit] = []
             if normalised is not None and m not in normalised:
                 # a plain message: its normalised text is its lower-cased text, offsets unchanged
                 # (trailing spaces trimmed: a prefix of it)
                 text = original.lower().rstrip(" ") if m in trailing else original.lower()
+                found = self._same_offsets(pids, base + m, text, original)
+            elif not spans and m in texts_of:  # quotes from the normalised text, no offset map
+                found = self._same_offsets(pids, base + m, texts_of[m], texts_of[m])
+            else:
+                n = self._norm.normalise(original)
+                found = []
                 for p in sorted(set(pids)):
-                    for mt in self._rx(p).finditer(text):
-                        s, e = mt.span()
-                        if e != s:
-                            found.append(Hit(p, base + m, s, e, original[s:e]))
-                if found:
-                    out[m] = found
-                continue
-            if not spans and m in texts_of:  # quotes from the normalised text, no offset map
-                norm_text = texts_of[m]
-                for p in sorted(set(pids)):
-                    for mt in self._rx(p).finditer(norm_text):
-                        s, e = mt.span()
-                        if e != s:
-                            found.append(Hit(p, base + m, s, e, norm_text[s:e]))
-                if found:
-                    out[m] = found
-                continue
-            n = self._norm.normalise(original)
-            for p in sorted(set(pids)):
-                for mt in self._rx(p).finditer(n.text):
-                    if mt.end() == mt.start():
-                        continue
-                    s, e = n.span_to_original(mt.start(), mt.end())
-                    found.append(Hit(p, base + m, s, e, original[s:e]))
+                    for mt in self._rx(p).finditer(n.text):
+                        if mt.end() == mt.start():
+                            continue
+                        s, e = n.span_to_original(mt.start(), mt.end())
+                        found.append(Hit(p, base + m, s, e, original[s:e]))
             if found:
                 out[m] = found
         return out
