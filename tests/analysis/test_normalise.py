@@ -345,3 +345,17 @@ def test_single_spaced_word_step_equals_the_general_one(text: str) -> None:
         assert fast == general
     else:
         assert t.text.split() != t.text.split(" ")  # declined only for other shapes
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [*list("abcdeilmnorstuwxyz0134578@$!.'-_/:;()*&?"), "é", "ü", "ł", "ß", "а", "о", "🙂"]
+        ),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_word_text_without_offsets_is_the_tracked_text(word: str) -> None:
+    assert norm_module._word_plain(word) == norm_module._word_tracked(word).text

@@ -372,6 +372,11 @@ def _punctuation(ch: str) -> str:
     return _data().punctuation.get(ch, ch)
 
 
+@functools.cache
+def _punctuation_table() -> dict[int, str]:
+    return str.maketrans(_data().punctuation)
+
+
 @functools.lru_cache(maxsize=65536)
 def _word_tracked(word: str) -> _Tracked:
     """Normalise one whitespace-free word, keeping offsets relative to the word.
@@ -394,10 +399,21 @@ def _word_unchanged(word: str) -> bool:
     return t.text == word and t.starts == list(range(n)) and t.ends == list(range(1, n + 1))
 
 
+@functools.lru_cache(maxsize=65536)
+def _word_plain(word: str) -> str:
+    """``_word_tracked(word).text`` without building the offset map (the same steps)."""
+    text = word.translate(_punctuation_table())
+    if not text.isascii():
+        text = _apply_edits_text(text, _confusable_edits(text))
+    for step in (_dotted_edits, _leet_edits, _stretch_edits, _shorthand_edits):
+        text = _apply_edits_text(text, step(text))
+    return text
+
+
 def _word_text(word: str) -> str:
     if word.isascii() and word.isalpha() and _TRIPLE_RE.search(word) is None:
         return _data().expansions.get(word, word)
-    return _word_tracked(word).text
+    return _word_plain(word)
 
 
 class _WordCache(dict[str, str]):

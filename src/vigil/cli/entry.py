@@ -22,3 +22,7 @@ def run() -> None:
     from vigil.cli.main import run as run_all
 
     run_all()
+
+
+if __name__ == "__main__":
+    run()
