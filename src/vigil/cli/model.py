@@ -115,7 +115,8 @@ def train_cmd(
     threshold: ThresholdOpt = 0.5,
     as_json: JsonOpt = False,
 ) -> None:
-    """Train the classifier on labelled chats; save it with a model card and held-out metrics."""
+    """Fit the scorer on labelled chats (indicator weights, n-gram model, stacker and its operating
+    point, with cross-validated figures); save it with a model card."""
     from vigil.analysis.learn.card import DECOY_WARNING
     from vigil.analysis.learn.model import FeatureConfig, TrainingConfig
     from vigil.analysis.learn.service import train_from_files
