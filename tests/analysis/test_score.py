@@ -148,3 +148,13 @@ def test_the_model_reads_the_latest_whole_messages_of_a_long_chat() -> None:
     assert conversation_text(msgs, limit=2) == "cc"  # one message longer than the limit
     system = [*msgs, MsgView(4, None, None, "joined", is_system=True)]
     assert conversation_text(system) == "aa\nbbb\ncccc"
+
+
+def test_every_feature_has_words_for_officers() -> None:
+    e = default_engine()
+    assert e.describe("cat.meeting_travel") == "Meeting and travel cues"
+    assert e.describe("tag.family_mention") == "a parent is mentioned"
+    assert e.describe("co.minor+sexual") == "a child's age together with sexual talk"
+    for name in feature_names(e.categories, e.tags):
+        words = e.describe(name)
+        assert words and "." not in words.split(" ")[0] and "_" not in words, name

@@ -67,6 +67,7 @@ def test_triage_ranks_grooming_first_and_explains(ws: Workspace, tmp_path: Path)
     assert all(f.quote for f in e.findings)
     # what each finding added: the fitted contributions, shared out to the findings
     assert e.flagged and e.contributions and e.model_score is not None
+    assert set(e.labels) == set(e.contributions) and all("_" not in w for w in e.labels.values())
     assert e.indicator_score is not None and 0 < e.indicator_score <= 1
     assert any(f.added > 0 for f in e.findings)
     assert top.flagged and rows[-1].flagged is False

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 
 from vigil.analysis.rules import Rule, rules_from_taxonomy
@@ -19,6 +20,14 @@ class Engine:
     """Languages that have patterns: a conversation in another language is not checked."""
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    category_names: Mapping[str, str] = field(default_factory=dict)
+    tag_descriptions: Mapping[str, str] = field(default_factory=dict)
+
+    def describe(self, feature: str) -> str:
+        """A finding feature in plain words (see :func:`vigil.analysis.features.describe`)."""
+        from vigil.analysis.features import describe
+
+        return describe(feature, self.category_names, self.tag_descriptions)
 
 
 @cache
@@ -37,4 +46,6 @@ def default_engine(lang: str | None = None) -> Engine:
         frozenset(r.lang for r in rules),
         tuple(c.id for c in tax.categories),
         tuple(tax.tags),
+        {c.id: c.name for c in tax.categories},
+        dict(tax.tags),
     )

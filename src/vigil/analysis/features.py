@@ -177,3 +177,31 @@ def finding_shares(a: Assessment, feats: Mapping[str, float]) -> dict[str, list[
         if f"co.{x}+{y}" in feats:
             out[f"co.{x}+{y}"] = sorted(set(groups.get(x, []) + groups.get(y, [])))
     return {k: v for k, v in out.items() if k in feats}
+
+
+_PLAIN = {
+    "ctx.minor_age": "someone states an age under 16",
+    "ctx.adult_age": "someone states an adult age",
+    "stages": "share of grooming stages reached",
+    "who.child_present": "a child takes part (case data, stated age, addressed as a child)",
+    "who.adult_share": "share of the cues said by the adult side",
+    "who.turns": "the chat has two or more senders",
+}
+_GROUP_WORDS = {
+    "minor": "a child's age", "sexual": "sexual talk", "meeting": "a meeting",
+    "secrecy": "secrecy", "supervision": "supervision checks", "image": "image requests",
+    "gift": "gifts or money", "platform": "moving platform",
+}  # fmt: skip
+
+
+def describe(name: str, categories: Mapping[str, str], tags: Mapping[str, str]) -> str:
+    """A feature in words for officers: ``cat.meeting_travel`` -> "Meeting and travel cues"."""
+    kind, _, key = name.partition(".")
+    if kind == "cat" and key in categories:
+        return f"{categories[key]} cues"
+    if kind == "tag" and key in tags:
+        return str(tags[key]).removeprefix("weak cue: ")
+    if kind == "co":
+        a, _, b = key.partition("+")
+        return f"{_GROUP_WORDS.get(a, a)} together with {_GROUP_WORDS.get(b, b)}"
+    return _PLAIN.get(name, name.replace("_", " "))

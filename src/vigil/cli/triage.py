@@ -80,7 +80,7 @@ def explain(
     if e.contributions:
         console.print("[bold]What each kind of finding added[/bold] (log-odds, fitted weights)")
         for name, value in sorted(e.contributions.items(), key=lambda kv: -abs(kv[1])):
-            console.print(f"  {value:+.2f}  {name}")
+            console.print(f"  {value:+.2f}  {e.labels.get(name, name)}")
     for name, comp in e.components.items():
         console.print(f"  {name}: {comp['value']:.2f} — {comp['explanation']}")
     for pid, side in e.sides.items():

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.analysis.engine import Engine
+from vigil.analysis.engine import Engine, default_engine
 from vigil.analysis.learn.bundle import build_scorer, resolve_model_dir
 from vigil.analysis.scanner import set_database_cache
 from vigil.analysis.score import ConversationInput, Scorer, ScoreResult
@@ -387,6 +387,8 @@ class Explanation:
     note: str | None = None
     contributions: dict[str, float] = field(default_factory=dict)
     """What each finding feature added to the indicator log-odds."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Each contribution's feature in plain words."""
 
 
 def explain(
@@ -428,6 +430,8 @@ def explain(
             a.score_note,
             json.loads(a.contributions or "{}"),
         )
+        engine = default_engine()
+        e.labels = {k: engine.describe(k) for k in e.contributions}
     with ws.transaction() as session:
         ws.ensure_user(session)
         custody.append(

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from vigil.analysis.engine import default_engine
 from vigil.analysis.rules import WEAK_TAGS
 from vigil.db.tables import (
     AssessmentRow,
@@ -154,7 +155,8 @@ def _head(session: Session, case: Case, conv: ConversationRow) -> ConversationHe
         json.loads(a.flags) if a else [], json.loads(a.timeline) if a else [],
         a.taxonomy_version if a else None,
         bool(a.flagged) if a else False, a.score_note if a else None,
-        sorted(json.loads(a.contributions or "{}").items(), key=lambda kv: -abs(kv[1]))[:8]
+        [(default_engine().describe(k), v) for k, v in sorted(
+            json.loads(a.contributions or "{}").items(), key=lambda kv: -abs(kv[1]))[:8]]
         if a else [],
     )  # fmt: skip
 
