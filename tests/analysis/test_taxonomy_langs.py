@@ -292,3 +292,21 @@ def test_word_boundaries_sit_next_to_ascii_letters(pattern: str, ok: bool) -> No
     assert (problem is None) == ok, problem
     if not ok:
         assert problem is not None and "\\b next to a letter outside ASCII" in problem
+
+
+@pytest.mark.skipif("hyperscan" not in available_engines(), reason="Hyperscan not installed")
+def test_every_example_is_found_after_any_earlier_message() -> None:
+    """Hyperscan once missed a German pattern's match when certain text preceded it in the
+    scanned blob (long runs of one letter or of spaces, or some chat lines), though it found
+    it alone; Python and RE2 did not. Every example must be found whatever comes before it."""
+    tax = load_taxonomy()
+    examples = [e for p in tax.patterns() for e in p.examples]
+    before = ["a" * 60, " " * 60, "age me when you land", "they would never cancel the match",
+              "x", "lol " * 30, "😀" * 20]  # fmt: skip
+    hs = Scanner(default_engine().scanner.patterns, engine="hyperscan")
+    py = Scanner(default_engine().scanner.patterns, engine="python")
+    for lead in before:
+        texts = [t for e in examples for t in (lead, e)]
+        got = [sorted(h.pattern for h in m) for m in hs.scan(texts)]
+        want = [sorted(h.pattern for h in m) for m in py.scan(texts)]
+        assert got == want, lead
