@@ -359,3 +359,12 @@ def test_single_spaced_word_step_equals_the_general_one(text: str) -> None:
 )
 def test_word_text_without_offsets_is_the_tracked_text(word: str) -> None:
     assert norm_module._word_plain(word) == norm_module._word_tracked(word).text
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.from_regex(r"[a-z]{1,8}[!?.,]{1,4}", fullmatch=True)
+    | st.sampled_from(["u?", "r.", "lol!", "ok,", "ur!", "asl?", "a.", "i.", "pls!!", "2day!"])
+)
+def test_letters_then_marks_take_the_short_path_to_the_same_text(word: str) -> None:
+    assert norm_module._word_text(word) == norm_module._word_tracked(word).text

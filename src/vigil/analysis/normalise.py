@@ -410,9 +410,19 @@ def _word_plain(word: str) -> str:
     return text
 
 
+_LETTERS_THEN_MARKS = re.compile(r"([a-z]+)([!?.,]+)")
+"""A word of ASCII letters followed by sentence marks ("lol!", "u?"): the commonest word the
+plain check turns away; normalised as its letters plus the marks (a test checks it is the
+same as the full path)."""
+
+
 def _word_text(word: str) -> str:
     if word.isascii() and word.isalpha() and _TRIPLE_RE.search(word) is None:
         return _data().expansions.get(word, word)
+    m = _LETTERS_THEN_MARKS.fullmatch(word)
+    if m is not None and _TRIPLE_RE.search(m.group(1)) is None:
+        letters = m.group(1)
+        return _data().expansions.get(letters, letters) + m.group(2)
     return _word_plain(word)
 
 
