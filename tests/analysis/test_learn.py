@@ -441,3 +441,23 @@ def test_cli_evaluate_without_a_model_says_what_to_do(
     r = CliRunner().invoke(app, ["evaluate", "--data", str(corpus[0])])
     assert isinstance(r.exception, UserError)
     assert "VIGIL_MODEL_DIR" in (r.exception.hint or "")
+
+
+def test_evaluate_uses_the_shipped_model_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    monkeypatch.delenv("VIGIL_MODEL_DIR", raising=False)
+
+    from vigil.cli.main import app
+
+    data = tmp_path / "labelled.csv"
+    data.write_text(
+        'segment,label\n"how old are you\nare your parents home\nkeep this between us",1\n'
+        '"see you at training\nbring your kit",0\n',
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(app, ["model", "evaluate", "--data", str(data), "--json"])
+    assert res.exit_code == 0, res.output
+    assert "default_model" in res.output

@@ -169,7 +169,9 @@ def evaluate_cmd(
     predators: PredatorsOpt = None,
     model: Annotated[
         Path | None,
-        typer.Option("--model", help="Model folder (default: the configured VIGIL_MODEL_DIR)."),
+        typer.Option(
+            "--model", help="Model folder (default: VIGIL_MODEL_DIR, else the shipped model)."
+        ),
     ] = None,
     window: WindowOpt = 50,
     positives: PositivesOpt = 5,
@@ -178,10 +180,11 @@ def evaluate_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Measure a saved model on labelled chats, whole and message by message (eSPD)."""
+    from vigil.analysis.learn.bundle import resolve_model_dir
     from vigil.analysis.learn.card import DECOY_WARNING
     from vigil.analysis.learn.service import evaluate_from_files
 
-    model_dir = model or getattr(load_settings(), "model_dir", None)
+    model_dir = model or resolve_model_dir(load_settings().model_dir)
     if model_dir is None:
         raise UserError(
             "no model given", hint="pass --model DIR or set VIGIL_MODEL_DIR to a trained model"
