@@ -106,7 +106,6 @@ class Scorer:
     weights: IndicatorWeights
     model: TrainedModel | None = None
     stacker: Stacker | None = None
-    model_name: str = ""
     model_only: bool = False
     """Score with the learned model alone (for evaluation): flagged at 0.5."""
 
@@ -194,7 +193,8 @@ class Scorer:
         checked = lang.code in self.engine.languages or lang.code == UNDETERMINED
         notes = [] if checked else [f"not checked: language {lang.code}"]
         senders = {m.sender for m in c.messages if m.sender is not None and not m.is_system}
-        if hit and len(senders) >= 2 and not child_evidence(a):
+        child = child_evidence(a)
+        if hit and len(senders) >= 2 and not child:
             hit = False  # with speaker turns, flagging needs a child in view (docs/triage.md)
             notes.append("not flagged: no evidence that a child takes part")
         contrib = self.weights.contributions(feats)
@@ -210,7 +210,7 @@ class Scorer:
         return ScoreResult(
             id=c.id,
             score=round(score, 6),
-            flagged=hit or a.urgency >= URGENT or (a.urgency >= HIGH and child_evidence(a)),
+            flagged=hit or a.urgency >= URGENT or (a.urgency >= HIGH and child),
             categories=cats,
             flags=flags,
             urgency=a.urgency,

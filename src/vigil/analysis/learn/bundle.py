@@ -20,7 +20,7 @@ from typing import Any
 
 from vigil.analysis.engine import Engine, default_engine
 from vigil.analysis.learn.card import CARD_FILE, CARD_SCHEMA, MODEL_FILE
-from vigil.analysis.learn.fit import Fitted
+from vigil.analysis.learn.fit import FittedScorer
 from vigil.analysis.learn.store import encode_model, load_model, read_card, sha256_hex
 from vigil.analysis.score import Scorer
 from vigil.analysis.stack import Stacker, stacker_from_json
@@ -97,10 +97,10 @@ def build_scorer(
         return Scorer(engine, load_weights(weights_path))
     b = load_bundle(model_dir)
     weights = load_weights(weights_path) if weights_path else (b.indicators or load_weights())
-    return Scorer(engine, weights, b.model, b.stacker, str(model_dir))
+    return Scorer(engine, weights, b.model, b.stacker)
 
 
-def bundle_files(fitted: Fitted, card: dict[str, Any]) -> dict[str, bytes]:
+def bundle_files(fitted: FittedScorer, card: dict[str, Any]) -> dict[str, bytes]:
     """The files of a model folder for ``fitted``; ``card`` gets the files' SHA-256 added."""
     files: dict[str, bytes] = {}
     if fitted.model is not None:

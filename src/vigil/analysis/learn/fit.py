@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from vigil.analysis.engine import Engine
 from vigil.analysis.features import feature_names
+from vigil.analysis.learn.metrics import average_precision, confusion_at
 from vigil.analysis.learn.model import TrainedModel, TrainingConfig, train
 from vigil.analysis.score import ConversationInput, Scorer, conversation_text
 from vigil.analysis.stack import Stacker
@@ -36,7 +37,7 @@ INDICATOR_C = 0.5
 
 
 @dataclass(frozen=True)
-class Fitted:
+class FittedScorer:
     """Everything fitted, with out-of-fold figures for the card."""
 
     model: TrainedModel | None
@@ -202,38 +203,17 @@ def auc(scores: Sequence[float], labels: Sequence[int]) -> float:
     return float(greater / (len(pos) * len(neg)))
 
 
-def average_precision(scores: Sequence[float], labels: Sequence[int]) -> float:
-    """Average precision over distinct thresholds, high to low."""
-    s = np.asarray(scores, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.int64)
-    n_pos = int(y.sum())
-    ap = prev = 0.0
-    for t in np.unique(s)[::-1]:
-        pred = s >= t
-        tp = int((pred & (y == 1)).sum())
-        r = tp / n_pos if n_pos else 0.0
-        ap += (r - prev) * (tp / int(pred.sum()))
-        prev = r
-    return ap
-
-
 def _figures(z: npt.NDArray[np.float64], y: Sequence[int], threshold: float) -> dict[str, Any]:
     p = 1 / (1 + np.exp(-z))
-    pred = p >= threshold
-    yy = np.asarray(y)
-    tp = int((pred & (yy == 1)).sum())
-    fp = int((pred & (yy == 0)).sum())
-    n_pos, n_neg = int(yy.sum()), int((1 - yy).sum())
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / n_pos if n_pos else 0.0
+    c = confusion_at(list(y), p, threshold)
     return {
         "roc_auc": round(auc(p.tolist(), list(y)), 4),
-        "average_precision": round(average_precision(p.tolist(), list(y)), 4),
+        "average_precision": round(average_precision(list(y), p), 4),
         "flagged": {
-            "precision": round(prec, 4),
-            "recall": round(rec, 4),
-            "f1": round(2 * prec * rec / (prec + rec) if prec + rec else 0.0, 4),
-            "fpr": round(fp / n_neg if n_neg else 0.0, 4),
+            "precision": round(c.precision, 4),
+            "recall": round(c.recall, 4),
+            "f1": round(c.f1, 4),
+            "fpr": round(c.false_positive_rate, 4),
         },
     }
 
@@ -249,7 +229,7 @@ def fit_all(
     seed: int = 0,
     indicator_c: float = INDICATOR_C,
     max_fpr: float = MAX_FPR,
-) -> Fitted:
+) -> FittedScorer:
     """Fit indicator weights, the n-gram model and the stacker on ``convs``."""
     cfg = config or TrainingConfig(seed=seed)
     y = np.asarray(labels, dtype=np.int64)
@@ -294,7 +274,7 @@ def fit_all(
         },
     )
     if not with_model:
-        return Fitted(None, indicators, None, figures)
+        return FittedScorer(None, indicators, None, figures)
     texts = [conversation_text(c.messages) for c in convs]
     z_mod = np.zeros(len(y))
     for k in range(folds):
@@ -329,4 +309,4 @@ def fit_all(
         },
         None if union_ind is None else round(union_ind, 6),
     )
-    return Fitted(model, indicators, stacker, figures)
+    return FittedScorer(model, indicators, stacker, figures)

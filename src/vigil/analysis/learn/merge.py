@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from vigil.analysis.learn.bundle import Bundle, load_bundle
-from vigil.analysis.learn.fit import Fitted
+from vigil.analysis.learn.fit import FittedScorer
 from vigil.analysis.learn.model import TrainedModel
 from vigil.analysis.stack import Stacker
 from vigil.analysis.weights import IndicatorWeights
@@ -34,7 +34,7 @@ def _union(values: Sequence[float | None]) -> float | None:
     return _mean(given) if len(given) * 2 > len(values) else None
 
 
-def merge_bundles(bundles: Sequence[Bundle]) -> Fitted:
+def merge_bundles(bundles: Sequence[Bundle]) -> FittedScorer:
     """One scorer whose parameters are the mean of ``bundles``' (same feature settings)."""
     if not bundles:
         raise UserError("nothing to merge")
@@ -64,9 +64,9 @@ def merge_bundles(bundles: Sequence[Bundle]) -> Fitted:
         _union([s.indicator_threshold for s in sts]),
     )
     figures: dict[str, Any] = {"folds": [b.card.get("cross_validated", {}) for b in bundles]}
-    return Fitted(model, indicators, stacker, figures)
+    return FittedScorer(model, indicators, stacker, figures)
 
 
-def merge_folders(folders: Sequence[Path]) -> Fitted:
+def merge_folders(folders: Sequence[Path]) -> FittedScorer:
     """Load and merge model folders."""
     return merge_bundles([load_bundle(f) for f in folders])
