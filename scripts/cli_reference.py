@@ -6,7 +6,18 @@ from typing import Any
 
 import typer
 
+from vigil.cli import scan as scan_cli
 from vigil.cli.main import app
+
+
+def argparse_rows() -> list[tuple[str, str]]:
+    """(option names, help) of ``vigil scan``, whose options argparse parses."""
+    rows = []
+    for action in scan_cli.parser()._actions:
+        if "-h" in action.option_strings:
+            continue
+        rows.append((", ".join(action.option_strings), action.help or ""))
+    return rows
 
 
 def walk(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
@@ -26,6 +37,13 @@ def main() -> None:
         if group and len(path) == 1:
             continue
         print(f"### `{' '.join(path)}`\n")
+        if path == ["vigil", "scan"]:
+            print(scan_cli.SUMMARY + "\n")
+            print("| argument / option | meaning |\n|---|---|")
+            for names, helptext in argparse_rows():
+                print(f"| `{names}` | {helptext.replace('%%', '%')} |")
+            print()
+            continue
         print((cmd.help or "").strip().split("\n\n")[0] + "\n")
         opts = [p for p in cmd.params if p.name not in ("help",)]
         if opts and not group:

@@ -114,6 +114,35 @@ def test_model_folder_round_trip_and_tamper_check(tmp_path: Path, fitted) -> Non
         load_bundle(out)
 
 
+def _horner(word: bytes) -> int:
+    h = 0
+    for b in word:
+        h = (h * int(hashing._BASE) + b) % 2**64
+    return (h + len(word)) % 2**64
+
+
+@pytest.mark.parametrize("longest", [1, 31, 32, 33, 70, 400])
+def test_word_hash_is_horners_rule_for_short_and_long_words(longest: int) -> None:
+    rng = random.Random(longest)
+    words = [
+        bytes(rng.choice(b"abcxyz019_") for _ in range(rng.randint(1, longest))) for _ in range(60)
+    ]
+    text = b" ".join(words)
+    data = np.frombuffer(text, dtype=np.uint8)
+    starts, ends = hashing._words(data)
+    got = hashing._word_hashes(data, starts, ends).tolist()
+    assert got == [_horner(w) for w in words]
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 50, 5000])
+def test_counted_keys_are_numpys_unique_with_counts(size: int) -> None:
+    keys = np.random.default_rng(size).integers(0, max(size // 3, 1), size)
+    got_keys, got_counts = hashing._counted(keys)
+    want_keys, want_counts = np.unique(keys, return_counts=True)
+    assert got_keys.tolist() == want_keys.tolist()
+    assert got_counts.tolist() == want_counts.tolist()
+
+
 def test_numpy_hashing_is_stable_and_matches_the_matrix() -> None:
     texts = ["Hello there friend", "hello THERE", "", "émoji café ok"]
     doc, h = hashing.gram_hashes(texts)

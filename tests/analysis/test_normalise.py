@@ -363,8 +363,12 @@ def test_word_text_without_offsets_is_the_tracked_text(word: str) -> None:
 
 @settings(max_examples=3000, deadline=None)
 @given(
-    st.from_regex(r"[a-z]{1,8}[!?.,]{1,4}", fullmatch=True)
+    st.from_regex(
+        r"[!?.,;:()\[\]{}<>\"*~^+=|#%'`/@&$_-]{0,3}[a-z]{1,8}[!?.,;:()\[\]{}<>\"*~^+=|#%'`/@&$_-]{0,4}",
+        fullmatch=True,
+    )
     | st.sampled_from(["u?", "r.", "lol!", "ok,", "ur!", "asl?", "a.", "i.", "pls!!", "2day!"])
+    | st.sampled_from(["(u)", '"ur"', "*hug*", ":p", ":d", "<3", "lol)", "[r]", "...u", "soooo)"])
 )
-def test_letters_then_marks_take_the_short_path_to_the_same_text(word: str) -> None:
+def test_letters_between_marks_take_the_short_path_to_the_same_text(word: str) -> None:
     assert norm_module._word_text(word) == norm_module._word_tracked(word).text

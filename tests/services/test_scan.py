@@ -13,6 +13,7 @@ import io
 import json
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -456,13 +457,13 @@ def test_model_setting_option_and_no_model(
     assert r.model == str(model_dir)
     scorer, folder = make_scorer(settings, model=model_dir)
     assert folder == model_dir and scorer.model is not None
-    env = settings.model_copy(update={"model_dir": model_dir})  # VIGIL_MODEL_DIR
+    env = replace(settings, model_dir=model_dir)  # VIGIL_MODEL_DIR
     assert scan(env, src, tmp_path / "e.csv").model == str(model_dir)
     assert read_csv(tmp_path / "e.csv") == read_csv(tmp_path / "m.csv")
     assert scan(env, src, tmp_path / "n.csv", no_model=True).model == "none"
-    off = settings.model_copy(update={"model_dir": Path("none")})
+    off = replace(settings, model_dir=Path("none"))
     assert make_scorer(off)[1] is None
-    missing = settings.model_copy(update={"model_dir": tmp_path / "absent"})
+    missing = replace(settings, model_dir=tmp_path / "absent")
     with pytest.raises(UserError, match="no such model folder"):
         scan(missing, src, tmp_path / "x.csv")
     assert scan(missing, src, tmp_path / "x.csv", no_model=True).model == "none"

@@ -37,7 +37,7 @@ def default_engine(lang: str | None = None) -> Engine:
 
     tax = load_taxonomy(lang)
     rules = tuple(rules_from_taxonomy(tax))
-    scanner = Scanner([r.scan_pattern() for r in rules])
+    scanner = Scanner([r.scan_pattern() for r in rules], subset=True)  # checked on loading
     return Engine(
         rules,
         scanner,

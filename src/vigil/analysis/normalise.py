@@ -44,10 +44,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
-
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML was built with it (ten times faster), else the pure one."""
+from vigil.analysis.yaml_data import parse_yaml
 
 NORMALISER_VERSION = "2"
 """Bumped whenever a change here can change normalised text (part of the taxonomy fingerprint)."""
@@ -88,6 +85,7 @@ _SPACE_RUN_RE = re.compile(r"\s+")
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"}
 _LEET_TABLE = str.maketrans(_LEET)
+_LEET_CHARS = frozenset(_LEET)
 _LEET_TOKEN_RE = re.compile(r"[a-z0-9@$]+")
 _DIGITS_THEN_LETTERS_RE = re.compile(r"([0-9]+)([a-z]+)")
 _INTERIOR_LEET_RE = re.compile(r"[a-z][0134578@$]+[a-z]")
@@ -114,7 +112,7 @@ class _Data:
 
 def _read_yaml(name: str) -> dict[str, Any]:
     text = resources.files("vigil.analysis").joinpath(name).read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=_LOADER)
+    data = parse_yaml(text)
     if not isinstance(data, dict):
         raise ValueError(f"{name}: expected a mapping at the top level")
     return data
@@ -405,24 +403,33 @@ def _word_plain(word: str) -> str:
     text = word.translate(_punctuation_table())
     if not text.isascii():
         text = _apply_edits_text(text, _confusable_edits(text))
-    for step in (_dotted_edits, _leet_edits, _stretch_edits, _shorthand_edits):
-        text = _apply_edits_text(text, step(text))
-    return text
+    # a step whose trigger is absent from the text so far would change nothing: skipped
+    if "." in text or "/" in text or "-" in text:
+        text = _apply_edits_text(text, _dotted_edits(text))
+    if not _LEET_CHARS.isdisjoint(text):
+        text = _apply_edits_text(text, _leet_edits(text))
+    if _TRIPLE_RE.search(text) is not None:
+        text = _apply_edits_text(text, _stretch_edits(text))
+    edits = _shorthand_edits(text)
+    return _apply_edits_text(text, edits) if edits else text
 
 
-_LETTERS_THEN_MARKS = re.compile(r"([a-z]+)([!?.,]+)")
-"""A word of ASCII letters followed by sentence marks ("lol!", "u?"): the commonest word the
-plain check turns away; normalised as its letters plus the marks (a test checks it is the
-same as the full path)."""
+_MARKS = r"""[!?.,;:()\[\]{}<>"*~^+=|#%]"""
+_LETTERS_IN_MARKS = re.compile(f"({_MARKS}*)([a-z]+)({_MARKS}*)")
+"""A word of ASCII letters between marks that no step reads ("lol!", "(hi", '"ok"', "u?"):
+the commonest words the plain check turns away. No mark here is a letter, digit, leet
+symbol, joiner of dotted letters or part of a shorthand token, so the word normalises as its
+letters (expanded when shorthand) between the same marks (a test checks it is the same as the
+full path)."""
 
 
 def _word_text(word: str) -> str:
     if word.isascii() and word.isalpha() and _TRIPLE_RE.search(word) is None:
         return _data().expansions.get(word, word)
-    m = _LETTERS_THEN_MARKS.fullmatch(word)
-    if m is not None and _TRIPLE_RE.search(m.group(1)) is None:
-        letters = m.group(1)
-        return _data().expansions.get(letters, letters) + m.group(2)
+    m = _LETTERS_IN_MARKS.fullmatch(word)
+    if m is not None and _TRIPLE_RE.search(m.group(2)) is None:
+        letters = m.group(2)
+        return m.group(1) + _data().expansions.get(letters, letters) + m.group(3)
     return _word_plain(word)
 
 
@@ -544,16 +551,17 @@ def _normalise_joined(joined: str) -> str:
     if not s.isascii():
         s = _INVISIBLE_RE.sub("", s)
         if not unicodedata.is_normalized("NFKC", s):  # the quick check: emoji text passes
-            s = unicodedata.normalize("NFKC", s)
+            # message by message (NUL composes with nothing): only those that need it
+            s = _SEP.join(
+                m if unicodedata.is_normalized("NFKC", m) else unicodedata.normalize("NFKC", m)
+                for m in s.split(_SEP)
+            )
     s = s.casefold()
     edits = _spaced_edits(s)
     if edits:
         s = _apply_edits_text(s, edits)
-    s = " ".join(map(_WORDS.__getitem__, s.replace(_SEP, " \x00 ").split()))
-    s = s.replace(" \x00 ", _SEP)
-    if " \x00" in s or "\x00 " in s:  # empty messages, or a chunk starting or ending empty
-        s = s.replace(" \x00", _SEP).replace("\x00 ", _SEP)
-    return s
+    word = _WORDS.__getitem__
+    return _SEP.join([" ".join(map(word, m.split())) for m in s.split(_SEP)])
 
 
 def normalise_blob(texts: Sequence[str], sep: str = _SEP) -> str:

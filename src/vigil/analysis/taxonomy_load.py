@@ -23,14 +23,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from vigil.analysis import normalise
 from vigil.analysis.scanner import database_cache_folder
+from vigil.analysis.yaml_data import YamlDataError, parse_yaml
 from vigil.errors import ParseError
-
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML was built with it (ten times faster), else the pure one."""
 
 TAXONOMY_PACKAGE = "vigil.analysis.taxonomy"
 META_FILE = "_taxonomy.yaml"
@@ -489,8 +485,8 @@ def parse_taxonomy(
     parsed: dict[str, Any] = {}
     for name, text in documents.items():
         try:
-            parsed[name] = yaml.load(text, Loader=_LOADER)
-        except yaml.YAMLError as exc:
+            parsed[name] = parse_yaml(text)
+        except YamlDataError as exc:
             raise TaxonomyError(f"not valid YAML: {exc}", file=name) from exc
     if META_FILE not in parsed:
         raise TaxonomyError("missing", file=META_FILE)
@@ -527,9 +523,7 @@ def parse_taxonomy(
             "lang": lang,
             "normaliser": {
                 "version": normalise.NORMALISER_VERSION,
-                "data": {
-                    k: yaml.load(v, Loader=_LOADER) for k, v in normalise.data_texts().items()
-                },
+                "data": {k: parse_yaml(v) for k, v in normalise.data_texts().items()},
             },
         },
         sort_keys=True,

@@ -17,13 +17,23 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from vigil import LEAD_NOT_VERDICT
+
+__all__ = [
+    "LEAD_NOT_VERDICT",
+    "advance",
+    "byte_progress",
+    "console",
+    "err",
+    "print_json",
+    "workspace",
+]
+
 if TYPE_CHECKING:
     from vigil.services.workspace import Workspace
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-
-LEAD_NOT_VERDICT = "Vigil's output is a lead for a trained person, never a verdict."
 
 
 def workspace() -> Workspace:

@@ -38,7 +38,18 @@ app.add_typer(model_cli.app, name="model")
 app.command("ingest")(ingest_cli.ingest)
 app.command("triage")(triage_cli.triage)
 app.command("explain")(triage_cli.explain)
-app.command("scan")(scan_cli.scan)
+
+
+@app.command(
+    "scan",
+    help=scan_cli.SUMMARY + " Options: vigil scan --help.",
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def scan(ctx: typer.Context) -> None:
+    scan_cli.main(ctx.args)  # its own argparse options (see vigil.cli.scan)
+
+
 app.add_typer(users_cli.app, name="user")
 app.command("serve")(serve_cli.serve)
 app.add_typer(records_cli.unit_app, name="unit")

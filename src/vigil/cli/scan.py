@@ -1,119 +1,147 @@
-"""``vigil scan``: score conversations from a CSV, JSON-lines or Parquet file, no workspace."""
+"""``vigil scan``: score conversations from a CSV, JSON-lines or Parquet file, no workspace.
+
+Its options are parsed with the standard library's ``argparse``, not Typer like the other
+commands: batch scoring is run once per file by platforms and the evaluation harness, and
+Typer's start-up (about a tenth of a second) was a fifth of a typical run. ``vigil scan`` is
+still listed by ``vigil --help`` (:mod:`vigil.cli.main` passes its arguments here).
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
-from vigil.cli.common import LEAD_NOT_VERDICT, err, print_json
+from vigil import LEAD_NOT_VERDICT
 from vigil.config import load_settings
-from vigil.services.scan import DEFAULT_BATCH
+from vigil.services.scan import DEFAULT_BATCH, ScanReport
 from vigil.services.scan import scan as scan_service
 
+SUMMARY = (
+    "Score conversations from a file into a file (batch scoring for platforms and evaluation)."
+)
 
-def scan(
-    src: Annotated[
-        Path,
-        typer.Option(
-            "--in",
-            help="Input: CSV, JSON lines or Parquet with columns id,segment (one conversation "
-            "a record, one message a line) or conversation,sender,time,text (one message a record).",
-        ),
-    ],
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out",
-            help="Output (.csv, .jsonl or .parquet): id,score,flagged,categories,flags,urgency,"
-            "language,checked,note. Bad records are listed in OUT.errors.csv beside it.",
-        ),
-    ],
-    model: Annotated[
-        Path | None,
-        typer.Option(
-            "--model",
-            help="Model folder from `vigil model train` (default: VIGIL_MODEL_DIR, else the "
-            "shipped model when there is one).",
-        ),
-    ] = None,
-    no_model: Annotated[
-        bool, typer.Option("--no-model", help="Score with the indicators alone.")
-    ] = False,
-    weights: Annotated[
-        Path | None,
-        typer.Option("--weights", help="Indicator weights JSON to use instead of the model's."),
-    ] = None,
-    model_only: Annotated[
-        bool,
-        typer.Option("--model-only", help="Score with the learned model alone (for evaluation)."),
-    ] = False,
-    batch: Annotated[
-        int,
-        typer.Option(
-            "--batch", min=1, help=f"Conversations scored per call (default {DEFAULT_BATCH:,})."
-        ),
-    ] = DEFAULT_BATCH,
-    out_format: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            help="Output format: csv, jsonl or parquet (default: from --out's extension).",
-        ),
-    ] = None,
-    in_format: Annotated[
-        str | None,
-        typer.Option(
-            "--in-format",
-            help="Input format: csv, jsonl or parquet (default: from --in's extension).",
-        ),
-    ] = None,
-    grouped: Annotated[
-        bool,
-        typer.Option(
-            "--grouped",
-            help="Row layout: each conversation's rows are together, so it is scored as soon "
-            "as the next begins (constant memory) instead of after the whole input is read.",
-        ),
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-) -> None:
-    """Score conversations from a file into a file (batch scoring for platforms and evaluation)."""
+
+def _positive(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is below 1")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    """The options of ``vigil scan``."""
+    p = argparse.ArgumentParser(
+        prog="vigil scan", description=f"{SUMMARY}\n\n{LEAD_NOT_VERDICT}", allow_abbrev=False
+    )
+    p.add_argument(
+        "--in",
+        dest="src",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="Input: CSV, JSON lines or Parquet with columns id,segment (one conversation a "
+        "record, one message a line) or conversation,sender,time,text (one message a record).",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="Output (.csv, .jsonl or .parquet): id,score,flagged,categories,flags,urgency,"
+        "language,checked,note. Bad records are listed in OUT.errors.csv beside it.",
+    )
+    p.add_argument(
+        "--model",
+        type=Path,
+        metavar="DIR",
+        help="Model folder from `vigil model train` (default: VIGIL_MODEL_DIR, else the "
+        "shipped model when there is one).",
+    )
+    p.add_argument("--no-model", action="store_true", help="Score with the indicators alone.")
+    p.add_argument(
+        "--weights",
+        type=Path,
+        metavar="FILE",
+        help="Indicator weights JSON to use instead of the model's.",
+    )
+    p.add_argument(
+        "--model-only",
+        action="store_true",
+        help="Score with the learned model alone (for evaluation).",
+    )
+    p.add_argument(
+        "--batch",
+        type=_positive,
+        default=DEFAULT_BATCH,
+        metavar="N",
+        help=f"Conversations scored per call (default {DEFAULT_BATCH:,}).",
+    )
+    p.add_argument(
+        "--format",
+        dest="out_format",
+        metavar="csv|jsonl|parquet",
+        help="Output format: csv, jsonl or parquet (default: from --out's extension).",
+    )
+    p.add_argument(
+        "--in-format",
+        metavar="csv|jsonl|parquet",
+        help="Input format: csv, jsonl or parquet (default: from --in's extension).",
+    )
+    p.add_argument(
+        "--grouped",
+        action="store_true",
+        help="Row layout: each conversation's rows are together, so it is scored as soon as the "
+        "next begins (constant memory) instead of after the whole input is read.",
+    )
+    p.add_argument("--json", dest="as_json", action="store_true", help="Print the summary as JSON.")
+    return p
+
+
+def main(argv: Sequence[str]) -> None:
+    """Run ``vigil scan`` with ``argv`` (the arguments after ``scan``)."""
+    a = parser().parse_args(list(argv))
     r = scan_service(
         load_settings(),
-        src,
-        out,
-        model=model,
-        no_model=no_model,
-        weights=weights,
-        model_only=model_only,
-        batch=batch,
-        in_format=in_format,
-        out_format=out_format,
-        grouped=grouped,
+        a.src,
+        a.out,
+        model=a.model,
+        no_model=a.no_model,
+        weights=a.weights,
+        model_only=a.model_only,
+        batch=a.batch,
+        in_format=a.in_format,
+        out_format=a.out_format,
+        grouped=a.grouped,
     )
-    if as_json:
-        print_json({"note": LEAD_NOT_VERDICT, **asdict(r)})
+    if a.as_json:
+        doc = {"note": LEAD_NOT_VERDICT, **asdict(r)}
+        print(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True, default=str))
+    for line in summary(r):
+        print(line, file=sys.stderr)
+
+
+def summary(r: ScanReport) -> list[str]:
+    """The lines printed on stderr after a scan."""
     rate = r.conversations / r.seconds if r.seconds else 0.0
     model_text = "none (indicators alone)" if r.model == "none" else r.model
-    err.print(LEAD_NOT_VERDICT, soft_wrap=True)
-    err.print(
+    lines = [
+        LEAD_NOT_VERDICT,
         f"scanned {r.conversations} conversation(s), {r.messages} message(s) from {r.input} "
         f"({r.in_format}, {r.layout} layout) in {r.seconds:.1f} s ({rate:,.0f}/s); "
         f"{r.flagged} flagged; model: {model_text}; wrote {r.output}",
-        soft_wrap=True,
-        markup=False,
-    )
+    ]
     if r.bad_records:
-        err.print(
-            f"{r.bad_records} bad record(s) skipped, listed in {r.errors_file}:",
-            soft_wrap=True,
-            markup=False,
-        )
+        lines.append(f"{r.bad_records} bad record(s) skipped, listed in {r.errors_file}:")
         for b in r.first_bad:
             who = f" (id {b.id})" if b.id else ""
-            err.print(f"  {r.input}, {b.location}{who}: {b.reason}", soft_wrap=True, markup=False)
+            lines.append(f"  {r.input}, {b.location}{who}: {b.reason}")
         if r.bad_records > len(r.first_bad):
-            err.print(f"  … and {r.bad_records - len(r.first_bad)} more", markup=False)
+            lines.append(f"  … and {r.bad_records - len(r.first_bad)} more")
+    return lines

@@ -113,7 +113,7 @@ def role_allows(role: str, need: str) -> bool:
 
 def as_user(ws: Workspace, username: str) -> Workspace:
     """The same workspace acting as ``username`` (custody entries are attributed to them)."""
-    return replace(ws, settings=ws.settings.model_copy(update={"user": username}))
+    return replace(ws, settings=replace(ws.settings, user=username))
 
 
 def get_user(session: Session, username: str) -> User:

@@ -10,11 +10,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from vigil import tool_version
+from vigil import LEAD_NOT_VERDICT, tool_version
 from vigil.services.access import ROLE_LABELS, ROLES
 from vigil.web import extensions, links
 
-LEAD_NOT_VERDICT = "Vigil's output is a lead for a trained person, never a verdict."
 URGENCY = {3: "act now", 2: "high", 1: "elevated", 0: ""}
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("vigil.web") / "templates"))

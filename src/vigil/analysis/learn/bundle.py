@@ -16,16 +16,18 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vigil.analysis.engine import Engine, default_engine
 from vigil.analysis.learn.card import CARD_FILE, CARD_SCHEMA, MODEL_FILE
-from vigil.analysis.learn.fit import FittedScorer
 from vigil.analysis.learn.store import encode_model, load_model, read_card, sha256_hex
 from vigil.analysis.score import Scorer
 from vigil.analysis.stack import Stacker, stacker_from_json
 from vigil.analysis.weights import IndicatorWeights, load_weights, weights_from_json
 from vigil.errors import IntegrityError, UserError
+
+if TYPE_CHECKING:
+    from vigil.analysis.learn.fit import FittedScorer  # (training code: not loaded to score)
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
 INDICATORS_FILE = "indicators.json"
