@@ -9,7 +9,10 @@ PYTEST_ARGS ?=
 
 .PHONY: setup apt demo test lint typecheck unit slow clean model eval
 
+# Bytecode for Vigil's own modules too (an editable install has none, and where
+# PYTHONDONTWRITEBYTECODE is set every `vigil scan` would compile them again): only stale files.
 setup: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q src >/dev/null
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do \

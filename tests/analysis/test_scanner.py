@@ -592,3 +592,77 @@ def test_without_spans_fixture_conversations_give_the_same_hits() -> None:
 @given(st.lists(chat_text(), max_size=12))
 def test_without_spans_generated_chat_gives_the_same_hits(texts: list[str]) -> None:
     _assert_same_without_spans(texts)
+
+
+# --- RE2 for exact spans, long messages --------------------------------------------------------
+
+
+def _subset_scanners(prefilter: bool = True) -> tuple[Scanner, Scanner]:
+    patterns = default_engine().scanner.patterns
+    return (
+        Scanner(patterns, subset=True, prefilter=prefilter),
+        Scanner(patterns, prefilter=prefilter),
+    )
+
+
+def test_the_default_scanner_uses_re2_for_exact_spans() -> None:
+    sc = default_engine().scanner
+    assert sc._subset and sc._rx2(0) is not None
+    assert Scanner(sc.patterns)._rx2(0) is None  # patterns not known to be in the subset
+
+
+@pytest.mark.parametrize(
+    ("text", "same"),
+    [("how old are you", True), ("line\none\ttab", True), ("a\x0bb", False),
+     ("a\x1cb", False), ("café", False), ("😀 hi", False), ("", True)],
+)  # fmt: skip
+def test_re2_reads_only_text_it_reads_as_python_does(text: str, same: bool) -> None:
+    from vigil.analysis.scanner import _same_in_re2
+
+    assert _same_in_re2(text) is same
+
+
+def test_every_pattern_gives_python_re_spans_through_re2() -> None:
+    sc = default_engine().scanner
+    tax = load_taxonomy()
+    texts = [t for p in tax.patterns() for t in (*p.examples, *p.near_misses)]
+    texts = [t.lower() for t in texts if t.isascii()]
+    joined = " ".join(texts)  # many matches of many patterns in one long text
+    used = 0
+    for p, expr in enumerate(sc._exprs):
+        rx = re.compile(expr)
+        for text in [*texts[p % 7 :: 7], joined]:
+            want = [m.span() for m in rx.finditer(text) if m.end() > m.start()]
+            assert list(sc._spans(p, text, text.encode("ascii"))) == want, (p, text)
+            used += bool(want)
+    assert used > 200
+
+
+@needs_hyperscan
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(chat_text(), spaced_words()), max_size=10))
+def test_re2_and_python_re_give_the_same_findings(texts: list[str]) -> None:
+    for prefilter in (True, False):
+        with_re2, without = _subset_scanners(prefilter)
+        assert _findings(with_re2, texts) == _findings(without, texts)
+
+
+@needs_hyperscan
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_chat_words()), min_size=1, max_size=8), st.integers(0, 30))
+def test_long_messages_skip_the_prefilter_and_find_the_same(extra: list[str], skip: int) -> None:
+    import vigil.analysis.scanner as scanner_module
+
+    tax = load_taxonomy("en")
+    cues = [ex for p in tax.patterns() for ex in p.examples][skip::31]
+    long = [" ".join([*cues, *extra] * 12), " ".join(extra * 80), " ".join(cues * 3)]
+    assert sum(map(len, long)) >= scanner_module.PREFILTER_MEAN_LIMIT * len(long)
+    fast, exact = _scanners()
+    skipped = _findings(fast, long)
+    assert skipped == _findings(exact, long)
+    original = scanner_module.PREFILTER_MEAN_LIMIT
+    try:
+        scanner_module.PREFILTER_MEAN_LIMIT = 10**9  # the prefilter on long messages too
+        assert _findings(fast, long) == skipped
+    finally:
+        scanner_module.PREFILTER_MEAN_LIMIT = original

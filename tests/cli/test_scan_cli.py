@@ -158,3 +158,46 @@ def test_harness_contract(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stdout + r.stderr
     assert "roc_auc:" in r.stdout
     assert "segments: 30" in r.stdout and "flagged:" in r.stdout and "categories:" in r.stdout
+
+
+@pytest.mark.parametrize("through", ["executable", "main app"])
+def test_options_help_and_usage_errors_on_both_ways_in(tmp_path: Path, through: str) -> None:
+    if through == "executable" and not VIGIL_EXE.is_file():
+        pytest.skip(f"no vigil executable beside {sys.executable}")
+    cmd = [str(VIGIL_EXE), "scan"] if through == "executable" else [*VIGIL, "scan"]
+    helped = subprocess.run([*cmd, "--help"], capture_output=True, text=True, env=env(tmp_path))
+    assert helped.returncode == 0
+    for option in ("--in", "--out", "--no-model", "--grouped", "--batch", "never a verdict"):
+        assert option in helped.stdout
+    bad = subprocess.run(
+        [*cmd, "--in", "a.csv", "--out", "b.csv", "--batch", "0"],
+        capture_output=True,
+        text=True,
+        env=env(tmp_path),
+    )
+    assert bad.returncode == 2 and "--batch" in bad.stderr and "below 1" in bad.stderr
+    missing = subprocess.run(
+        [*cmd, "--in", "a.csv"], capture_output=True, text=True, env=env(tmp_path)
+    )
+    assert missing.returncode == 2 and "--out" in missing.stderr
+
+
+def test_the_executable_writes_everything_before_its_quick_exit(tmp_path: Path) -> None:
+    if not VIGIL_EXE.is_file():
+        pytest.skip(f"no vigil executable beside {sys.executable}")
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,segment\n" + "".join(f'{i},"{TALK[i % 6]}\n{CUES[i % 7]}"\n' for i in range(40))
+    )
+    out = tmp_path / "scores.jsonl"
+    r = subprocess.run(
+        [str(VIGIL_EXE), "scan", "--in", str(src), "--out", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        env=env(tmp_path),
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["conversations"] == 40  # stdout flushed
+    assert "scanned 40 conversation(s)" in r.stderr  # stderr flushed
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 40
+    assert not list(tmp_path.glob(".*.part"))

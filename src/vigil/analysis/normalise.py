@@ -435,7 +435,10 @@ def _word_text(word: str) -> str:
 
 class _WordCache(dict[str, str]):
     def __missing__(self, word: str) -> str:
-        value = _word_text(word)
+        if word.isalpha() and word.isascii() and _TRIPLE_RE.search(word) is None:
+            value = _data().expansions.get(word, word)  # (_word_text's first case, inline)
+        else:
+            value = _word_text(word)
         if len(self) >= _CACHE_LIMIT:
             self.clear()
         self[word] = value
