@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from vigil.config import Settings
-from vigil.services import evidence
 from vigil.services.cases import create_case
+from vigil.services.evidence.exhibits import register_file
 from vigil.services.workspace import init_workspace
 
 
@@ -48,7 +48,7 @@ def main() -> None:
             ws, _, _ = init_workspace(Settings(home=home, user="bench"))
             create_case(ws, "OP-BENCH", "bench", None, "UTC")
             t0 = time.perf_counter()
-            evidence.register_file(ws, "OP-BENCH", src, source="bench", acquired_by="Bench Mark")
+            register_file(ws, "OP-BENCH", src, source="bench", acquired_by="Bench Mark")
             vigil_times.append(time.perf_counter() - t0)
             ws.engine.dispose()
             shutil.rmtree(home)

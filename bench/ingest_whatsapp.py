@@ -8,7 +8,7 @@ to that tool alone:
 * ``vigil parse``: ``whatsapp_txt.PARSER.parse`` over the file, every message consumed;
 * ``whatstk auto``: ``WhatsAppChat.from_source(path)`` (header format auto-detected);
 * ``whatstk hformat``: ``WhatsAppChat.from_source(path, hformat=...)`` (format given);
-* ``vigil parse+store``: ``vigil.services.ingest.ingest_file`` into a fresh SQLite workspace
+* ``vigil parse+store``: ``vigil.services.ingest.run.ingest_file`` into a fresh SQLite workspace
   (exhibit registration, hashing, parsing and storing in one transaction); see
   :func:`store_worker`. On a machine with two cores the service parses a file this size in a
   worker process while it writes;
@@ -83,7 +83,7 @@ def prepare(path):
     return ws, home, Path(path)
 PIPELINE = {pipeline}
 def run(arg):
-    from vigil.services.ingest import ingest_file
+    from vigil.services.ingest.run import ingest_file
     ws, _, path = arg
     return ingest_file(ws, "OP-BENCH", path, fmt="whatsapp_txt", tz="UTC",
                        pipeline=PIPELINE).messages
@@ -119,14 +119,14 @@ def run(path):
 def store_worker(pipeline: bool | None = None) -> str | None:
     """Worker code for "parse and store into SQLite", or None when it cannot be measured.
 
-    It uses the ingest service (``vigil.services.ingest.ingest_file``) on a fresh SQLite
+    It uses the ingest service (``vigil.services.ingest.run.ingest_file``) on a fresh SQLite
     workspace in a temporary folder: the file is registered as an exhibit (hashed into the
     evidence store), parsed and stored in one transaction. The workspace is created before the
     clock starts and removed after it stops. ``pipeline`` is passed on: None lets the service
     decide (a file this size is parsed in a worker process on a machine with two cores), False
     keeps everything in one process.
     """
-    if importlib.util.find_spec("vigil.services.ingest") is None:
+    if importlib.util.find_spec("vigil.services.ingest.run") is None:
         return None  # TODO(lead): the ingest service is not there; nothing to time yet
     return _STORE.replace("{pipeline}", repr(pipeline))
 

@@ -21,10 +21,9 @@ cache at a fresh temporary folder to time a compile.
 from __future__ import annotations
 
 import argparse
-import functools
 import os
-import random
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,27 +31,9 @@ from pathlib import Path
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-FIXTURE = (
-    Path(__file__).resolve().parents[2] / "shared/fixtures/chats/whatsapp/whatstk/lorem-2000.txt"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-@functools.cache
-def _cues() -> list[bytes]:
-    from vigil.analysis.taxonomy_load import load_taxonomy
-
-    return [ex.encode() for p in load_taxonomy("en").patterns() for ex in p.examples]
-
-
-def with_cues(text: bytes, rate: float, seed: int) -> bytes:
-    """``text`` with a taxonomy example appended to about ``rate`` of its message lines."""
-    cues = _cues()
-    rng = random.Random(seed)
-    lines = text.split(b"\n")
-    for i, line in enumerate(lines):
-        if line.startswith(b"[") and rng.random() < rate:
-            lines[i] = line + b" " + rng.choice(cues)
-    return b"\n".join(lines)
+from bench.whatsapp_export import messages_per_copy, write_export  # noqa: E402
 
 
 def main() -> None:
@@ -63,19 +44,15 @@ def main() -> None:
     args = ap.parse_args()
     from vigil.config import Settings
     from vigil.services.cases import create_case
-    from vigil.services.ingest import ingest_file
-    from vigil.services.triage import analyse, triage
+    from vigil.services.ingest.run import ingest_file
+    from vigil.services.triage.run import analyse, triage
     from vigil.services.workspace import init_workspace
 
     root = Path(tempfile.mkdtemp(prefix="vigil-e2e-"))
     try:
-        text = FIXTURE.read_bytes()
-        copies = max(1, args.messages // 2000)
+        copies = max(1, args.messages // messages_per_copy())
         export = root / "chat.txt"
-        text = text if text.endswith(b"\n") else text + b"\n"
-        with export.open("wb") as fh:
-            for i in range(copies):
-                fh.write(with_cues(text, args.cues, seed=i) if args.cues else text)
+        write_export(export, copies, cue_rate=args.cues)
         extra = {"cache_dir": root / "cache"} if args.cold else {}
         ws, _, _ = init_workspace(Settings(home=root / "ws", user="bench", **extra))
         create_case(ws, "OP-E2E", "bench", None, "UTC")

@@ -43,7 +43,7 @@ $VIGIL demo
 
 step "the published figures, computed from the records"
 $VIGIL report stats --from 2022-10-01 --to 2023-09-30
-$VIGIL report stats --from 2021-04-01 --to 2022-03-31 --format pdf --out "$VIGIL_HOME/stats-2021-22.pdf"
+$VIGIL report stats --from 2021-04-01 --to 2022-03-31 --format pdf --out "$VIGIL_HOME/stats-2021-22.pdf" --purpose "demo: annual return"
 
 step "triage: conversations ranked by urgency, then risk (a lead for a trained person, never a verdict)"
 $VIGIL triage --limit 5

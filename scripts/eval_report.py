@@ -96,7 +96,9 @@ def main() -> None:
         if a.quick and args[0] == "cv":
             continue
         r, shown, secs = run(args)
-        print(f"{name}: ROC-AUC {fmt(r['roc_auc'])}, AP {fmt(r['average_precision'])} ({secs:.0f} s)")
+        print(
+            f"{name}: ROC-AUC {fmt(r['roc_auc'])}, AP {fmt(r['average_precision'])} ({secs:.0f} s)"
+        )
         results.append((name, r, shown))
     cats = results[0][1].get("categories", {})
     cat_lines = "".join(
@@ -113,9 +115,7 @@ def main() -> None:
         + "\nCommands (from the project root):\n\n"
         + "".join(f"- {name}: `{shown}`\n" for name, _, shown in results)
         + "\nHow often each category fires (default scorer; a segment counts once per category):\n\n"
-        "| category | in positives | in negatives |\n|---|---|---|\n"
-        + cat_lines
-        + f"\n{END}"
+        "| category | in positives | in negatives |\n|---|---|---|\n" + cat_lines + f"\n{END}"
     )
     doc = a.doc.read_text("utf-8")
     if START in doc and END in doc:

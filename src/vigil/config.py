@@ -66,6 +66,14 @@ def _optional_str(raw: str) -> str | None:
     return raw if raw.strip() else None
 
 
+def _module_names(raw: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in raw.split(",") if n.strip())
+    for name in names:
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise ValueError(f"{name!r} is not a module name (use dotted names, comma-separated)")
+    return names
+
+
 def _default_user() -> str:
     try:
         return getpass.getuser()
@@ -120,6 +128,9 @@ class Settings:
     )
     """Per-user cache of rebuildable files shared by every workspace (compiled Hyperscan
     databases; never case material). Unwritable: each workspace's ``cache/`` is used."""
+    plugins: tuple[str, ...] = field(default_factory=_env("plugins", _module_names, _const(())))
+    """Plugin modules to load besides installed ``vigil`` entry points, as comma-separated
+    module names (``VIGIL_PLUGINS=unit_hashes,unit_reports``); see docs/plugins.md."""
 
     @property
     def resolved_home(self) -> Path:

@@ -10,8 +10,17 @@ import pytest
 from vigil.cases import authorisation as rules_mod
 from vigil.errors import AccessDenied, UserError
 from vigil.evidence import custody
-from vigil.services import casework
-from vigil.services import casework_personas as personas
+from vigil.services.casework.authorisations import (
+    authorisation_warnings,
+    cancel_authorisation,
+    check_capture,
+    grant_authorisation,
+    renew_authorisation,
+    review_authorisation,
+)
+from vigil.services.casework.operations import create_operation
+from vigil.services.casework.personas import add_handle, create_persona
+from vigil.services.casework.units import create_unit
 from vigil.services.workspace import Workspace
 
 T0 = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
@@ -34,8 +43,8 @@ def clock(ws: Workspace) -> Callable[[datetime], None]:
 
 @pytest.fixture()
 def persona(ws: Workspace, clock: Callable[[datetime], None]) -> str:
-    casework.create_unit(ws, "R01", "Region one", "region")
-    personas.create_persona(
+    create_unit(ws, "R01", "Region one", "region")
+    create_persona(
         ws,
         "P-1",
         "Kalomi",
@@ -49,7 +58,7 @@ def persona(ws: Workspace, clock: Callable[[datetime], None]) -> str:
 
 def capture(ws: Workspace, t: datetime, case: str = "OP-TEST", persona: str = "P-1") -> None:
     with ws.sessions() as s:
-        casework.check_capture(s, case, persona, t)
+        check_capture(s, case, persona, t)
 
 
 def test_durations_come_from_the_rules() -> None:
@@ -72,7 +81,7 @@ def test_capture_refused_without_any_authorisation(ws: Workspace, persona: str) 
 def test_capture_allowed_within_and_refused_outside_the_authorisation(
     ws: Workspace, persona: str
 ) -> None:
-    personas.grant_authorisation(
+    grant_authorisation(
         ws, "A-1", "P-1", "directed_surveillance", "Supt X", "superintendent", at(0)
     )
     capture(ws, at(0))  # the moment of grant
@@ -84,9 +93,7 @@ def test_capture_allowed_within_and_refused_outside_the_authorisation(
 
 
 def test_urgent_oral_lasts_72_hours(ws: Workspace, persona: str) -> None:
-    personas.grant_authorisation(
-        ws, "A-U", "P-1", "chis", "Insp Y", "inspector", at(0), urgent_oral=True
-    )
+    grant_authorisation(ws, "A-U", "P-1", "chis", "Insp Y", "inspector", at(0), urgent_oral=True)
     capture(ws, at(hours=71))
     with pytest.raises(AccessDenied, match="expired"):
         capture(ws, at(hours=73))
@@ -94,15 +101,15 @@ def test_urgent_oral_lasts_72_hours(ws: Workspace, persona: str) -> None:
 
 def test_rank_is_checked(ws: Workspace, persona: str) -> None:
     with pytest.raises(UserError, match="needs the rank superintendent"):
-        personas.grant_authorisation(ws, "A-2", "P-1", "chis", "Insp Y", "inspector", at(0))
+        grant_authorisation(ws, "A-2", "P-1", "chis", "Insp Y", "inspector", at(0))
 
 
 def test_cancellation_ends_cover(
     ws: Workspace, persona: str, clock: Callable[[datetime], None]
 ) -> None:
-    personas.grant_authorisation(ws, "A-1", "P-1", "chis", "Supt X", "superintendent", at(0))
+    grant_authorisation(ws, "A-1", "P-1", "chis", "Supt X", "superintendent", at(0))
     clock(at(30))
-    personas.cancel_authorisation(ws, "A-1", "Supt X", at(20), "deployment ended")
+    cancel_authorisation(ws, "A-1", "Supt X", at(20), "deployment ended")
     capture(ws, at(19))
     with pytest.raises(AccessDenied, match="cancelled"):
         capture(ws, at(21))
@@ -112,8 +119,8 @@ def test_operation_authorisation_covers_only_its_case(ws: Workspace, persona: st
     from vigil.services.cases import create_case
 
     create_case(ws, "OP-OTHER", "Other case", None, "UTC")
-    casework.create_operation(ws, "OP-ALDER", "Operation Alder", "R01", "OP-TEST")
-    personas.grant_authorisation(
+    create_operation(ws, "OP-ALDER", "Operation Alder", "R01", "OP-TEST")
+    grant_authorisation(
         ws,
         "A-DS",
         "P-1",
@@ -131,21 +138,19 @@ def test_operation_authorisation_covers_only_its_case(ws: Workspace, persona: st
 def test_relevant_source_past_12_months_needs_chief_constable_and_prior_judicial_approval(
     ws: Workspace, persona: str, clock: Callable[[datetime], None]
 ) -> None:
-    personas.grant_authorisation(
-        ws, "A-RS", "P-1", "relevant_source", "Supt X", "superintendent", at(0)
-    )
+    grant_authorisation(ws, "A-RS", "P-1", "relevant_source", "Supt X", "superintendent", at(0))
     clock(at(350))
     with pytest.raises(UserError, match="Judicial Commissioner"):
-        personas.renew_authorisation(ws, "A-RS", "ACC Z", "assistant_chief_constable", at(350))
+        renew_authorisation(ws, "A-RS", "ACC Z", "assistant_chief_constable", at(350))
     with pytest.raises(UserError, match="Judicial Commissioner"):  # approval after the renewal
-        personas.renew_authorisation(
+        renew_authorisation(
             ws, "A-RS", "CC Q", "chief_constable", at(350), judicial_approved_at=at(351)
         )
     with pytest.raises(UserError, match="chief_constable"):
-        personas.renew_authorisation(
+        renew_authorisation(
             ws, "A-RS", "ACC Z", "assistant_chief_constable", at(350), judicial_approved_at=at(340)
         )
-    a = personas.renew_authorisation(
+    a = renew_authorisation(
         ws, "A-RS", "CC Q", "chief_constable", at(350), judicial_approved_at=at(340)
     )
     assert a.expires_at == T0.replace(year=2026) and a.renewals == 1
@@ -155,37 +160,37 @@ def test_relevant_source_past_12_months_needs_chief_constable_and_prior_judicial
 def test_expired_authorisation_cannot_renew(
     ws: Workspace, persona: str, clock: Callable[[datetime], None]
 ) -> None:
-    personas.grant_authorisation(
+    grant_authorisation(
         ws, "A-1", "P-1", "directed_surveillance", "Supt X", "superintendent", at(0)
     )
     with pytest.raises(UserError, match="expired"):
-        personas.renew_authorisation(ws, "A-1", "Supt X", "superintendent", at(100))
-    a = personas.renew_authorisation(ws, "A-1", "Supt X", "superintendent", at(80))
+        renew_authorisation(ws, "A-1", "Supt X", "superintendent", at(100))
+    a = renew_authorisation(ws, "A-1", "Supt X", "superintendent", at(80))
     assert a.expires_at == T0.replace(month=7)
 
 
 def test_review_and_expiry_warnings(
     ws: Workspace, persona: str, clock: Callable[[datetime], None]
 ) -> None:
-    personas.grant_authorisation(
+    grant_authorisation(
         ws, "A-1", "P-1", "directed_surveillance", "Supt X", "superintendent", at(0)
     )
     clock(at(10))
-    assert personas.authorisation_warnings(ws, within_days=14) == []
+    assert authorisation_warnings(ws, within_days=14) == []
     clock(at(20))  # review due at day 28: 8 days ahead
-    [w] = personas.authorisation_warnings(ws, within_days=14)
+    [w] = authorisation_warnings(ws, within_days=14)
     assert w.what == "review_due" and w.days_left == 8 and w.ref == "A-1"
-    assert personas.authorisation_warnings(ws, within_days=5) == []
+    assert authorisation_warnings(ws, within_days=5) == []
     clock(at(30))
-    [w] = personas.authorisation_warnings(ws, within_days=14)
+    [w] = authorisation_warnings(ws, within_days=14)
     assert w.what == "review_overdue"
-    personas.review_authorisation(ws, "A-1", "Supt X", at(30))
-    assert personas.authorisation_warnings(ws, within_days=14) == []
+    review_authorisation(ws, "A-1", "Supt X", at(30))
+    assert authorisation_warnings(ws, within_days=14) == []
     clock(at(80))  # expiry at day 91; review due at day 58 is overdue
-    kinds = {w.what for w in personas.authorisation_warnings(ws, within_days=14)}
+    kinds = {w.what for w in authorisation_warnings(ws, within_days=14)}
     assert kinds == {"review_overdue", "expiry"}
     clock(at(95))  # expired: nothing live to warn about
-    assert personas.authorisation_warnings(ws, within_days=14) == []
+    assert authorisation_warnings(ws, within_days=14) == []
 
 
 def test_relevant_source_expiry_warning_names_the_higher_renewal() -> None:
@@ -202,9 +207,9 @@ def test_relevant_source_expiry_warning_names_the_higher_renewal() -> None:
 
 
 def test_every_change_is_audited(ws: Workspace, persona: str) -> None:
-    personas.grant_authorisation(ws, "A-1", "P-1", "chis", "Supt X", "superintendent", at(0))
-    personas.review_authorisation(ws, "A-1", "Supt X", at(5))
-    personas.add_handle(ws, "P-1", "discord", "kalomi#1")
+    grant_authorisation(ws, "A-1", "P-1", "chis", "Supt X", "superintendent", at(0))
+    review_authorisation(ws, "A-1", "Supt X", at(5))
+    add_handle(ws, "P-1", "discord", "kalomi#1")
     with ws.sessions() as s:
         log = [(e["action"], e["object_type"], e["object_id"]) for e in custody.all_entries(s)]
     assert ("create", "persona", "P-1") in log

@@ -196,7 +196,13 @@ def test_records_from_the_command_line(vigil: Run, tmp_path: Path) -> None:
     )
     assert plats["platforms"][0]["platform"] == "snapchat"
     out_csv = tmp_path / "s.csv"
-    vigil("report", "stats", "--from", "2022-10-01", "--to", "2023-09-30", "--out", str(out_csv))
+    assert "purpose" in vigil(
+        "report", "stats", "--from", "2022-10-01", "--to", "2023-09-30", "--out", str(out_csv),
+        ok=False,
+    )  # fmt: skip
+    assert not out_csv.exists()
+    vigil("report", "stats", "--from", "2022-10-01", "--to", "2023-09-30", "--out", str(out_csv),
+          "--purpose", "quarterly return")  # fmt: skip
     assert out_csv.read_text().startswith("section,")
     assert "needs --out" in vigil(
         "report", "stats", "--from", "2022-10-01", "--to", "2023-09-30", "--format", "pdf", ok=False

@@ -11,9 +11,9 @@ import pytest
 from vigil.cases.cybertip import parse_cybertip
 from vigil.errors import ParseError, UserError
 from vigil.evidence import custody
-from vigil.services import casework_referrals as referrals
-from vigil.services import casework_suspects as suspects
-from vigil.services.evidence import list_exhibits
+from vigil.services.casework.referrals import import_cybertip
+from vigil.services.casework.suspects import find_by_identifier, show_suspect
+from vigil.services.evidence.exhibits import list_exhibits
 from vigil.services.workspace import Workspace
 
 SAMPLE = Path(__file__).parent / "fixtures" / "cybertip_sample.json"
@@ -66,7 +66,7 @@ def test_not_json_is_a_parse_error() -> None:
 
 
 def test_import_creates_case_referral_suspect_and_exhibit(ws: Workspace) -> None:
-    got = referrals.import_cybertip(ws, SAMPLE)
+    got = import_cybertip(ws, SAMPLE)
     assert got.case_ref == "CT-990000123"
     r = got.referral
     assert r.direction == "in" and r.partner_kind == "ncmec" and r.external_ref == "990000123"
@@ -74,7 +74,7 @@ def test_import_creates_case_referral_suspect_and_exhibit(ws: Workspace) -> None
         hashlib.sha1(t.encode()).hexdigest() for t in BENIGN
     )
     [sref] = got.suspects
-    s = suspects.show_suspect(ws, sref)
+    s = show_suspect(ws, sref)
     assert s.case_ref == "CT-990000123"
     values = {(i.kind, i.value) for i in s.identifiers}
     assert {
@@ -88,15 +88,15 @@ def test_import_creates_case_referral_suspect_and_exhibit(ws: Workspace) -> None
     with ws.sessions() as session:
         log = custody.all_entries(session, "CT-990000123")
     assert {"register", "create"} <= {e["action"] for e in log}
-    assert suspects.find_by_identifier(ws, "skater_dan_99")[0].ref == sref
+    assert find_by_identifier(ws, "skater_dan_99")[0].ref == sref
 
 
 def test_import_twice_is_refused(ws: Workspace) -> None:
-    referrals.import_cybertip(ws, SAMPLE)
+    import_cybertip(ws, SAMPLE)
     with pytest.raises(UserError, match="already imported"):
-        referrals.import_cybertip(ws, SAMPLE)
+        import_cybertip(ws, SAMPLE)
 
 
 def test_import_into_an_existing_case(ws: Workspace) -> None:
-    got = referrals.import_cybertip(ws, SAMPLE, case_ref="OP-TEST")
+    got = import_cybertip(ws, SAMPLE, case_ref="OP-TEST")
     assert got.case_ref == "OP-TEST" and got.referral.case_ref == "OP-TEST"

@@ -9,7 +9,7 @@ import pytest
 
 from vigil.cases import risk
 from vigil.errors import ParseError, UserError
-from vigil.services import casework_suspects as suspects
+from vigil.services.casework.suspects import assess_suspect, create_suspect, show_suspect
 from vigil.services.workspace import Workspace
 
 
@@ -111,13 +111,13 @@ def test_broken_form_names_where(tmp_path: Path) -> None:
 
 
 def test_assessment_is_stored_with_inputs_assessor_and_date(ws: Workspace) -> None:
-    suspects.create_suspect(
+    create_suspect(
         ws, "OP-TEST", "S-1", "Subject ONE", identifiers=[("snapchat", "screen_name", "abc")]
     )
-    got = suspects.assess_suspect(
+    got = assess_suspect(
         ws, "S-1", {"meeting_arranged": True, "lives_with_child": True}, "DS Assessor"
     )
-    info = suspects.show_suspect(ws, "S-1")
+    info = show_suspect(ws, "S-1")
     [stored] = info.assessments
     assert stored.band == got.band == "Very High"
     assert stored.answers == {"meeting_arranged": True, "lives_with_child": True}

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from vigil.config import Settings
 from vigil.db.tables import Blob, Exhibit
 from vigil.evidence.hashing import hash_stream
-from vigil.services import evidence
-from vigil.services.verify import verify_workspace
+from vigil.services.evidence.exhibits import register_file
+from vigil.services.evidence.verify import verify_workspace
 from vigil.services.workspace import init_workspace, open_workspace
 
 SIZE = 200 * 1024 * 1024
@@ -83,7 +83,7 @@ def test_sigkill_during_registration_leaves_no_exhibit_and_no_partial_blob(tmp_p
     # the stale in-flight copy is cleared by init, and registration then succeeds
     init_workspace(s)
     assert list(tmpdir.iterdir()) == []
-    r = evidence.register_file(ws, "OP-CRASH", big, source="s", acquired_by="Jane Smith")
+    r = register_file(ws, "OP-CRASH", big, source="s", acquired_by="Jane Smith")
     with big.open("rb") as fh:
         assert r.exhibit.sha256 == hash_stream(fh).sha256
     assert verify_workspace(ws).ok

@@ -13,9 +13,9 @@ from vigil.config import Settings
 from vigil.db import session as dbs
 from vigil.db.base import Base
 from vigil.errors import UserError
-from vigil.services import evidence
 from vigil.services.cases import create_case
-from vigil.services.verify import verify_workspace
+from vigil.services.evidence.exhibits import register_file
+from vigil.services.evidence.verify import verify_workspace
 from vigil.services.workspace import init_workspace, open_workspace
 
 
@@ -71,8 +71,8 @@ def test_postgres_migration_and_evidence(pg_url: str, tmp_path: Path) -> None:
     create_case(ws, "OP-PG", "Postgres case", None, "UTC")
     f = tmp_path / "evidence.txt"
     f.write_bytes(b"same on every backend")
-    r1 = evidence.register_file(ws, "OP-PG", f, source="s", acquired_by="Jane Smith")
-    r2 = evidence.register_file(ws, "OP-PG", f, source="again", acquired_by="Jane Smith")
+    r1 = register_file(ws, "OP-PG", f, source="s", acquired_by="Jane Smith")
+    r2 = register_file(ws, "OP-PG", f, source="again", acquired_by="Jane Smith")
     assert r1.exhibit.ref == "JS/1" and not r2.new_exhibit
     rep = verify_workspace(ws)
     assert rep.ok and rep.chain is not None and rep.chain.entries >= 5

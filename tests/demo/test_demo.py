@@ -19,8 +19,13 @@ from vigil.db.tables_cases import Outcome, SafeguardingAction
 from vigil.demo import DemoNetwork, build_demo_network
 from vigil.demo.generate import generate
 from vigil.errors import AccessDenied, UserError
-from vigil.services import casework
-from vigil.services import casework_personas as personas
+from vigil.services.casework.authorisations import (
+    authorisation_warnings,
+    check_capture,
+    list_authorisations,
+)
+from vigil.services.casework.suspects import create_suspect
+from vigil.services.casework.units import create_unit
 from vigil.services.reports import platform_report, stats_report
 from vigil.services.workspace import Workspace, init_workspace
 
@@ -107,20 +112,18 @@ def test_some_authorisations_are_due_for_review(demo: tuple[Workspace, DemoNetwo
         ws.store,
         clock=lambda: datetime.combine(AS_OF, time(12), tzinfo=UTC),
     )
-    warns = personas.authorisation_warnings(ws_then, within_days=14)
+    warns = authorisation_warnings(ws_then, within_days=14)
     assert {"review_due", "review_overdue"} & {w.what for w in warns}
 
 
 def test_demo_capture_check(demo: tuple[Workspace, DemoNetwork]) -> None:
     ws, net = demo
     persona, case, auth = net.persona_cases[0]
-    [a] = [x for x in personas.list_authorisations(ws, persona) if x.ref == auth]
+    [a] = [x for x in list_authorisations(ws, persona) if x.ref == auth]
     with ws.sessions() as s:
-        casework.check_capture(s, case, persona, a.granted_at)
+        check_capture(s, case, persona, a.granted_at)
         with pytest.raises(AccessDenied):
-            casework.check_capture(
-                s, case, persona, a.granted_at.replace(year=a.granted_at.year - 3)
-            )
+            check_capture(s, case, persona, a.granted_at.replace(year=a.granted_at.year - 3))
 
 
 def test_platform_report_sees_the_new_category(demo: tuple[Workspace, DemoNetwork]) -> None:
@@ -197,7 +200,6 @@ def test_cli_demo_then_report_stats(tmp_path: Path) -> None:
 def test_demo_on_postgres_reproduces_the_figures_and_ids_stay_free(
     pg_url: str, tmp_path: Path
 ) -> None:
-    from vigil.services import casework_suspects as suspects
 
     ws, _, _ = init_workspace(Settings(home=tmp_path / "pg", database_url=pg_url, user="pg.demo"))
     net = build_demo_network(ws, seed=2017, as_of=AS_OF)
@@ -208,6 +210,6 @@ def test_demo_on_postgres_reproduces_the_figures_and_ids_stay_free(
         1386,
     )
     # sequences moved past the bulk-inserted ids: ordinary inserts still work
-    casework.create_unit(ws, "R99", "Extra region", "region", "NAT-DEMO")
-    suspects.create_suspect(ws, net.persona_cases[0][1], "S-EXTRA", "Subject EXTRA")
+    create_unit(ws, "R99", "Extra region", "region", "NAT-DEMO")
+    create_suspect(ws, net.persona_cases[0][1], "S-EXTRA", "Subject EXTRA")
     ws.engine.dispose()

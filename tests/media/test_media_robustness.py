@@ -72,3 +72,21 @@ def test_carriage_returns_in_csv_lists_are_read_or_parse_errors(text: str) -> No
 
     with contextlib.suppress(ParseError):
         ncmec.read_ncmec(text.encode(), "list.csv")
+
+
+def test_truncated_image_is_refused_even_after_another_library_relaxed_pillow() -> None:
+    from PIL import ImageFile
+
+    out = io.BytesIO()
+    Image.new("RGB", (200, 200), (9, 99, 199)).save(out, format="JPEG")
+    cut = out.getvalue()[: len(out.getvalue()) // 2]
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # what importing WeasyPrint does
+    try:
+        with pytest.raises(ParseError):
+            hash_image(cut)
+        with pytest.raises(ParseError):
+            blurred_thumbnail(cut)
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # put back for the other library
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from vigil.reports import platforms as plat
 from vigil.reports.periods import Period
-from vigil.services import casework_outcomes as outcomes
-from vigil.services import casework_referrals as referrals
+from vigil.services.casework.offences import add_offence
+from vigil.services.casework.referrals import add_observation
 from vigil.services.reports import platform_report
 from vigil.services.workspace import Workspace
 
@@ -91,16 +91,14 @@ class FakeFindings:
 
 
 def test_service_reads_records_and_any_findings_source(ws: Workspace) -> None:
-    outcomes.add_offence(
+    add_offence(
         ws, "OP-TEST", "grooming", "sexual_communication", platforms=["online_game"],
         committed_from=date(2023, 3, 1), committed_to=date(2023, 4, 1),
     )  # fmt: skip
-    referrals.add_observation(
+    add_observation(
         ws, "OP-TEST", "indicator", "online_game", t(2023, 3, 5), category="age_identity_probing"
     )
-    referrals.add_observation(
-        ws, "OP-TEST", "migration", "online_game", t(2023, 3, 9), to_platform="discord"
-    )
+    add_observation(ws, "OP-TEST", "migration", "online_game", t(2023, 3, 9), to_platform="discord")
     r = platform_report(ws, date(2023, 1, 1), date(2023, 12, 31))
     by = {s.platform: s for s in r.platforms}
     assert by["online_game"].categories == {"age_identity_probing": 1}

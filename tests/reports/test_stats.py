@@ -8,11 +8,12 @@ import pytest
 
 from vigil.reports.periods import Period, trend_periods
 from vigil.reports.stats import Fact, Figures, figures_of
-from vigil.services import casework
-from vigil.services import casework_children as children
-from vigil.services import casework_outcomes as outcomes
-from vigil.services import casework_suspects as suspects
 from vigil.services.cases import create_case
+from vigil.services.casework.children import add_safeguarding, create_child
+from vigil.services.casework.offences import add_offence
+from vigil.services.casework.outcomes import Sentence, record_outcome
+from vigil.services.casework.suspects import create_suspect
+from vigil.services.casework.units import assign_case, create_unit
 from vigil.services.reports import stats_report
 from vigil.services.workspace import Workspace
 
@@ -58,17 +59,17 @@ def test_trend_is_five_twelve_month_periods_ending_on_the_end_date() -> None:
 @pytest.fixture()
 def records(ws: Workspace) -> Workspace:
     """Two regions; arrests, a child safeguarded twice, custodial and suspended sentences."""
-    casework.create_unit(ws, "NAT", "National", "national")
-    casework.create_unit(ws, "RA", "Region A", "region", "NAT")
-    casework.create_unit(ws, "RA-F1", "Force A1", "force", "RA")
-    casework.create_unit(ws, "RB", "Region B", "region", "NAT")
+    create_unit(ws, "NAT", "National", "national")
+    create_unit(ws, "RA", "Region A", "region", "NAT")
+    create_unit(ws, "RA-F1", "Force A1", "force", "RA")
+    create_unit(ws, "RB", "Region B", "region", "NAT")
     create_case(ws, "C-A", "Case A", None, "UTC")
     create_case(ws, "C-B", "Case B", None, "UTC")
-    casework.assign_case(ws, "C-A", "RA-F1")
-    casework.assign_case(ws, "C-B", "RB")
-    suspects.create_suspect(ws, "C-A", "SA", "Subject A")
-    suspects.create_suspect(ws, "C-B", "SB", "Subject B")
-    outcomes.add_offence(
+    assign_case(ws, "C-A", "RA-F1")
+    assign_case(ws, "C-B", "RB")
+    create_suspect(ws, "C-A", "SA", "Subject A")
+    create_suspect(ws, "C-B", "SB", "Subject B")
+    add_offence(
         ws,
         "C-A",
         "grooming",
@@ -76,10 +77,10 @@ def records(ws: Workspace) -> Workspace:
         suspect_ref="SA",
         platforms=["snapchat", "whatsapp"],
     )
-    outcomes.add_offence(
+    add_offence(
         ws, "C-A", "contact", "sexual_activity_with_child", suspect_ref="SA", principal=True
     )
-    outcomes.add_offence(
+    add_offence(
         ws,
         "C-B",
         "peer_to_peer",
@@ -94,25 +95,21 @@ def records(ws: Workspace) -> Workspace:
         ("SB", date(2023, 5, 1)),
         ("SB", date(2022, 5, 1)),
     ]:
-        outcomes.record_outcome(ws, s, "arrest", d)
-    outcomes.record_outcome(
-        ws, "SA", "sentence", date(2023, 8, 1), sentence=outcomes.Sentence(custodial_months=30)
-    )
-    outcomes.record_outcome(
+        record_outcome(ws, s, "arrest", d)
+    record_outcome(ws, "SA", "sentence", date(2023, 8, 1), sentence=Sentence(custodial_months=30))
+    record_outcome(
         ws,
         "SB",
         "sentence",
         date(2023, 8, 2),
-        sentence=outcomes.Sentence(custodial_months=12, suspended=True),
+        sentence=Sentence(custodial_months=12, suspended=True),
     )
-    outcomes.record_outcome(
-        ws, "SB", "sentence", date(2023, 8, 3), sentence=outcomes.Sentence(custodial_months=7)
-    )
-    children.create_child(ws, "C-A", "CH-1", 13, "SA")
-    children.add_safeguarding(ws, "CH-1", "social_care_referral", date(2023, 3, 1), "DC")
-    children.add_safeguarding(ws, "CH-1", "strategy_meeting", date(2023, 3, 8), "DC")
-    children.create_child(ws, "C-B", "CH-2", 10)
-    children.add_safeguarding(ws, "CH-2", "ceop_referral", date(2023, 4, 1), "DC")
+    record_outcome(ws, "SB", "sentence", date(2023, 8, 3), sentence=Sentence(custodial_months=7))
+    create_child(ws, "C-A", "CH-1", 13, "SA")
+    add_safeguarding(ws, "CH-1", "social_care_referral", date(2023, 3, 1), "DC")
+    add_safeguarding(ws, "CH-1", "strategy_meeting", date(2023, 3, 8), "DC")
+    create_child(ws, "C-B", "CH-2", 10)
+    add_safeguarding(ws, "CH-2", "ceop_referral", date(2023, 4, 1), "DC")
     return ws
 
 
@@ -128,7 +125,7 @@ def test_stats_from_records(records: Workspace) -> None:
     trend = {t.period.label: t.figures.arrests for t in r.trend}
     assert trend["Oct 2021 – Sep 2022"] == 1 and trend["Oct 2022 – Sep 2023"] == 3
     assert r.trend[-2].partial and r.trend[-1].growth["arrests"] is None  # records begin May 2022
-    outcomes.record_outcome(records, "SB", "arrest", date(2021, 10, 1))
+    record_outcome(records, "SB", "arrest", date(2021, 10, 1))
     r = stats_report(records, date(2022, 10, 1), date(2023, 9, 30))
     assert not r.trend[-2].partial and r.trend[-1].growth["arrests"] == pytest.approx(50.0)
     assert [d.id for d in r.definitions][:3] == [
@@ -146,8 +143,8 @@ def test_unit_scope_rolls_up(records: Workspace) -> None:
 
 
 def test_cases_without_a_unit_show_in_the_national_view(records: Workspace) -> None:
-    suspects.create_suspect(records, "OP-TEST", "S0", "Subject 0")
-    outcomes.record_outcome(records, "S0", "arrest", date(2023, 3, 3))
+    create_suspect(records, "OP-TEST", "S0", "Subject 0")
+    record_outcome(records, "S0", "arrest", date(2023, 3, 3))
     r = stats_report(records, date(2022, 10, 1), date(2023, 9, 30))
     assert r.figures.arrests == 4
     assert {row.key for row in r.breakdown("unit").rows} == {"RA", "RB", "(no unit)"}

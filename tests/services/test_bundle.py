@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from vigil.errors import ParseError, UserError
-from vigil.services import bundles, evidence
+from vigil.services.evidence.bundles import check_bundle, export_case
+from vigil.services.evidence.exhibits import register_file
 from vigil.services.workspace import Workspace
 
 
@@ -23,7 +24,7 @@ def bundle(ws: Workspace, tmp_path: Path) -> Path:
     ]:
         p = tmp_path / name
         p.write_bytes(data)
-        evidence.register_file(
+        register_file(
             ws,
             "OP-TEST",
             p,
@@ -32,7 +33,7 @@ def bundle(ws: Workspace, tmp_path: Path) -> Path:
             acquired_at="2024-03-13T09:30",
         )
     out = tmp_path / "bundle.zip"
-    r = bundles.export_case(ws, "OP-TEST", out, "disclosure to defence")
+    r = export_case(ws, "OP-TEST", out, "disclosure to defence")
     assert r.exhibits == 2
     return out
 
@@ -47,7 +48,7 @@ def _rewrite(src: Path, dst: Path, change: dict[str, bytes]) -> None:
 def test_bundle_verifies_without_database(bundle: Path, ws: Workspace) -> None:
     ws.engine.dispose()
     shutil.rmtree(ws.settings.resolved_home)  # no workspace at all
-    rep = bundles.check_bundle(bundle)
+    rep = check_bundle(bundle)
     assert rep.ok, rep.problems
     assert rep.exhibits == 2
     assert rep.entries >= 4
@@ -66,7 +67,7 @@ def test_modified_exhibit_file_fails(bundle: Path, tmp_path: Path) -> None:
     path = manifest["exhibits"][0]["path"]
     bad = tmp_path / "bad.zip"
     _rewrite(bundle, bad, {path: b"12/03/2024, 18:02 - Sam: HI\n"})
-    rep = bundles.check_bundle(bad)
+    rep = check_bundle(bad)
     assert not rep.ok
     assert any(path in p and "SHA-256" in p for p in rep.problems)
 
@@ -89,7 +90,7 @@ def test_modified_manifest_fails_even_with_sums_rewritten(bundle: Path, tmp_path
     ]
     bad = tmp_path / "bad-manifest.zip"
     _rewrite(bundle, bad, {"manifest.json": new, "SHA256SUMS": ("\n".join(sums) + "\n").encode()})
-    rep = bundles.check_bundle(bad)
+    rep = check_bundle(bad)
     assert not rep.ok
     assert any("acquired_by" in p for p in rep.problems)
 
@@ -100,7 +101,7 @@ def test_modified_manifest_hash_fails(bundle: Path, tmp_path: Path) -> None:
     manifest["exhibits"][1]["md5"] = "0" * 32
     bad = tmp_path / "bad-md5.zip"
     _rewrite(bundle, bad, {"manifest.json": json.dumps(manifest).encode()})
-    rep = bundles.check_bundle(bad)
+    rep = check_bundle(bad)
     assert not rep.ok
     assert any("MD5" in p for p in rep.problems)
     assert any("manifest.json" in p and "SHA256SUMS" in p for p in rep.problems)
@@ -114,7 +115,7 @@ def test_edited_custody_line_fails(bundle: Path, tmp_path: Path) -> None:
     lines[1] = json.dumps(e, sort_keys=True)
     bad = tmp_path / "bad-log.zip"
     _rewrite(bundle, bad, {"custody.jsonl": ("\n".join(lines) + "\n").encode()})
-    rep = bundles.check_bundle(bad)
+    rep = check_bundle(bad)
     assert any("does not match its hash" in p for p in rep.problems)
 
 
@@ -122,9 +123,9 @@ def test_not_a_bundle(tmp_path: Path) -> None:
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"\x00garbage" * 10)
     with pytest.raises(ParseError, match=r"junk\.zip"):
-        bundles.check_bundle(junk)
+        check_bundle(junk)
     with pytest.raises(UserError):
-        bundles.check_bundle(tmp_path / "absent.zip")
+        check_bundle(tmp_path / "absent.zip")
 
 
 @pytest.mark.skipif(not (shutil.which("jq") and shutil.which("unzip")), reason="needs jq and unzip")

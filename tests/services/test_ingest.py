@@ -20,8 +20,8 @@ from vigil.db.tables import (
     SkippedRow,
 )
 from vigil.errors import ParseError, UserError
-from vigil.services.ingest import ingest_file
-from vigil.services.verify import verify_workspace
+from vigil.services.evidence.verify import verify_workspace
+from vigil.services.ingest.run import ingest_file
 from vigil.services.workspace import Workspace
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "chats"

@@ -46,15 +46,16 @@ from vigil.ingest.base import ParseOptions, Parser, Sniff
 from vigil.model import Conversation, Message, Participant, SkippedRecord
 from vigil.plugins import get_plugin_manager
 from vigil.services.cases import create_case
-from vigil.services.ingest import IngestSummary, ingest_file
-from vigil.services.ingest_pipe import (
+from vigil.services.evidence.verify import verify_workspace
+from vigil.services.ingest.pipe import (
     MIN_BYTES,
     IngestWorkerError,
     RemoteTraceback,
     live_workers,
     wanted,
 )
-from vigil.services.verify import verify_workspace
+from vigil.services.ingest.run import ingest_file
+from vigil.services.ingest.store import IngestSummary
 from vigil.services.workspace import Workspace, init_workspace
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "chats"
@@ -264,7 +265,7 @@ def worker_processes() -> list[int]:
             cmdline = (stat.parent / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue
-        if ppid == os.getpid() and (b"ingest_pipe" in cmdline or not cmdline):
+        if ppid == os.getpid() and (b"ingest.pipe" in cmdline or not cmdline):
             found.append(int(stat.parent.name))
     return found
 
@@ -541,8 +542,8 @@ def test_a_worker_whose_parent_dies_exits(tmp_path: Path, shared_fixtures: Path)
             from pathlib import Path
             from vigil.config import Settings
             from vigil.services.cases import create_case
-            from vigil.services.ingest import ingest_file
-            from vigil.services.ingest_pipe import live_workers
+            from vigil.services.ingest.run import ingest_file
+            from vigil.services.ingest.pipe import live_workers
             from vigil.services.workspace import init_workspace
 
             ws, _, _ = init_workspace(Settings(home=Path(sys.argv[1]), user="t"))

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from vigil.config import Settings
 from vigil.db.tables import MessageRow
 from vigil.services.cases import create_case
-from vigil.services.ingest import ingest_file
-from vigil.services.ingest_rows import utc_text
+from vigil.services.ingest.rows import utc_text
+from vigil.services.ingest.run import ingest_file
 from vigil.services.workspace import Workspace, init_workspace
 
 

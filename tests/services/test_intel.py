@@ -30,12 +30,14 @@ from vigil.db.tables import Case, ConversationRow, CustodyEntry, MessageRow
 from vigil.db.tables_intel import IdentifierRow
 from vigil.errors import AccessDenied, NotFound, UserError
 from vigil.evidence import custody
-from vigil.services import intel, intel_graph, intel_hits
 from vigil.services.access import as_user, get_user, principal_of
 from vigil.services.cases import create_case
-from vigil.services.casework import assign_case, create_unit
-from vigil.services.casework_personas import create_persona
-from vigil.services.ingest import ingest_file
+from vigil.services.casework.personas import create_persona
+from vigil.services.casework.units import assign_case, create_unit
+from vigil.services.ingest.run import ingest_file
+from vigil.services.intel.graph import export_case, graph_summary
+from vigil.services.intel.hits import hits
+from vigil.services.intel.identifiers import after_ingest, extract_case, region_for_tz
 from vigil.services.users import set_membership
 from vigil.services.workspace import Workspace, init_workspace
 
@@ -72,7 +74,7 @@ def two_cases(ws: Workspace, tmp_path: Path) -> tuple[Workspace, Workspace]:
 
 def test_extraction_finds_identifiers_with_message_and_span(ws: Workspace, tmp_path: Path) -> None:
     ingest_file(ws, "OP-TEST", chat_a(tmp_path / "a.json"))
-    stats = intel.extract_case(ws, "OP-TEST")
+    stats = extract_case(ws, "OP-TEST")
     found = rows(ws)
     by_value = {(r.kind, r.value): r for r in found if r.source == "message"}
     for key in [("phone", PHONE), ("email", EMAIL), ("crypto", WALLET), ("money", "GBP 200.00"),
@@ -101,9 +103,9 @@ def test_extraction_finds_identifiers_with_message_and_span(ws: Workspace, tmp_p
 
 def test_extraction_again_replaces_rather_than_duplicates(ws: Workspace, tmp_path: Path) -> None:
     ingest_file(ws, "OP-TEST", chat_a(tmp_path / "a.json"))
-    first = intel.extract_case(ws, "OP-TEST")
+    first = extract_case(ws, "OP-TEST")
     before = sorted((r.kind, r.value, r.message_seq, r.span_start) for r in rows(ws))
-    second = intel.extract_case(ws, "OP-TEST")
+    second = extract_case(ws, "OP-TEST")
     after = sorted((r.kind, r.value, r.message_seq, r.span_start) for r in rows(ws))
     assert after == before and second.identifiers == first.identifiers
     assert second.replaced == len(before)
@@ -112,40 +114,40 @@ def test_extraction_again_replaces_rather_than_duplicates(ws: Workspace, tmp_pat
 
 def test_new_ingest_is_extracted_before_intel_is_used(ws: Workspace, tmp_path: Path) -> None:
     ingest_file(ws, "OP-TEST", chat_a(tmp_path / "a.json"))
-    intel.after_ingest(ws, "OP-TEST")
-    assert intel.after_ingest(ws, "OP-TEST") is None  # up to date: nothing to do
+    after_ingest(ws, "OP-TEST")
+    assert after_ingest(ws, "OP-TEST") is None  # up to date: nothing to do
     extra: list[Msg] = [("Kim", "user900", "my new number is 07400 999888", {})]
     ingest_file(ws, "OP-TEST", telegram_chat(tmp_path / "c.json", 9003, "Kim", extra))
-    intel_graph.graph_summary(ws, "OP-TEST")  # refreshes lazily if the hook did not run
+    graph_summary(ws, "OP-TEST")  # refreshes lazily if the hook did not run
     assert "+447400999888" in {r.value for r in rows(ws)}
 
 
 def test_region_follows_the_case_time_zone(ws: Workspace, tmp_path: Path) -> None:
-    assert intel.region_for_tz("Europe/Dublin") == "IE"
-    assert intel.region_for_tz("UTC") == "GB"
+    assert region_for_tz("Europe/Dublin") == "IE"
+    assert region_for_tz("UTC") == "GB"
     create_case(ws, "OP-IE", "Irish case", "Dublin unit", "Europe/Dublin")
     msgs: list[Msg] = [("Pat", "user1", "ring me on 087 123 4567", {})]
     ingest_file(ws, "OP-IE", telegram_chat(tmp_path / "ie.json", 1, "Pat", msgs))
-    stats = intel.extract_case(ws, "OP-IE")
+    stats = extract_case(ws, "OP-IE")
     assert stats.region == "IE"
     assert "+353871234567" in {r.value for r in rows(ws, "OP-IE")}
     with pytest.raises(UserError):
-        intel.extract_case(ws, "OP-IE", region="Ireland")
+        extract_case(ws, "OP-IE", region="Ireland")
 
 
 def test_unknown_case_is_not_found(ws: Workspace, tmp_path: Path) -> None:
     with pytest.raises(NotFound):
-        intel.extract_case(ws, "OP-NONE")
+        extract_case(ws, "OP-NONE")
     with pytest.raises(NotFound):
-        intel_hits.hits(ws, "OP-NONE", purpose="check links")
+        hits(ws, "OP-NONE", purpose="check links")
 
 
 def test_cross_case_hits_seen_from_both_cases_name_only_unit_and_officer(
     two_cases: tuple[Workspace, Workspace],
 ) -> None:
     ws, other = two_cases
-    mine = intel_hits.hits(ws, "OP-TEST", purpose="plan enquiries")
-    theirs = intel_hits.hits(other, "OP-OTHER", purpose="plan enquiries")
+    mine = hits(ws, "OP-TEST", purpose="plan enquiries")
+    theirs = hits(other, "OP-OTHER", purpose="plan enquiries")
     keys = {(h.kind, h.value) for h in mine.hits}
     assert keys == {("phone", PHONE), ("account", SNAP)}
     assert {(h.kind, h.value) for h in theirs.hits} == keys
@@ -176,7 +178,7 @@ def test_hits_name_the_unit_on_record_and_skip_persona_accounts(
     create_unit(ws, "SOUTH-OCU", "Southern Online Child Abuse Team", "team")
     assign_case(ws, "OP-OTHER", "SOUTH-OCU")
     create_persona(ws, "PER-1", "Sam persona", 15, handles=[("Snapchat", SNAP)])
-    rep = intel_hits.hits(ws, "OP-TEST", purpose="plan enquiries")
+    rep = hits(ws, "OP-TEST", purpose="plan enquiries")
     assert [(h.kind, h.holders[0].unit) for h in rep.hits] == [
         ("phone", "Southern Online Child Abuse Team")
     ]
@@ -185,20 +187,20 @@ def test_hits_name_the_unit_on_record_and_skip_persona_accounts(
 def test_hits_need_a_purpose_and_membership(two_cases: tuple[Workspace, Workspace]) -> None:
     ws, other = two_cases
     with pytest.raises(UserError):
-        intel_hits.hits(ws, "OP-TEST", purpose=" ")
+        hits(ws, "OP-TEST", purpose=" ")
     set_membership(ws, "officer.b", "OP-TEST", True)  # OP-TEST now has a membership list
     with pytest.raises(AccessDenied):
-        intel_hits.hits(ws, "OP-TEST", purpose="plan enquiries")  # tester is not a member
-    assert intel_hits.hits(other, "OP-TEST", purpose="plan enquiries").hits
+        hits(ws, "OP-TEST", purpose="plan enquiries")  # tester is not a member
+    assert hits(other, "OP-TEST", purpose="plan enquiries").hits
     with ws.sessions() as s:
         tester = principal_of(get_user(s, "tester"), "w:1")
     with pytest.raises(AccessDenied):
-        intel_hits.hits(ws, "OP-OTHER", purpose="plan enquiries", user=tester)
+        hits(ws, "OP-OTHER", purpose="plan enquiries", user=tester)
 
 
 def test_graph_summary_covers_only_this_case(two_cases: tuple[Workspace, Workspace]) -> None:
     ws, _ = two_cases
-    s = intel_graph.graph_summary(ws, "OP-TEST", purpose="chart the accounts")
+    s = graph_summary(ws, "OP-TEST", purpose="chart the accounts")
     labels = [r.label for r in s.top_accounts]
     assert labels[0] == "Telegram: user501"
     assert s.component_count >= 1 and s.components[0].size > 1
@@ -215,7 +217,7 @@ def test_exports_parse_and_are_logged(
     ws, _ = two_cases
     out = tmp_path / "exports" / f"case.{fmt}"
     out.parent.mkdir()
-    r = intel_graph.export_case(ws, "OP-TEST", fmt, out, purpose="chart for briefing")
+    r = export_case(ws, "OP-TEST", fmt, out, purpose="chart for briefing")
     data = out.read_bytes()
     assert r.sha256 == hashlib.sha256(data).hexdigest() and r.entities > 0
     text = data.decode("utf-8")
@@ -249,12 +251,12 @@ def test_exports_parse_and_are_logged(
 def test_ftm_export_with_messages(two_cases: tuple[Workspace, Workspace], tmp_path: Path) -> None:
     ws, _ = two_cases
     out = tmp_path / "m.ftm.json"
-    intel_graph.export_case(ws, "OP-TEST", "ftm", out, with_messages=True)
+    export_case(ws, "OP-TEST", "ftm", out, with_messages=True)
     msgs = [json.loads(x) for x in out.read_text().splitlines()]
     bodies = [m["properties"]["bodyText"][0] for m in msgs if m["schema"] == "Message"]
     assert any(PHONE[3:7] in b for b in bodies) and len(bodies) >= 4
     with pytest.raises(UserError):
-        intel_graph.export_case(ws, "OP-TEST", "csv", out, with_messages=True)
+        export_case(ws, "OP-TEST", "csv", out, with_messages=True)
 
 
 def test_export_refusals_and_no_unlogged_file(
@@ -262,11 +264,11 @@ def test_export_refusals_and_no_unlogged_file(
 ) -> None:
     ws, _ = two_cases
     with pytest.raises(UserError):
-        intel_graph.export_case(ws, "OP-TEST", "pdf", tmp_path / "x.pdf")
+        export_case(ws, "OP-TEST", "pdf", tmp_path / "x.pdf")
     with pytest.raises(UserError):
-        intel_graph.export_case(ws, "OP-TEST", "csv", tmp_path / "missing" / "x.csv")
-    intel.extract_case(ws, "OP-TEST")
-    intel.extract_case(ws, "OP-OTHER")
+        export_case(ws, "OP-TEST", "csv", tmp_path / "missing" / "x.csv")
+    extract_case(ws, "OP-TEST")
+    extract_case(ws, "OP-OTHER")
     with ws.sessions() as s:
         n_before = len(s.execute(select(CustodyEntry)).all())
 
@@ -277,7 +279,7 @@ def test_export_refusals_and_no_unlogged_file(
     out = tmp_path / "out" / "x.csv"
     out.parent.mkdir()
     with pytest.raises(RuntimeError):
-        intel_graph.export_case(ws, "OP-TEST", "csv", out)
+        export_case(ws, "OP-TEST", "csv", out)
     assert list(out.parent.iterdir()) == []
     with ws.sessions() as s:
         assert len(s.execute(select(CustodyEntry)).all()) == n_before
@@ -291,13 +293,9 @@ def test_extraction_and_hits_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     other = as_user(ws, "pg.b")
     create_case(other, "OP-PG-B", "B", "Unit B", "Europe/London")
     ingest_file(other, "OP-PG-B", chat_b(tmp_path / "b.json"))
-    first = intel.extract_case(ws, "OP-PG-A")
-    assert (
-        intel.extract_case(ws, "OP-PG-A").identifiers
-        == first.identifiers
-        == len(rows(ws, "OP-PG-A"))
-    )
-    rep = intel_hits.hits(other, "OP-PG-B", purpose="plan enquiries")
+    first = extract_case(ws, "OP-PG-A")
+    assert extract_case(ws, "OP-PG-A").identifiers == first.identifiers == len(rows(ws, "OP-PG-A"))
+    rep = hits(other, "OP-PG-B", purpose="plan enquiries")
     assert {(h.kind, h.value, h.holders[0].unit) for h in rep.hits} == {
         ("phone", PHONE, "Unit A"),
         ("account", SNAP, "Unit A"),

@@ -19,8 +19,10 @@ from vigil.errors import UserError
 from vigil.media.hashers.crypto import crypto_hashes
 from vigil.media.hashers.pdq import distance, hash_image
 from vigil.media.hashsets import read_vics
-from vigil.services import media, media_lists, media_review
 from vigil.services.access import as_user
+from vigil.services.media.lists import import_list, list_lists
+from vigil.services.media.review import export_graded, exposures, grade, review, thumbnail
+from vigil.services.media.scan import ScanReport, matches, rematch, scan
 from vigil.services.workspace import Workspace
 
 CASE = "OP-TEST"
@@ -64,14 +66,14 @@ def hash_list(tmp_path: Path, folder: Path, shared_fixtures: Path) -> tuple[Path
     return p, md5, pdq
 
 
-def by_name(ws: Workspace, rep: media.ScanReport) -> dict[str, int]:
-    from vigil.services.evidence import list_exhibits
+def by_name(ws: Workspace, rep: ScanReport) -> dict[str, int]:
+    from vigil.services.evidence.exhibits import list_exhibits
 
     names = {e.ref: e.original_name for e in list_exhibits(ws, CASE)}
     out = {}
-    for r in media_review.review(ws, CASE, include_agreed=True):
+    for r in review(ws, CASE, include_agreed=True):
         out[names[r.exhibit_ref]] = r.item_id
-    for m in media.matches(ws, CASE):
+    for m in matches(ws, CASE):
         out[names[m.exhibit_ref]] = m.item_id
     assert set(out.values()) <= set(rep.item_ids)
     return out
@@ -81,17 +83,17 @@ def test_scan_match_review_grade_export(
     ws: Workspace, folder: Path, tmp_path: Path, shared_fixtures: Path
 ) -> None:
     lst, _md5, listed_pdq = hash_list(tmp_path, folder, shared_fixtures)
-    info, issues = media_lists.import_list(ws, lst, name="partner-list", fmt="csv", version="7")
+    info, issues = import_list(ws, lst, name="partner-list", fmt="csv", version="7")
     assert (info.entries, info.version, issues) == (2, "7", ())
 
-    rep = media.scan(ws, CASE, [folder], source="seized laptop")
+    rep = scan(ws, CASE, [folder], source="seized laptop")
     assert (rep.items, rep.new_items, rep.images) == (4, 4, 4)
     assert rep.skipped and "notes.txt" in rep.skipped[0]
     assert (rep.exact, rep.pdq, rep.vpdq, rep.cannot_be_scored) == (1, 1, 0, 1)
     assert rep.for_review == 2 and rep.with_markers == 1
     ids = by_name(ws, rep)
 
-    found = {(m.item_id, m.status, m.method): m for m in media.matches(ws, CASE)}
+    found = {(m.item_id, m.status, m.method): m for m in matches(ws, CASE)}
     exact = found[(ids["one.png"], "match", "exact")]
     assert (exact.algorithm, exact.distance, exact.list_name) == ("md5", 0, "partner-list")
     assert exact.listed_media_id == "K-1" and exact.category is not None
@@ -105,7 +107,7 @@ def test_scan_match_review_grade_export(
     assert low.quality is not None and low.quality < 50 and "below 50" in low.reason
     assert not any(k[0] == ids["flat.png"] and k[1] == "match" for k in found)
 
-    queue = {r.item_id: r for r in media_review.review(ws, CASE)}
+    queue = {r.item_id: r for r in review(ws, CASE)}
     assert set(queue) == {ids["two.png"], ids["flat.png"]}  # known material is not queued
     assert queue[ids["flat.png"]].status == "cannot be scored"
     assert any("possible AI-generation marker" in m for m in queue[ids["two.png"]].markers)
@@ -113,19 +115,19 @@ def test_scan_match_review_grade_export(
 
     # two-person grading; the same person cannot grade twice; disagreement is flagged
     two, flat = ids["two.png"], ids["flat.png"]
-    first = media_review.grade(ws, two, "C")
+    first = grade(ws, two, "C")
     assert first is not None and first.state == "awaiting second grader"
     with pytest.raises(UserError):
-        media_review.grade(ws, two, "B")
-    second = media_review.grade(as_user(ws, "grader.two"), two, "B")
+        grade(ws, two, "B")
+    second = grade(as_user(ws, "grader.two"), two, "B")
     assert second is not None and second.disagreement
-    media_review.grade(ws, flat, "not_indecent")
-    agreed = media_review.grade(as_user(ws, "grader.two"), flat, "not-indecent")
+    grade(ws, flat, "not_indecent")
+    agreed = grade(as_user(ws, "grader.two"), flat, "not-indecent")
     assert agreed is not None and agreed.state == "agreed" and not agreed.disagreement
-    queue = {r.item_id: r for r in media_review.review(ws, CASE)}
+    queue = {r.item_id: r for r in review(ws, CASE)}
     assert set(queue) == {two} and queue[two].disagreement
 
-    doc, n, left_out = media_review.export_graded(ws, CASE, recipient="partner unit")
+    doc, n, left_out = export_graded(ws, CASE, recipient="partner unit")
     assert (n, left_out) == (1, 1)
     back = read_vics(doc, "export.json")
     assert back.version == "2.0" and len(back.entries) == 1
@@ -138,7 +140,7 @@ def test_scan_match_review_grade_export(
 
 
 def test_scan_records_pipeline_and_custody(ws: Workspace, folder: Path) -> None:
-    rep = media.scan(ws, CASE, [folder / "one.png"], dihedral=True)
+    rep = scan(ws, CASE, [folder / "one.png"], dihedral=True)
     from vigil.db.tables_media import MediaItem
 
     with ws.sessions() as s:
@@ -152,7 +154,7 @@ def test_scan_records_pipeline_and_custody(ws: Workspace, folder: Path) -> None:
             select(CustodyEntry).where(CustodyEntry.action == "view", CustodyEntry.case_ref == CASE)
         ).scalars()
         assert [v.purpose for v in views] == ["media hashing"]
-    again = media.scan(ws, CASE, [folder / "one.png"])
+    again = scan(ws, CASE, [folder / "one.png"])
     assert (again.items, again.new_items) == (1, 0)
 
 
@@ -162,32 +164,32 @@ def test_dihedral_scan_matches_rotated_copy(
     src = shared_fixtures / "media/pdq/bridge-mods/aaa-orig.jpg"
     lst = tmp_path / "l.csv"
     lst.write_text(f"hash,category,algorithm\n{hash_image(src.read_bytes()).hash.hex},1,pdq\n")
-    media_lists.import_list(ws, lst, name="l", fmt="csv")
+    import_list(ws, lst, name="l", fmt="csv")
     rotated = tmp_path / "rotated.png"
     Image.open(src).transpose(Image.Transpose.ROTATE_90).save(rotated)
-    assert media.scan(ws, CASE, [rotated]).pdq == 0
+    assert scan(ws, CASE, [rotated]).pdq == 0
     other = tmp_path / "rot2.png"
     Image.open(src).transpose(Image.Transpose.ROTATE_270).save(other)
-    assert media.scan(ws, CASE, [other], dihedral=True).pdq == 1
-    (m,) = [x for x in media.matches(ws, CASE) if x.method == "pdq"]
+    assert scan(ws, CASE, [other], dihedral=True).pdq == 1
+    (m,) = [x for x in matches(ws, CASE) if x.method == "pdq"]
     assert m.variant not in (None, "original") and m.distance is not None and m.distance <= 31
 
 
 def test_thumbnail_blur_unblur_exposure(ws: Workspace, folder: Path, tmp_path: Path) -> None:
-    rep = media.scan(ws, CASE, [folder / "one.png"])
+    rep = scan(ws, CASE, [folder / "one.png"])
     item = rep.item_ids[0]
-    blurred = media_review.thumbnail(ws, item)
+    blurred = thumbnail(ws, item)
     assert blurred.blurred and not blurred.exposure
     original = Image.open(folder / "one.png").convert("RGB")
     thumb = Image.open(io.BytesIO(blurred.data)).convert("RGB").resize(original.size)
     assert np.abs(np.asarray(thumb, int) - np.asarray(original, int)).mean() > 20
-    assert media_review.exposures(ws) == []
+    assert exposures(ws) == []
     with pytest.raises(UserError):
-        media_review.thumbnail(ws, item, unblur_reason="  ")
-    assert media_review.exposures(ws) == []
-    clear = media_review.thumbnail(ws, item, unblur_reason="confirm grade for charging")
+        thumbnail(ws, item, unblur_reason="  ")
+    assert exposures(ws) == []
+    clear = thumbnail(ws, item, unblur_reason="confirm grade for charging")
     assert not clear.blurred and clear.exposure
-    (exp,) = media_review.exposures(ws, item)
+    (exp,) = exposures(ws, item)
     assert (exp.user, exp.reason) == ("tester", "confirm grade for charging")
     with ws.sessions() as s:
         entries = list(
@@ -200,25 +202,25 @@ def test_list_deletions_and_rematch(ws: Workspace, folder: Path, tmp_path: Path)
     md5 = crypto_hashes((folder / "one.png").read_bytes()).md5
     first = tmp_path / "v1.txt"
     first.write_text(f"{md5}\n")
-    media_lists.import_list(ws, first, name="plain", fmt="plain", source="unit A")
-    assert media.scan(ws, CASE, [folder / "one.png"]).exact == 1
+    import_list(ws, first, name="plain", fmt="plain", source="unit A")
+    assert scan(ws, CASE, [folder / "one.png"]).exact == 1
     two = crypto_hashes((folder / "two.png").read_bytes()).md5
     first.write_text(f"{two}\n")  # line 1 of another file under another name: unaffected
-    media_lists.import_list(ws, first, name="other", fmt="plain")
+    import_list(ws, first, name="other", fmt="plain")
     update = tmp_path / "v2.txt"
     update.write_text(f"-{md5}\n")
-    info, _ = media_lists.import_list(ws, update, name="plain", fmt="plain", source="unit A")
+    info, _ = import_list(ws, update, name="plain", fmt="plain", source="unit A")
     assert info.deleted == 2  # the file's own deletion record and the earlier entry
-    assert media.scan(ws, CASE, [folder / "two.png"]).exact == 1
-    rep = media.rematch(ws, CASE)
+    assert scan(ws, CASE, [folder / "two.png"]).exact == 1
+    rep = rematch(ws, CASE)
     assert (rep.items, rep.exact) == (2, 1)  # one.png's entry is deleted; two.png still listed
-    assert {m.list_name for m in media.matches(ws, CASE)} == {"other"}
-    assert [x.source for x in media_lists.list_lists(ws)] == ["unit A", "v1.txt", "unit A"]
+    assert {m.list_name for m in matches(ws, CASE)} == {"other"}
+    assert [x.source for x in list_lists(ws)] == ["unit A", "v1.txt", "unit A"]
 
 
 def test_from_attachments_and_video(ws: Workspace, shared_fixtures: Path, tmp_path: Path) -> None:
     pytest.importorskip("vpdq")
-    from vigil.services.evidence import register_file
+    from vigil.services.evidence.exhibits import register_file
 
     video = shared_fixtures / "media/vpdq/pattern-sd-grey-bar.mp4"
     register_file(ws, CASE, video, source="phone", acquired_by="tester")
@@ -235,10 +237,10 @@ def test_from_attachments_and_video(ws: Workspace, shared_fixtures: Path, tmp_pa
     }
     lst = tmp_path / "v.json"
     lst.write_text(json.dumps(vics))
-    media_lists.import_list(ws, lst, name="videos", fmt="vics")
-    rep = media.scan(ws, CASE, from_attachments=True)
+    import_list(ws, lst, name="videos", fmt="vics")
+    rep = scan(ws, CASE, from_attachments=True)
     assert (rep.videos, rep.undecodable, rep.vpdq) == (1, 0, 1)
-    (m,) = [x for x in media.matches(ws, CASE) if x.method == "vpdq"]
+    (m,) = [x for x in matches(ws, CASE) if x.method == "vpdq"]
     assert m.listed_media_id == "9" and m.quality is not None and m.distance is not None
     assert m.distance <= 31
 
@@ -248,7 +250,7 @@ def test_undecodable_image_is_recorded_not_fatal(
 ) -> None:
     broken = tmp_path / "broken.png"
     broken.write_bytes((folder / "one.png").read_bytes()[:60])
-    rep = media.scan(ws, CASE, [broken, folder / "two.png"])
+    rep = scan(ws, CASE, [broken, folder / "two.png"])
     assert (rep.items, rep.undecodable, rep.for_review) == (2, 1, 2)
-    states = {r.status for r in media_review.review(ws, CASE)}
+    states = {r.status for r in review(ws, CASE)}
     assert states == {"undecodable", "no match"}

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from vigil.db.tables import Acquisition, Blob, CustodyEntry, Exhibit
 from vigil.errors import NotFound, UserError
 from vigil.evidence import custody
-from vigil.services import evidence
 from vigil.services.cases import create_case
+from vigil.services.evidence.exhibits import open_content, register_file, show_exhibit
 from vigil.services.workspace import Workspace
 
 
@@ -24,13 +24,13 @@ def _file(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def test_register_assigns_police_refs_per_officer(ws: Workspace, tmp_path: Path) -> None:
-    a = evidence.register_file(
+    a = register_file(
         ws, "OP-TEST", _file(tmp_path, "a.txt", b"a"), source="phone", acquired_by="Jane Smith"
     )
-    b = evidence.register_file(
+    b = register_file(
         ws, "OP-TEST", _file(tmp_path, "b.txt", b"b"), source="phone", acquired_by="Jane Smith"
     )
-    c = evidence.register_file(
+    c = register_file(
         ws, "OP-TEST", _file(tmp_path, "c.txt", b"c"), source="laptop", acquired_by="Amir Bashir"
     )
     assert [a.exhibit.ref, b.exhibit.ref, c.exhibit.ref] == ["JS/1", "JS/2", "AB/1"]
@@ -45,9 +45,9 @@ def test_duplicate_registration_stores_once_and_records_acquisition(
     ws: Workspace, tmp_path: Path
 ) -> None:
     f = _file(tmp_path, "chat.txt", b"same bytes")
-    first = evidence.register_file(ws, "OP-TEST", f, source="handset", acquired_by="Jane Smith")
+    first = register_file(ws, "OP-TEST", f, source="handset", acquired_by="Jane Smith")
     g = _file(tmp_path, "copy of chat.txt", b"same bytes")
-    second = evidence.register_file(
+    second = register_file(
         ws, "OP-TEST", g, source="family", acquired_by="Amir Bashir", acquired_at="2026-03-01T10:00"
     )
     assert first.new_exhibit and first.new_blob
@@ -67,8 +67,8 @@ def test_duplicate_registration_stores_once_and_records_acquisition(
 def test_same_bytes_in_another_case_is_its_own_exhibit(ws: Workspace, tmp_path: Path) -> None:
     create_case(ws, "OP-TWO", "Second", None, "UTC")
     f = _file(tmp_path, "x.bin", b"\x00\x01shared")
-    a = evidence.register_file(ws, "OP-TEST", f, source="s", acquired_by="Jane Smith")
-    b = evidence.register_file(ws, "OP-TWO", f, source="s", acquired_by="Jane Smith")
+    a = register_file(ws, "OP-TEST", f, source="s", acquired_by="Jane Smith")
+    b = register_file(ws, "OP-TWO", f, source="s", acquired_by="Jane Smith")
     assert a.exhibit.case_ref == "OP-TEST" and b.exhibit.case_ref == "OP-TWO"
     assert b.new_exhibit and not b.new_blob
 
@@ -87,21 +87,21 @@ def test_same_bytes_in_another_case_is_its_own_exhibit(ws: Workspace, tmp_path: 
 )
 def test_awkward_file_names(ws: Workspace, tmp_path: Path, name: str) -> None:
     f = _file(tmp_path, name, name.encode())
-    r = evidence.register_file(ws, "OP-TEST", f, source="s", acquired_by="Jane Smith")
+    r = register_file(ws, "OP-TEST", f, source="s", acquired_by="Jane Smith")
     assert r.exhibit.original_name == name
-    info, _ = evidence.show_exhibit(ws, "OP-TEST", r.exhibit.ref)
+    info, _ = show_exhibit(ws, "OP-TEST", r.exhibit.ref)
     assert info.original_name == name
 
 
 def test_acquired_at_offsets_and_bad_times(ws: Workspace, tmp_path: Path) -> None:
     f = _file(tmp_path, "t.txt", b"t")
-    r = evidence.register_file(
+    r = register_file(
         ws, "OP-TEST", f, source="s", acquired_by="JS", acquired_at="2026-07-01T12:00:00+02:00"
     )
     a = r.exhibit.acquisitions[0]
     assert a.acquired_at.isoformat() == "2026-07-01T10:00:00+00:00"
     assert a.tz_assumed is None
-    summer = evidence.register_file(
+    summer = register_file(
         ws,
         "OP-TEST",
         _file(tmp_path, "u.txt", b"u"),
@@ -111,34 +111,30 @@ def test_acquired_at_offsets_and_bad_times(ws: Workspace, tmp_path: Path) -> Non
     )
     assert summer.exhibit.acquisitions[0].acquired_at.hour == 11  # BST
     with pytest.raises(UserError, match="bad time"):
-        evidence.register_file(
-            ws, "OP-TEST", f, source="s", acquired_by="JS", acquired_at="yesterday-ish"
-        )
+        register_file(ws, "OP-TEST", f, source="s", acquired_by="JS", acquired_at="yesterday-ish")
 
 
 def test_user_errors(ws: Workspace, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such file"):
-        evidence.register_file(ws, "OP-TEST", tmp_path / "nope", source="s", acquired_by="JS")
+        register_file(ws, "OP-TEST", tmp_path / "nope", source="s", acquired_by="JS")
     with pytest.raises(UserError, match="not a regular file"):
-        evidence.register_file(ws, "OP-TEST", tmp_path, source="s", acquired_by="JS")
+        register_file(ws, "OP-TEST", tmp_path, source="s", acquired_by="JS")
     with pytest.raises(NotFound, match="no case"):
-        evidence.register_file(
-            ws, "OP-NONE", _file(tmp_path, "n", b"n"), source="s", acquired_by="JS"
-        )
+        register_file(ws, "OP-NONE", _file(tmp_path, "n", b"n"), source="s", acquired_by="JS")
     with pytest.raises(NotFound, match="no exhibit"):
-        evidence.show_exhibit(ws, "OP-TEST", "ZZ/9")
+        show_exhibit(ws, "OP-TEST", "ZZ/9")
 
 
 def test_reading_content_is_logged_with_purpose(ws: Workspace, tmp_path: Path) -> None:
-    r = evidence.register_file(
+    r = register_file(
         ws, "OP-TEST", _file(tmp_path, "c.txt", b"content"), source="s", acquired_by="JS"
     )
     with (
         pytest.raises(UserError, match="purpose"),
-        evidence.open_content(ws, "OP-TEST", r.exhibit.ref, "  "),
+        open_content(ws, "OP-TEST", r.exhibit.ref, "  "),
     ):
         pass
-    with evidence.open_content(ws, "OP-TEST", r.exhibit.ref, "review for interview") as fh:
+    with open_content(ws, "OP-TEST", r.exhibit.ref, "review for interview") as fh:
         assert fh.read() == b"content"
     with ws.sessions() as s:
         views = [e for e in custody.all_entries(s, "OP-TEST") if e["action"] == "view"]
@@ -149,7 +145,7 @@ def test_reading_content_is_logged_with_purpose(ws: Workspace, tmp_path: Path) -
 
 
 def test_custody_entries_carry_acquisition_details(ws: Workspace, tmp_path: Path) -> None:
-    r = evidence.register_file(
+    r = register_file(
         ws,
         "OP-TEST",
         _file(tmp_path, "d.txt", b"d"),
@@ -157,7 +153,7 @@ def test_custody_entries_carry_acquisition_details(ws: Workspace, tmp_path: Path
         acquired_by="Jane Smith",
         acquired_at="2026-01-02T03:04:05Z",
     )
-    _, entries = evidence.show_exhibit(ws, "OP-TEST", r.exhibit.ref)
+    _, entries = show_exhibit(ws, "OP-TEST", r.exhibit.ref)
     reg = entries[0]
     assert reg["action"] == "register"
     assert reg["details"]["sha256"] == r.exhibit.sha256

@@ -32,10 +32,10 @@ from vigil.config import Settings
 from vigil.db.tables import AssessmentRow, FindingRow
 from vigil.errors import ParseError, UserError
 from vigil.services.cases import create_case
-from vigil.services.ingest import ingest_file
-from vigil.services.scan import OUT_COLUMNS, errors_path, make_scorer, scan, scan_with
-from vigil.services.scan_read import split_segment
-from vigil.services.triage import triage
+from vigil.services.ingest.run import ingest_file
+from vigil.services.scan.read import split_segment
+from vigil.services.scan.run import OUT_COLUMNS, errors_path, make_scorer, scan, scan_with
+from vigil.services.triage.run import triage
 from vigil.services.workspace import init_workspace
 
 CORPORA = Path(__file__).resolve().parents[1] / "fixtures" / "conversations"

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from vigil.analysis.engine import default_engine
 from vigil.db.tables import AssessmentRow, CustodyEntry, FindingRow
-from vigil.services.ingest import ingest_file
-from vigil.services.triage import analyse, explain, scorer_for, triage
+from vigil.services.ingest.run import ingest_file
+from vigil.services.triage.run import analyse, explain, scorer_for, triage
 from vigil.services.workspace import Workspace
 
 CORPORA = Path(__file__).resolve().parents[1] / "fixtures" / "conversations"

@@ -18,10 +18,10 @@ from vigil.analysis.assess import MsgView
 from vigil.config import Settings
 from vigil.db.tables import ConversationRow, MessageRow, ParticipantRow
 from vigil.services.cases import create_case
-from vigil.services.ingest import ingest_file
-from vigil.services.ingest_rows import utc_text
-from vigil.services.triage import hyperscan_cache
-from vigil.services.triage_load import _utc, load_messages
+from vigil.services.ingest.rows import utc_text
+from vigil.services.ingest.run import ingest_file
+from vigil.services.triage.load import _utc, load_messages
+from vigil.services.triage.run import hyperscan_cache
 from vigil.services.workspace import Workspace, init_workspace
 
 

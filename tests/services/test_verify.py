@@ -10,8 +10,8 @@ from sqlalchemy import delete, select, text, update
 
 from vigil.db.tables import CustodyEntry
 from vigil.evidence.chain import entry_hash
-from vigil.services import evidence
-from vigil.services.verify import VerifyReport, verify_workspace
+from vigil.services.evidence.exhibits import register_file
+from vigil.services.evidence.verify import VerifyReport, verify_workspace
 from vigil.services.workspace import Workspace
 
 
@@ -20,7 +20,7 @@ def _setup(ws: Workspace, tmp_path: Path, n: int = 4) -> list[str]:
     for i in range(n):
         p = tmp_path / f"f{i}.txt"
         p.write_bytes(f"file {i}".encode())
-        r = evidence.register_file(ws, "OP-TEST", p, source="s", acquired_by="Jane Smith")
+        r = register_file(ws, "OP-TEST", p, source="s", acquired_by="Jane Smith")
         shas.append(r.exhibit.sha256)
     return shas
 

@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 
 from vigil.db.tables import AssessmentRow, ConversationRow, FindingRow, MessageRow
 from vigil.services import users
-from vigil.services.ingest import ingest_file
+from vigil.services.ingest.run import ingest_file
 from vigil.services.workspace import Workspace
 
 ADULT = ("Alex", "user9001")
@@ -153,7 +153,7 @@ def seed_findings(ws: Workspace, case_id: int) -> None:
 def ingest_and_analyse(ws: Workspace, case_ref: str, case_id: int, tmp: Path) -> None:
     ingest_file(ws, case_ref, write_chat(tmp / f"{case_ref}-chat.json"), fmt="telegram_json")
     if analysis_available():
-        from vigil.services.triage import analyse
+        from vigil.services.triage.run import analyse
 
         analyse(ws, case_ref)
     else:

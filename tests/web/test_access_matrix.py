@@ -72,6 +72,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/reports"): "reports",
     ("GET", "/reports/download"): "reports",
     ("GET", "/api/v1/reports/statistics"): "reports",
+    ("GET", "/api/v1/plugins"): "signed-in",
 }
 
 

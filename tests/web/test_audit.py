@@ -13,7 +13,7 @@ from tests.web.conftest import CASE, WebWorld
 from tests.web.seed import csrf_of, sign_in
 from vigil.db.tables import CustodyEntry
 from vigil.services import access
-from vigil.services.verify import verify_workspace
+from vigil.services.evidence.verify import verify_workspace
 
 
 def entries_after(world: WebWorld, seq: int) -> list[CustodyEntry]:

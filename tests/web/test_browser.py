@@ -72,9 +72,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
         case_id = s.execute(select(Case.id).where(Case.ref == "OP-BROWSER")).scalar_one()
     ingest_and_analyse(ws, "OP-BROWSER", case_id, root)
-    if importlib.util.find_spec("vigil.services.casework_outcomes") is not None:
-        from vigil.services.casework_outcomes import record_outcome
-        from vigil.services.casework_suspects import create_suspect
+    if importlib.util.find_spec("vigil.services.casework.outcomes") is not None:
+        from vigil.services.casework.outcomes import record_outcome
+        from vigil.services.casework.suspects import create_suspect
 
         create_suspect(ws, "OP-BROWSER", "S-B1", "Browser test subject")
         record_outcome(ws, "S-B1", "arrest", date(2023, 1, 10))  # inside Oct 2022 - Sep 2023

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import CASE, OTHER, WebWorld
 from tests.web.seed import sign_in
 
-pytest.importorskip("vigil.services.casework_personas", reason="case-work services not installed")
+pytest.importorskip("vigil.services.casework.personas", reason="case-work services not installed")
 
 #: What only members of OP-WEB may see, and what only members of OP-OTHER may see.
 OURS = ["S-CW-1", "Subject one (test)", "sk8r_test_handle", "C-CW-1", "AUTH-CW-1", "P-CW-1"]
@@ -25,35 +25,34 @@ def seed_casework(world: WebWorld) -> None:
     sentence (2.5 years, rounded half up to 3) and one suspended sentence (not counted).
     Outside it: an arrest in May 2021.
     """
-    from vigil.services import (
-        casework,
-        casework_children,
-        casework_outcomes,
-        casework_personas,
-        casework_suspects,
-    )
-    from vigil.services.casework_outcomes import Sentence
+    from vigil.services.casework.authorisations import grant_authorisation
+    from vigil.services.casework.children import add_safeguarding, create_child
+    from vigil.services.casework.operations import create_operation
+    from vigil.services.casework.outcomes import Sentence, record_outcome
+    from vigil.services.casework.personas import create_persona
+    from vigil.services.casework.suspects import assess_suspect, create_suspect
+    from vigil.services.casework.units import create_unit, list_units
 
     ws = world.ws
-    if any(u.code == "UCW" for u in casework.list_units(ws)):
+    if any(u.code == "UCW" for u in list_units(ws)):
         return
-    casework.create_unit(ws, "UCW", "Casework test unit", "team")
-    casework.create_operation(ws, "OP-CW", "Operation casework", "UCW", case_ref=CASE)
-    casework.create_operation(ws, "OP-CW2", "Operation other", "UCW", case_ref=OTHER)
-    casework_suspects.create_suspect(ws, CASE, "S-CW-1", "Subject one (test)", 1990,
+    create_unit(ws, "UCW", "Casework test unit", "team")
+    create_operation(ws, "OP-CW", "Operation casework", "UCW", case_ref=CASE)
+    create_operation(ws, "OP-CW2", "Operation other", "UCW", case_ref=OTHER)
+    create_suspect(ws, CASE, "S-CW-1", "Subject one (test)", 1990,
                                      [("snapchat", "screen_name", "sk8r_test_handle")])  # fmt: skip
-    casework_suspects.assess_suspect(ws, "S-CW-1", {"prior_online_offence": True,
+    assess_suspect(ws, "S-CW-1", {"prior_online_offence": True,
                                                     "regular_access": True}, "DC Test Assessor")  # fmt: skip
-    casework_suspects.create_suspect(ws, OTHER, "S-OTH-1", "Subject other (test)", None,
+    create_suspect(ws, OTHER, "S-OTH-1", "Subject other (test)", None,
                                      [("discord", "screen_name", "other_test_handle")])  # fmt: skip
-    casework_children.create_child(ws, CASE, "C-CW-1", 13, "S-CW-1")
-    casework_children.add_safeguarding(ws, "C-CW-1", "social_care_referral", date(2022, 11, 5),
+    create_child(ws, CASE, "C-CW-1", 13, "S-CW-1")
+    add_safeguarding(ws, "C-CW-1", "social_care_referral", date(2022, 11, 5),
                                        "DC Test")  # fmt: skip
-    casework_children.add_safeguarding(ws, "C-CW-1", "strategy_meeting", date(2022, 11, 9),
+    add_safeguarding(ws, "C-CW-1", "strategy_meeting", date(2022, 11, 9),
                                        "DC Test")  # fmt: skip
-    casework_children.create_child(ws, OTHER, "C-OTH-1", 12, "S-OTH-1")
-    casework_children.add_safeguarding(ws, "C-OTH-1", "ceop_referral", date(2023, 2, 1), "DC X")
-    rec = casework_outcomes.record_outcome
+    create_child(ws, OTHER, "C-OTH-1", 12, "S-OTH-1")
+    add_safeguarding(ws, "C-OTH-1", "ceop_referral", date(2023, 2, 1), "DC X")
+    rec = record_outcome
     rec(ws, "S-CW-1", "arrest", date(2023, 1, 10))
     rec(ws, "S-CW-1", "charge", date(2023, 1, 12))
     rec(ws, "S-CW-1", "conviction", date(2023, 6, 1))
@@ -68,8 +67,8 @@ def seed_casework(world: WebWorld) -> None:
         ("P-CW-1", "AUTH-CW-1", "OP-CW"),
         ("P-OTH-1", "AUTH-OTH-1", "OP-CW2"),
     ):
-        casework_personas.create_persona(ws, persona, "Sam", 13, "UCW", [("snapchat", persona)])
-        casework_personas.grant_authorisation(ws, auth, persona, "chis", "Supt Grey",
+        create_persona(ws, persona, "Sam", 13, "UCW", [("snapchat", persona)])
+        grant_authorisation(ws, auth, persona, "chis", "Supt Grey",
                                               "superintendent", granted, operation_ref=op)  # fmt: skip
 
 

@@ -11,18 +11,21 @@ from tests.web.conftest import CASE, WebWorld
 from tests.web.seed import sign_in
 from vigil.web import extensions
 
-pytest.importorskip("vigil.services.casework_personas", reason="case-work services not installed")
+pytest.importorskip("vigil.services.casework.personas", reason="case-work services not installed")
 
 
 def test_authorisations_due_only_for_supervisors_on_the_case(world: WebWorld) -> None:
-    from vigil.services import casework, casework_personas
+    from vigil.services.casework.authorisations import grant_authorisation
+    from vigil.services.casework.operations import create_operation
+    from vigil.services.casework.personas import create_persona
+    from vigil.services.casework.units import create_unit
 
     ws = world.ws
-    casework.create_unit(ws, "UCOL-T", "Test unit", "team")
-    casework.create_operation(ws, "OP-AUTH", "Operation auth", "UCOL-T", case_ref=CASE)
-    casework_personas.create_persona(ws, "P-1", "Sam", 13, "UCOL-T")
+    create_unit(ws, "UCOL-T", "Test unit", "team")
+    create_operation(ws, "OP-AUTH", "Operation auth", "UCOL-T", case_ref=CASE)
+    create_persona(ws, "P-1", "Sam", 13, "UCOL-T")
     granted = ws.now() - timedelta(days=27)  # review due in a day
-    casework_personas.grant_authorisation(ws, "AUTH-1", "P-1", "chis", "Supt Grey", "superintendent",
+    grant_authorisation(ws, "AUTH-1", "P-1", "chis", "Supt Grey", "superintendent",
                                           granted, operation_ref="OP-AUTH")  # fmt: skip
     assert any(p.key == "authorisations_due" for p in extensions.DASHBOARD_PANELS)
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -129,3 +134,32 @@ def test_report_api(world: WebWorld) -> None:
     r = c.get("/api/v1/reports/statistics", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200
     assert r.json()["figures"]["arrests"] == 2
+
+
+def test_the_same_export_from_the_cli_writes_the_same_entry(
+    world: WebWorld, analyst: TestClient, tmp_path: Path
+) -> None:
+    """A report written by ``vigil report`` and one downloaded in the browser: one gate, one entry."""
+    actor = world.accounts[("analyst", True)].username
+    r = analyst.get("/reports/download", params={"format": "csv", "purpose": PURPOSE})
+    assert r.status_code == 200
+    settings = world.ws.settings
+    env = {**os.environ, "VIGIL_HOME": str(settings.home), "VIGIL_USER": actor}
+    if settings.database_url:
+        env["VIGIL_DATABASE_URL"] = settings.database_url
+    out = tmp_path / "stats.csv"
+    cmd = [sys.executable, "-m", "vigil.cli.main", "report", "stats", "--from", "2022-10-01",
+           "--to", "2023-09-30", "--out", str(out)]  # fmt: skip
+    refused = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert refused.returncode == 3 and "purpose" in refused.stderr and not out.exists()
+    done = subprocess.run(
+        [*cmd, "--purpose", PURPOSE], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == r.content  # the same report
+    web, cli = _exports(world, actor)[-2:]
+    web_details, cli_details = json.loads(web.details), json.loads(cli.details)
+    assert web_details.pop("via") == "s" and "via" not in cli_details  # a browser session
+    assert web_details == cli_details == {"format": "csv", "unit": None, "bytes": len(r.content)}
+    fields = ("actor", "action", "object_type", "object_id", "case_ref", "purpose")
+    assert [getattr(web, f) for f in fields] == [getattr(cli, f) for f in fields]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -71,3 +73,22 @@ def advance(progress: Progress) -> Any:
         progress.update(task, advance=n)
 
     return _advance
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+DateOpt = Annotated[str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default today).")]
+
+
+def as_json(obj: Any) -> Any:
+    """Dataclasses (and lists of them) as plain data for :func:`print_json`."""
+    if isinstance(obj, list):
+        return [as_json(o) for o in obj]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    return obj
+
+
+def show_fields(obj: Any) -> None:
+    """A record's fields, one a line."""
+    for k, v in dataclasses.asdict(obj).items():
+        console.print(f"[bold]{k}[/bold]: {v}")

@@ -9,7 +9,7 @@ import typer
 from vigil.cli.common import console
 from vigil.config import load_settings
 from vigil.demo import DEFAULT_SEED, build_demo_network
-from vigil.services import casework
+from vigil.services.times import parse_day
 from vigil.services.workspace import init_workspace
 
 
@@ -27,7 +27,7 @@ def demo(
 ) -> None:
     """Build a fictional national network (Apr 2019 - Mar 2024) that reproduces the published figures."""
     ws, _, _ = init_workspace(load_settings())
-    net = build_demo_network(ws, seed=seed, as_of=casework.parse_day(as_of) if as_of else None)
+    net = build_demo_network(ws, seed=seed, as_of=parse_day(as_of) if as_of else None)
     console.print(f"Built the demo network (seed {net.seed}, personas current at {net.as_of}):")
     for name, n in net.counts.items():
         console.print(f"  {name.replace('_', ' ')}: {n:,}")

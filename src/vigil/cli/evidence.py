@@ -10,14 +10,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vigil.cli.common import advance, byte_progress, console, err, print_json, workspace
-from vigil.services import bundles, evidence, verify
-from vigil.services.evidence import exhibit_json
+from vigil.cli.common import JsonOpt, advance, byte_progress, console, err, print_json, workspace
+from vigil.services.evidence.bundles import check_bundle, export_case
+from vigil.services.evidence.exhibits import (
+    exhibit_json,
+    list_exhibits,
+    open_content,
+    register_file,
+    show_exhibit,
+)
+from vigil.services.evidence.verify import verify_workspace
 
 app = typer.Typer(help="Evidence: exhibits, the custody log, bundles.", no_args_is_help=True)
 
 CaseOpt = Annotated[str, typer.Option("--case", help="Case reference.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @app.command("add")
@@ -59,7 +65,7 @@ def add(
     for f in files:
         size = f.stat().st_size if f.is_file() else 0
         with byte_progress(f"hashing {f.name}", size) as bar:
-            r = evidence.register_file(
+            r = register_file(
                 ws,
                 case,
                 f,
@@ -89,7 +95,7 @@ def add(
 @app.command("list")
 def list_(case: CaseOpt, as_json: JsonOpt = False) -> None:
     """List a case's exhibits."""
-    found = evidence.list_exhibits(workspace(), case)
+    found = list_exhibits(workspace(), case)
     if as_json:
         print_json([exhibit_json(e) for e in found])
         return
@@ -114,7 +120,7 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show an exhibit's hashes, acquisitions and custody entries (no content is read)."""
-    info, entries = evidence.show_exhibit(workspace(), case, ref)
+    info, entries = show_exhibit(workspace(), case, ref)
     data = exhibit_json(info) | {"custody": entries}
     if as_json:
         print_json(data)
@@ -162,7 +168,7 @@ def open_(
 ) -> None:
     """Read an exhibit's content (a working copy); the access is logged with its purpose."""
     ws = workspace()
-    with evidence.open_content(ws, case, ref, purpose) as fh:
+    with open_content(ws, case, ref, purpose) as fh:
         if out is None:
             shutil.copyfileobj(fh, sys.stdout.buffer)
         else:
@@ -202,7 +208,7 @@ def verify_() -> None:
     """Re-hash every stored blob and walk the custody chain; exit 1 naming anything altered."""
     ws = workspace()
     with byte_progress("verifying", None) as bar:
-        rep = verify.verify_workspace(ws, progress=advance(bar))
+        rep = verify_workspace(ws, progress=advance(bar))
     for w in rep.warnings + (rep.chain.warnings if rep.chain else []):
         err.print(f"[yellow]warning:[/yellow] {w}")
     for p in rep.problems:
@@ -230,7 +236,7 @@ def export(
     ] = "evidence bundle export",
 ) -> None:
     """Write a case's exhibits, manifest and custody log as a bundle anyone can re-check."""
-    r = bundles.export_case(workspace(), case, out, purpose)
+    r = export_case(workspace(), case, out, purpose)
     console.print(f"Wrote {r.path}: {r.exhibits} exhibits, {r.entries} custody entries.")
     console.print(f"Check it with `vigil evidence verify-bundle {r.path}` or by hand (README.txt).")
 
@@ -238,7 +244,7 @@ def export(
 @app.command("verify-bundle")
 def verify_bundle(bundle: Annotated[Path, typer.Argument(help="Bundle zip to check.")]) -> None:
     """Check a bundle without any database; exit 1 naming anything altered."""
-    rep = bundles.check_bundle(bundle)
+    rep = check_bundle(bundle)
     for p in rep.problems:
         console.print(f"[red]ALTERED:[/red] {p}")
     if rep.ok:

@@ -11,7 +11,8 @@ from vigil.cli.common import advance, byte_progress, console, err, print_json, w
 from vigil.errors import UserError, VigilError
 from vigil.ingest.formats._generic_mapping import load_mapping_yaml
 from vigil.plugins import parsers
-from vigil.services.ingest import IngestSummary, ingest_file
+from vigil.services.ingest.run import ingest_file
+from vigil.services.ingest.store import IngestSummary
 
 MAX_SKIPPED_SHOWN = 20
 

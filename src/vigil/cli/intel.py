@@ -1,7 +1,8 @@
 """``vigil intel``: identifiers, cross-case hits, the link graph and graph exports.
 
 The services (and followthemoney, networkx, phonenumbers behind them) are imported inside
-each command so that other ``vigil`` commands do not pay for loading them.
+each command so that other ``vigil`` commands do not pay for loading them. Export formats are
+those registered through the ``vigil_intel_exporters`` hook (built-ins and plugins).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from vigil.cli.choices import listing
 from vigil.cli.common import LEAD_NOT_VERDICT, console, print_json, workspace
 from vigil.intel.exports import FORMATS
 
@@ -40,9 +42,9 @@ def extract(
     as_json: JsonOpt = False,
 ) -> None:
     """Find phones, e-mails, handles, wallets, ... in a case's messages, participants and file names."""
-    from vigil.services import intel
+    from vigil.services.intel.identifiers import extract_case
 
-    st = intel.extract_case(workspace(), case, region=region)
+    st = extract_case(workspace(), case, region=region)
     if as_json:
         print_json(asdict(st))
         return
@@ -69,7 +71,7 @@ def hits(
     as_json: JsonOpt = False,
 ) -> None:
     """List identifiers also seen in other cases, naming only the unit and officer to contact."""
-    from vigil.services import intel_hits
+    from vigil.services.intel import hits as intel_hits
 
     rep = intel_hits.hits(workspace(), case, purpose=purpose)
     if as_json:
@@ -99,7 +101,7 @@ def graph(
     as_json: JsonOpt = False,
 ) -> None:
     """Summarise the case's link graph: connected components and the most connected accounts."""
-    from vigil.services import intel_graph
+    from vigil.services.intel import graph as intel_graph
 
     s = intel_graph.graph_summary(workspace(), case, top=top, purpose=purpose)
     if as_json:
@@ -131,7 +133,7 @@ def export(
         typer.Option(
             "--format",
             help="One of: "
-            + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values())
+            + listing(FORMATS.values, lambda f: f"{f.name} ({f.description})", "; ")
             + ".",
         ),
     ],
@@ -151,7 +153,7 @@ def export(
     as_json: JsonOpt = False,
 ) -> None:
     """Export the case's link graph for i2 Analyst's Notebook, Maltego, OpenAleph or graph tools."""
-    from vigil.services import intel_graph
+    from vigil.services.intel import graph as intel_graph
 
     r = intel_graph.export_case(
         workspace(), case, fmt, out, purpose=purpose, with_messages=with_messages

@@ -8,21 +8,26 @@ import typer
 
 from vigil import tool_version
 from vigil.cli import admin, case, evidence
+from vigil.cli import authorisation as authorisation_cli
+from vigil.cli import child as child_cli
 from vigil.cli import demo as demo_cli
 from vigil.cli import ingest as ingest_cli
 from vigil.cli import intel as intel_cli
 from vigil.cli import media as media_cli
 from vigil.cli import model as model_cli
-from vigil.cli import outcomes as outcomes_cli
-from vigil.cli import personas as personas_cli
-from vigil.cli import records as records_cli
-from vigil.cli import referrals as referrals_cli
+from vigil.cli import observation as observation_cli
+from vigil.cli import offence as offence_cli
+from vigil.cli import operation as operation_cli
+from vigil.cli import outcome as outcome_cli
+from vigil.cli import persona as persona_cli
+from vigil.cli import referral as referral_cli
 from vigil.cli import report as report_cli
 from vigil.cli import scan as scan_cli
 from vigil.cli import serve as serve_cli
-from vigil.cli import suspects as suspects_cli
+from vigil.cli import suspect as suspect_cli
 from vigil.cli import triage as triage_cli
-from vigil.cli import users as users_cli
+from vigil.cli import unit as unit_cli
+from vigil.cli import user as user_cli
 from vigil.cli.guard import EXIT_INTERNAL, guarded
 
 app = typer.Typer(
@@ -50,18 +55,18 @@ def scan(ctx: typer.Context) -> None:
     scan_cli.main(ctx.args)  # its own argparse options (see vigil.cli.scan)
 
 
-app.add_typer(users_cli.app, name="user")
+app.add_typer(user_cli.app, name="user")
 app.command("serve")(serve_cli.serve)
-app.add_typer(records_cli.unit_app, name="unit")
-app.add_typer(records_cli.operation_app, name="operation")
-app.add_typer(personas_cli.persona_app, name="persona")
-app.add_typer(personas_cli.auth_app, name="authorisation")
-app.add_typer(suspects_cli.app, name="suspect")
-app.add_typer(outcomes_cli.child_app, name="child")
-app.add_typer(outcomes_cli.offence_app, name="offence")
-app.add_typer(outcomes_cli.outcome_app, name="outcome")
-app.add_typer(referrals_cli.referral_app, name="referral")
-app.add_typer(referrals_cli.observation_app, name="observation")
+app.add_typer(unit_cli.app, name="unit")
+app.add_typer(operation_cli.app, name="operation")
+app.add_typer(persona_cli.app, name="persona")
+app.add_typer(authorisation_cli.app, name="authorisation")
+app.add_typer(suspect_cli.app, name="suspect")
+app.add_typer(child_cli.app, name="child")
+app.add_typer(offence_cli.app, name="offence")
+app.add_typer(outcome_cli.app, name="outcome")
+app.add_typer(referral_cli.app, name="referral")
+app.add_typer(observation_cli.app, name="observation")
 app.add_typer(report_cli.app, name="report")
 app.add_typer(intel_cli.app, name="intel")
 app.add_typer(media_cli.app, name="media")

@@ -1,7 +1,10 @@
-"""``vigil media``: scan media on a case, hash sets, matches, review and grading, thumbnails.
+"""``vigil media``: scan media on a case, hash sets, matches, review and grading, thumbnails,
+and the signal types (hash algorithms) with which any file can be hashed and compared.
 
 Nothing here prints image content. The services (and Pillow, pdqhash, faiss, vpdq behind them)
 are imported inside each command so that other ``vigil`` commands do not pay for loading them.
+Signal types and hash-list formats are those registered through the ``vigil_signal_types`` and
+``vigil_hashlist_formats`` hooks (built-ins and plugins).
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from vigil.cli.choices import listing
 from vigil.cli.common import LEAD_NOT_VERDICT, console, err, print_json, workspace
+from vigil.media.hashsets import IMPORTERS
+from vigil.plugins import HASHLIST_FORMATS, SIGNAL_TYPES
 
 app = typer.Typer(
     help="Media triage without exposure: hashing, hash-set matching, two-person grading, "
@@ -29,7 +35,7 @@ ItemArg = Annotated[int, typer.Argument(help="Media item id (from `vigil media r
 
 
 def _summary(rep: object) -> None:
-    from vigil.services.media import ScanReport
+    from vigil.services.media.scan import ScanReport
 
     assert isinstance(rep, ScanReport)
     console.print(
@@ -73,9 +79,10 @@ def scan(
     as_json: JsonOpt = False,
 ) -> None:
     """Register media as exhibits, hash them (MD5/SHA-1/SHA-256, PDQ, vPDQ), find markers, match."""
-    from vigil.services import media
 
-    rep = media.scan(
+    from vigil.services.media import scan as media_scan
+
+    rep = media_scan.scan(
         workspace(),
         case,
         paths or [],
@@ -95,9 +102,10 @@ def scan(
 @app.command("match")
 def match(case: CaseOpt, as_json: JsonOpt = False) -> None:
     """Match every media item of a case again against all imported hash sets."""
-    from vigil.services import media
 
-    rep = media.rematch(workspace(), case)
+    from vigil.services.media import scan as media_scan
+
+    rep = media_scan.rematch(workspace(), case)
     if as_json:
         print_json(asdict(rep))
         return
@@ -107,9 +115,10 @@ def match(case: CaseOpt, as_json: JsonOpt = False) -> None:
 @app.command("matches")
 def matches(case: CaseOpt, as_json: JsonOpt = False) -> None:
     """List matches (distance, quality, list, category) and hashes that cannot be scored."""
-    from vigil.services import media
 
-    rows = media.matches(workspace(), case)
+    from vigil.services.media import scan as media_scan
+
+    rows = media_scan.matches(workspace(), case)
     if as_json:
         print_json({"note": LEAD_NOT_VERDICT, "matches": [asdict(r) for r in rows]})
         return
@@ -141,7 +150,8 @@ def review(
     as_json: JsonOpt = False,
 ) -> None:
     """List unmatched media awaiting grading (ids, hashes, markers, grades; never images)."""
-    from vigil.services import media_review
+
+    from vigil.services.media import review as media_review
 
     rows = media_review.review(workspace(), case, include_agreed=include_agreed)
     if as_json:
@@ -173,7 +183,8 @@ def grade(
     value: Annotated[str, typer.Option("--grade", help="A, B, C or not_indecent.")],
 ) -> None:
     """Record your grade of an item; a second, different person must also grade it."""
-    from vigil.services import media_review
+
+    from vigil.services.media import review as media_review
 
     r = media_review.grade(workspace(), item, value)
     if r is None:
@@ -197,12 +208,13 @@ def thumbnail(
 ) -> None:
     """Write a blurred thumbnail; unblurred only with --unblur and a reason (logged as exposure)."""
     from vigil.errors import UserError
-    from vigil.services import media_review
 
     if unblur and not (reason and reason.strip()):
         raise UserError("--unblur needs --reason", hint="the view is logged as exposure")
     if reason and not unblur:
         raise UserError("--reason is only for --unblur")
+    from vigil.services.media import review as media_review
+
     th = media_review.thumbnail(workspace(), item, unblur_reason=reason if unblur else None)
     out.write_bytes(th.data)
     kind = "blurred" if th.blurred else "UNBLURRED (logged as exposure)"
@@ -213,7 +225,7 @@ def thumbnail(
 def hashset_import(
     file: Annotated[Path, typer.Argument(help="The hash-list file.")],
     name: Annotated[str, typer.Option("--name", help="Name of the list (reuse it for updates).")],
-    fmt: Annotated[str, typer.Option("--format", help="vics, ncmec, csv or plain.")],
+    fmt: Annotated[str, typer.Option("--format", help=listing(IMPORTERS.keys) + ".")],
     source: Annotated[
         str | None, typer.Option("--source", help="Who supplied it (default: file name).")
     ] = None,
@@ -228,7 +240,10 @@ def hashset_import(
     ] = "projectvic-us",
 ) -> None:
     """Import a hash set (VICS 1.3/2.0 JSON, NCMEC-style, CSV or plain MD5/SHA-1 list)."""
-    from vigil.services import media_lists
+
+    HASHLIST_FORMATS.require(fmt)
+
+    from vigil.services.media import lists as media_lists
 
     info, issues = media_lists.import_list(
         workspace(),
@@ -251,7 +266,8 @@ def hashset_import(
 @hashset_app.command("list")
 def hashset_list(as_json: JsonOpt = False) -> None:
     """List imported hash sets with source, version, import date and deletions."""
-    from vigil.services import media_lists
+
+    from vigil.services.media import lists as media_lists
 
     rows = media_lists.list_lists(workspace())
     if as_json:
@@ -300,7 +316,8 @@ def hashset_export(
     ] = None,
 ) -> None:
     """Export the case's hashes graded alike by two people as VICS JSON (logged as a disclosure)."""
-    from vigil.services import media_review
+
+    from vigil.services.media import review as media_review
 
     doc, n, left_out = media_review.export_graded(
         workspace(), case, version=version, scheme=scheme, recipient=recipient
@@ -309,3 +326,89 @@ def hashset_export(
     console.print(f"Wrote {n} graded item(s) to {out} (VICS {version}).")
     if left_out:
         err.print(f"{left_out} item(s) left out: grading incomplete or disputed.")
+
+
+SignalOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--signal",
+        help="Signal type (repeatable; default: every type for the kind of file): "
+        + listing(SIGNAL_TYPES.keys)
+        + ".",
+    ),
+]
+
+
+@app.command("signals")
+def signals(as_json: JsonOpt = False) -> None:
+    """List the signal types (hash algorithms): content, match threshold, plugin."""
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": name,
+                    "description": kind.description,
+                    "content": list(kind.content),
+                    "threshold": kind.threshold,
+                    "min_quality": kind.min_quality,
+                    "plugin": SIGNAL_TYPES.provider(name),
+                }
+                for name, kind in SIGNAL_TYPES.items()
+            ]
+        )
+        return
+    table = Table("signal type", "content", "matches at distance", "min quality", "plugin", "about")
+    for name, kind in SIGNAL_TYPES.items():
+        table.add_row(
+            name,
+            ", ".join(kind.content),
+            f"<= {kind.threshold}",
+            "" if kind.min_quality is None else str(kind.min_quality),
+            SIGNAL_TYPES.provider(name),
+            kind.description,
+        )
+    console.print(table)
+
+
+@app.command("hash")
+def hash_files(
+    files: Annotated[list[Path], typer.Argument(help="Files to hash (read, never stored).")],
+    signal: SignalOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Hash files with registered signal types (nothing is registered, stored or logged)."""
+    from vigil.media.hashers.registry import hash_files as run
+
+    rows = run(files, signal or ())
+    if as_json:
+        print_json([asdict(r) for r in rows])
+        return
+    table = Table("file", "signal type", "hash", "quality", "note")
+    for r in rows:
+        value = r.value if len(r.value) <= 80 else r.value[:77] + "…"
+        quality = "" if r.quality is None else str(r.quality)
+        table.add_row(r.file, r.signal_type, value, quality, r.note)
+    console.print(table)
+
+
+@app.command("compare")
+def compare(
+    first: Annotated[str, typer.Argument(help="A hash (or @FILE holding one, e.g. vPDQ text).")],
+    second: Annotated[str, typer.Argument(help="The hash to compare it with (or @FILE).")],
+    signal: Annotated[str, typer.Option("--signal", help="Signal type of both hashes.")],
+    threshold: Annotated[
+        int | None,
+        typer.Option("--threshold", help="Largest distance that matches (default: the type's)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare two hashes of one signal type: distance, threshold and whether they match."""
+    from vigil.media.hashers.registry import compare as run
+
+    c = run(signal, first, second, threshold=threshold)
+    if as_json:
+        print_json({"note": LEAD_NOT_VERDICT, "signal_type": signal, **asdict(c)})
+        return
+    verdict = "match" if c.match else "no match"
+    console.print(f"[dim]{LEAD_NOT_VERDICT}[/dim]")
+    console.print(f"{signal}: distance {c.distance}, threshold {c.threshold}: {verdict}.")

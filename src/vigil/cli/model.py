@@ -10,7 +10,7 @@ import typer
 
 from vigil import tool_version
 from vigil.analysis.early_warning import WarningSettings
-from vigil.cli.common import console, err, print_json
+from vigil.cli.common import JsonOpt, console, err, print_json
 from vigil.config import load_settings
 from vigil.errors import UserError
 
@@ -30,7 +30,6 @@ PredatorsOpt = Annotated[
     Path | None,
     typer.Option("--predators", help="PAN12 predator-id list (one author id per line)."),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 WindowOpt = Annotated[
     int, typer.Option("--window", help="Early warning: messages the model sees each time.")
 ]

@@ -1,72 +1,125 @@
-"""``vigil report``: the statistics report and the platform intelligence report."""
+"""``vigil report``: the statistics report and the platform intelligence report.
+
+Output formats other than ``text`` are the renderers registered through the
+``vigil_report_renderers`` hook (built-ins and plugins).
+"""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from vigil.cli.choices import listing
 from vigil.cli.common import console, err, workspace
 from vigil.errors import UserError
+from vigil.reports import RENDERERS
 from vigil.reports.platforms import PlatformReport
 from vigil.reports.stats import StatsReport
-from vigil.services import casework
 from vigil.services import reports as service
+from vigil.services.times import parse_day
+from vigil.services.workspace import Workspace
 
 app = typer.Typer(
     help="Reports computed from the records: statistics, platform intelligence.",
     no_args_is_help=True,
 )
 
-FORMATS = ("text", "html", "pdf", "csv", "json")
+TEXT = "text"
+"""The terminal table, printed by this module; every other format is a registered renderer."""
 FromOpt = Annotated[str, typer.Option("--from", help="First day of the period, YYYY-MM-DD.")]
 ToOpt = Annotated[str, typer.Option("--to", help="Last day of the period (inclusive), YYYY-MM-DD.")]
 FormatOpt = Annotated[
     str | None,
     typer.Option(
         "--format",
-        help="text, html, pdf, csv or json (default: from --out's extension, else text).",
+        help=f"{TEXT}, "
+        + listing(RENDERERS.values)
+        + " (default: from --out's extension, else text).",
     ),
 ]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file (PDF needs it).")]
+PurposeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--purpose",
+        help="Why the report is written out (needed with --out; goes in the audit log, as a "
+        "download's purpose does on the web).",
+    ),
+]
+
+
+def formats() -> tuple[str, ...]:
+    """``text`` and every registered report renderer (built-ins and plugins)."""
+    return (TEXT, *RENDERERS)
+
+
+def _from_suffix(out: Path) -> str:
+    suffix = out.suffix.lower()
+    if suffix == ".htm":
+        return "html"
+    for r in RENDERERS.values():
+        if r.extension.lower() == suffix:
+            return r.name
+    return suffix.lstrip(".")
 
 
 def _format(fmt: str | None, out: Path | None) -> str:
     if fmt is None:
-        fmt = out.suffix.lstrip(".").lower() if out is not None and out.suffix else "text"
-        fmt = {"htm": "html"}.get(fmt, fmt)
-    if fmt not in FORMATS:
-        raise UserError(f"unknown format {fmt!r}", hint="one of: " + ", ".join(FORMATS))
-    if fmt == "pdf" and out is None:
-        raise UserError("PDF output needs --out FILE")
+        fmt = _from_suffix(out) if out is not None and out.suffix else TEXT
+    if fmt != TEXT:
+        if fmt not in RENDERERS:
+            raise UserError(f"unknown format {fmt!r}", hint="one of: " + ", ".join(formats()))
+        if RENDERERS[fmt].binary and out is None:
+            raise UserError(f"{fmt.upper()} output needs --out FILE")
     return fmt
 
 
-def _emit(report: StatsReport | PlatformReport, fmt: str, out: Path | None) -> None:
-    # renderers pull in matplotlib and WeasyPrint: import them only when a report is made
-    from vigil.reports import render_csv, render_html, render_json, render_pdf
+@dataclass(frozen=True, slots=True)
+class _Export:
+    """What the audit entry of a written report needs."""
 
-    if fmt == "text":
+    ws: Workspace
+    key: str
+    purpose: str
+    unit: str | None = None
+
+
+def _emit(
+    report: StatsReport | PlatformReport,
+    fmt: str,
+    out: Path | None,
+    export: _Export | None = None,
+) -> None:
+    """Print or write ``report``; a written file is recorded with its purpose
+    (:func:`vigil.services.reports.record_export`) before it is renamed into place."""
+    if fmt == TEXT:
         if isinstance(report, StatsReport):
             _print_stats(report)
         else:
             _print_platforms(report)
         return
-    data: bytes | str
-    if fmt == "pdf":
-        data = render_pdf.render(report)
-    else:
-        data = {"html": render_html, "csv": render_csv, "json": render_json}[fmt].render(report)
+    # renderers may pull in matplotlib and WeasyPrint: they load them only when they render
+    data = RENDERERS[fmt].render(report)
     if out is None:
         assert isinstance(data, str)
         sys.stdout.write(data)
         return
+    body = data if isinstance(data, bytes) else data.encode("utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    tmp.write_bytes(body)
+    if export is not None:
+        e = export
+        try:
+            service.record_export(e.ws, e.ws.actor, e.key, fmt, len(body), e.purpose, e.unit)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     tmp.replace(out)
     err.print(f"Wrote {fmt.upper()} report to {out}")
 
@@ -127,16 +180,31 @@ def stats(
     ] = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
+    purpose: PurposeOpt = None,
 ) -> None:
     """Arrests, children safeguarded and custodial years, by unit, offence type and platform, with a five-year trend."""
     ws = workspace()
-    report = service.stats_report(ws, casework.parse_day(from_), casework.parse_day(to), unit)
-    _emit(report, _format(fmt, out), out)
+    start, end = parse_day(from_), parse_day(to)
+    if out is not None:
+        service.export_purpose(purpose or "")  # refused before any work
+    report = service.stats_report(ws, start, end, unit)
+    key = service.report_key("stats", start, end, unit)
+    _emit(report, _format(fmt, out), out, _Export(ws, key, purpose or "", unit))
 
 
 @app.command("platforms")
-def platforms(from_: FromOpt, to: ToOpt, fmt: FormatOpt = None, out: OutOpt = None) -> None:
+def platforms(
+    from_: FromOpt,
+    to: ToOpt,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    purpose: PurposeOpt = None,
+) -> None:
     """Per platform: cases, offence types, indicator categories, migrations, categories newly appearing."""
     ws = workspace()
-    report = service.platform_report(ws, casework.parse_day(from_), casework.parse_day(to))
-    _emit(report, _format(fmt, out), out)
+    start, end = parse_day(from_), parse_day(to)
+    if out is not None:
+        service.export_purpose(purpose or "")
+    report = service.platform_report(ws, start, end)
+    key = service.report_key("platforms", start, end)
+    _emit(report, _format(fmt, out), out, _Export(ws, key, purpose or ""))

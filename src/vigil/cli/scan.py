@@ -17,8 +17,8 @@ from pathlib import Path
 
 from vigil import LEAD_NOT_VERDICT
 from vigil.config import load_settings
-from vigil.services.scan import DEFAULT_BATCH, ScanReport
-from vigil.services.scan import scan as scan_service
+from vigil.services.scan.run import DEFAULT_BATCH, ScanReport
+from vigil.services.scan.run import scan as scan_service
 
 SUMMARY = (
     "Score conversations from a file into a file (batch scoring for platforms and evaluation)."

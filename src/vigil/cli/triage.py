@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from vigil.cli.common import LEAD_NOT_VERDICT, console, print_json, workspace
-from vigil.services.triage import explain as explain_service
-from vigil.services.triage import triage as triage_service
+from vigil.services.triage.run import explain as explain_service
+from vigil.services.triage.run import triage as triage_service
 
 URGENCY = {3: "ACT NOW", 2: "high", 1: "elevated", 0: ""}
 

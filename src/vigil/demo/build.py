@@ -18,7 +18,7 @@ from vigil.demo import write
 from vigil.demo.generate import Network, generate
 from vigil.errors import UserError
 from vigil.evidence import custody
-from vigil.services.casework import audit
+from vigil.services.casework.common import record_change
 from vigil.services.workspace import Workspace
 
 DEFAULT_SEED = 2017
@@ -70,7 +70,7 @@ def _write(ws: Workspace, session: Session, net: Network) -> DemoNetwork:
         )
     }
     for name, n in counts.items():
-        audit(
+        record_change(
             ws,
             session,
             "create",

@@ -3,7 +3,7 @@
 The grooming chats are assembled from the taxonomy's own pattern examples (cues worded the way
 public safeguarding guidance quotes them), stage by stage, with short replies from the child
 side; the benign chats are everyday logistics. Each chat is written as a Telegram Desktop JSON
-export, registered and ingested through :mod:`vigil.services.ingest` (so the demo exercises the
+export, registered and ingested through :mod:`vigil.services.ingest.run` (so the demo exercises the
 real path), the undercover persona is marked as the child side, and triage runs at the end.
 """
 
@@ -94,8 +94,8 @@ def telegram_export(
 
 def add_demo_conversations(ws: Workspace, network: DemoNetwork, limit: int = 6) -> int:
     """Ingest synthetic chats into persona-covered demo cases and triage them."""
-    from vigil.services.ingest import ingest_file
-    from vigil.services.triage import analyse
+    from vigil.services.ingest.run import ingest_file
+    from vigil.services.triage.run import analyse
 
     rng = random.Random(network.seed)
     covered = network.persona_cases[:limit]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageFilter, ImageOps
 
 from vigil.errors import ParseError, UserError
+from vigil.media.decoding import strict_decoding
 
 DEFAULT_SIDE = 256
 DETAIL_SIDE = 24
@@ -42,7 +43,7 @@ class Thumbnail:
 def _open(data: bytes, name: str) -> Image.Image:
     im: Image.Image
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), strict_decoding():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data))
             if im.width * im.height > MAX_PIXELS:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from vigil.db.tables import Case, User
 from vigil.db.tables_web import AccessPurpose, ApiToken, CaseMember, Credential
 from vigil.errors import AccessDenied, NotFound, UserError
-from vigil.evidence import custody
+from vigil.services import audit
 from vigil.services.workspace import Workspace
 
 Need = Literal["read", "write", "audit", "authorise", "disclose"]
@@ -231,15 +231,13 @@ def record_view(
     action: str = "view",
 ) -> None:
     """Append the view of case content to the custody/audit log, inside the caller's transaction."""
-    custody.append(
+    audit.record(
         session,
-        actor=user.username,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        case_ref=case_ref,
+        user,
+        action,
+        audit.Subject(object_type, object_id, case_ref),
         purpose=purpose,
-        details={"via": user.session_key.split(":", 1)[0], **details},
+        details=details,
         now=now,
     )
 
@@ -287,12 +285,11 @@ def create_token(
         )
         session.add(row)
         session.flush()
-        custody.append(
+        audit.record(
             session,
-            actor=ws.actor,
-            action="create",
-            object_type="api_token",
-            object_id=f"{username}:{row.id}",
+            ws.actor,
+            "create",
+            audit.Subject("api_token", f"{username}:{row.id}"),
             details={"name": name, "prefix": row.prefix, "days": days},
             now=now,
         )
@@ -317,12 +314,11 @@ def revoke_token(ws: Workspace, username: str, token_id: int) -> None:
             raise NotFound(f"no token {token_id} for {username}")
         if row.revoked_at is None:
             row.revoked_at = ws.now()
-            custody.append(
+            audit.record(
                 session,
-                actor=ws.actor,
-                action="update",
-                object_type="api_token",
-                object_id=f"{username}:{token_id}",
+                ws.actor,
+                "update",
+                audit.Subject("api_token", f"{username}:{token_id}"),
                 details={"revoked": True},
                 now=ws.now(),
             )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from vigil.db.tables import Case, ConversationRow, Exhibit, User
 from vigil.errors import NotFound, UserError
-from vigil.evidence import custody
+from vigil.services import audit
 from vigil.services.workspace import Workspace
 
 
@@ -67,13 +67,11 @@ def create_case(ws: Workspace, ref: str, title: str, unit: str | None, tz: str |
             )
             session.add(case)
             session.flush()
-            custody.append(
+            audit.record(
                 session,
-                actor=ws.actor,
-                action="create",
-                object_type="case",
-                object_id=ref,
-                case_ref=ref,
+                ws.actor,
+                "create",
+                audit.Subject("case", ref, ref),
                 details={"title": title, "unit": unit, "default_tz": zone},
                 now=ws.now(),
             )

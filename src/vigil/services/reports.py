@@ -29,10 +29,12 @@ from vigil.db.tables_cases import (
     Suspect,
     Unit,
 )
+from vigil.errors import UserError
 from vigil.reports import platforms as plat
 from vigil.reports import stats
 from vigil.reports.periods import Period, trend_periods
-from vigil.services.casework import get_unit, unit_tree
+from vigil.services import audit
+from vigil.services.casework.units import get_unit, unit_tree
 from vigil.services.workspace import Workspace
 
 
@@ -354,3 +356,43 @@ def platform_report(
 def unit_names(ws: Workspace) -> dict[str, str]:
     with ws.sessions() as session:
         return {u.code: u.name for u in session.execute(select(Unit)).scalars()}
+
+
+def report_key(kind: str, start: date, end: date, unit: str | None = None) -> str:
+    """The reference an exported report is recorded under: ``stats:2022-10-01/2023-09-30[:UNIT]``."""
+    return f"{kind}:{start.isoformat()}/{end.isoformat()}" + (f":{unit}" if unit else "")
+
+
+def export_purpose(purpose: str) -> str:
+    """The stated purpose of a report's export, whitespace-normalised; a few words at least."""
+    text = " ".join(purpose.split())
+    if len(text) < 4:
+        raise UserError(
+            "give a purpose of a few words for the report",
+            hint="e.g. 'quarterly return to the regional board'",
+        )
+    return text
+
+
+def record_export(
+    ws: Workspace,
+    actor: str | audit.SignedIn,
+    key: str,
+    fmt: str,
+    size: int,
+    purpose: str,
+    unit: str | None = None,
+) -> None:
+    """Write a report's export to the custody/audit log with its stated purpose: the same entry
+    for a file written by ``vigil report`` and a download in the browser (``via`` aside)."""
+    text = export_purpose(purpose)
+    with ws.transaction() as session:
+        audit.record(
+            session,
+            actor,
+            "export",
+            audit.Subject("report", key),
+            purpose=text[:500],
+            details={"format": fmt, "unit": unit, "bytes": size},
+            now=ws.now(),
+        )

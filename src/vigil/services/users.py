@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from vigil.db.tables import Case, User
 from vigil.db.tables_web import CaseMember, Credential, SignInEvent
 from vigil.errors import AccessDenied, NotFound, UserError
-from vigil.evidence import custody
+from vigil.services import audit
 from vigil.services.access import (
     Principal,
     TokenInfo,
@@ -123,14 +123,8 @@ def _info(session: Session, user: User) -> UserInfo:
 def _log(
     ws: Workspace, session: Session, action: str, obj_type: str, obj: str, **details: object
 ) -> None:
-    custody.append(
-        session,
-        actor=ws.actor,
-        action=action,
-        object_type=obj_type,
-        object_id=obj,
-        details=details,
-        now=ws.now(),
+    audit.record(
+        session, ws.actor, action, audit.Subject(obj_type, obj), details=details, now=ws.now()
     )
 
 
@@ -425,12 +419,11 @@ def confirm_enrolment(ws: Workspace, user_id: int, code: str, ip: str | None) ->
         cred.totp_last_step = step
         cred.failed_count = 0
         _event(session, now, user.username, ip, "totp-enrolled")
-        custody.append(
+        audit.record(
             session,
-            actor=user.username,
-            action="update",
-            object_type="user",
-            object_id=user.username,
+            user.username,
+            "update",
+            audit.Subject("user", user.username),
             details={"totp": "enrolled"},
             now=now,
         )

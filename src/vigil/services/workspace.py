@@ -15,6 +15,7 @@ from vigil.db import session as dbs
 from vigil.db.tables import User
 from vigil.evidence import custody
 from vigil.evidence.store import BlobStore
+from vigil.services import audit
 
 
 def _utcnow() -> datetime:
@@ -55,12 +56,11 @@ class Workspace:
             user = User(username=self.actor, display_name=None, role=role, created_at=self.now())
             session.add(user)
             session.flush()
-            custody.append(
+            audit.record(
                 session,
-                actor=self.actor,
-                action="create",
-                object_type="user",
-                object_id=self.actor,
+                self.actor,
+                "create",
+                audit.Subject("user", self.actor),
                 details={"role": role},
                 now=self.now(),
             )
@@ -91,12 +91,11 @@ def init_workspace(settings: Settings | None = None) -> tuple[Workspace, str | N
     ws.store.clear_stale_tmp()
     with ws.transaction() as session:
         ws.ensure_user(session, role="administrator")
-        custody.append(
+        audit.record(
             session,
-            actor=ws.actor,
-            action="admin",
-            object_type="workspace",
-            object_id=str(ws.settings.resolved_home),
+            ws.actor,
+            "admin",
+            audit.Subject("workspace", str(ws.settings.resolved_home)),
             details={"schema_before": before, "schema_after": after},
             now=ws.now(),
         )

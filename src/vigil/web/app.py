@@ -1,4 +1,8 @@
-"""The FastAPI application: routers, static files, security headers, error pages."""
+"""The FastAPI application: routers, static files, security headers, error pages.
+
+Routers come from the ``vigil_register_routes`` hook (Vigil's own first, then plugins'), and the
+navigation from ``vigil_menu_links``; see docs/plugins.md.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from vigil import tool_version
+from vigil import plugins, tool_version
 from vigil.config import Settings
 from vigil.errors import AccessDenied, IntegrityError, NotFound, UserError
 from vigil.services.access import PurposeRequired
 from vigil.services.workspace import Workspace, open_workspace
-from vigil.web import links, panels, routes
+from vigil.web import links, render
 from vigil.web.deps import CsrfFailed, NotSignedIn
 from vigil.web.guarded.cases import AnalysisUnavailable
 from vigil.web.render import page
@@ -104,7 +108,7 @@ def _full(request: Request) -> str:
 def create_app(settings: Settings | None = None, *, workspace: Workspace | None = None) -> FastAPI:
     """Build the web app for a workspace (opened from ``settings`` unless given)."""
     ws = workspace or open_workspace(settings)
-    panels.register()
+    render.env.globals["menu_links"] = plugins.menu_links
     app = FastAPI(
         title="Vigil",
         version=tool_version(),
@@ -121,9 +125,8 @@ def create_app(settings: Settings | None = None, *, workspace: Workspace | None 
         StaticFiles(directory=str(resources.files("vigil.web") / "static")),
         name="static",
     )
-    for module in routes.ALL:
-        app.include_router(module.pages)
-        app.include_router(module.api)
+    for router in plugins.web_routers():
+        app.include_router(router)
     _install_handlers(app)
     _bearer_schema(app)
     return app

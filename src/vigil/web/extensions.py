@@ -1,30 +1,41 @@
-"""Seams for pages of services that arrive later (case work, reports, intel, media).
+"""The web's extension points, all plugin hooks, and Vigil's own pages registered through them.
 
-A case section adds a block to the case page (and ``/api/v1/cases/{ref}`` JSON); a dashboard
-panel adds a block to the dashboard. Each names the template that renders it (under
-``web/templates/sections/``) and a loader that calls one service. Loaders receive a workspace
-acting as the signed-in user, the :class:`~vigil.services.access.Principal` and (for sections)
-the case reference; membership of the case has already been checked for sections, and the
-section is shown only if the role allows ``need``. A loader that reads message content must
-itself call :func:`vigil.services.access.require_purpose` and
-:func:`vigil.services.access.record_view`.
+- ``vigil_register_routes``: FastAPI routers (Vigil's resources are the routers of
+  :data:`vigil.web.routes.ALL`, one module per resource).
+- ``vigil_menu_links``: top-navigation links for the signed-in principal.
+- ``vigil_case_sections``: blocks on the case page (and ``/api/v1/cases/{ref}`` JSON).
+- ``vigil_dashboard_panels``: blocks on the dashboard.
 
-New resources with their own pages add a module under ``web/routes/`` with ``pages`` and
-``api`` routers and one line in :data:`vigil.web.routes.ALL`.
+A section or panel names the template that renders it (under ``web/templates/sections/``) and
+a loader that calls one service. Loaders receive a workspace acting as the signed-in user, the
+:class:`~vigil.services.access.Principal` and (for sections) the case reference; membership of
+the case has already been checked for sections, and a section is shown only if the role allows
+``need``. A loader that reads message content must itself call
+:func:`vigil.services.access.require_purpose` and :func:`vigil.services.access.record_view`.
+
+This module is registered as a built-in plugin for every ``vigil`` command, so it imports the
+web stack only inside the hooks.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vigil.services.access import Need, Principal
-from vigil.services.workspace import Workspace
+from vigil.hookspecs import hookimpl
+from vigil.plugins import CASE_SECTIONS as _SECTIONS
+from vigil.plugins import DASHBOARD_PANELS as _PANELS
+from vigil.plugins import menu_links as menu_links
 
-SectionLoader = Callable[[Workspace, Principal, str], Any]
-PanelLoader = Callable[[Workspace, Principal], Any]
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from vigil.services.access import Need, Principal
+    from vigil.services.workspace import Workspace
+
+SectionLoader = Callable[["Workspace", "Principal", str], Any]
+PanelLoader = Callable[["Workspace", "Principal"], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,25 +55,69 @@ class DashboardPanel:
     load: PanelLoader
 
 
-CASE_SECTIONS: list[CaseSection] = []
-DASHBOARD_PANELS: list[DashboardPanel] = []
-NAV_LINKS: list[tuple[str, str]] = []
-"""Extra top-navigation links, as (label, path)."""
+@dataclass(frozen=True, slots=True)
+class MenuLink:
+    """A top-navigation link: its label and the path (or URL) it goes to."""
+
+    label: str
+    href: str
 
 
-def case_section(section: CaseSection) -> None:
-    if all(s.key != section.key for s in CASE_SECTIONS):
-        CASE_SECTIONS.append(section)
+CASE_SECTIONS: Collection[CaseSection] = _SECTIONS.values()
+"""Every registered case section, in plugin order (a live view)."""
+DASHBOARD_PANELS: Collection[DashboardPanel] = _PANELS.values()
+"""Every registered dashboard panel, in plugin order (a live view)."""
+NAV_LINKS: tuple[tuple[str, str], ...] = ()
+"""Superseded by :func:`menu_links` (links depend on the principal); kept empty for old code."""
 
 
-def dashboard_panel(panel: DashboardPanel) -> None:
-    if all(p.key != panel.key for p in DASHBOARD_PANELS):
-        DASHBOARD_PANELS.append(panel)
+@hookimpl
+def vigil_register_routes() -> list[APIRouter]:
+    from vigil.web import routes
+
+    return [router for module in routes.ALL for router in (module.pages, module.api)]
 
 
-def available(module: str) -> bool:
-    """Whether an optional service module is installed (a feature check, imports nothing)."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
+@hookimpl
+def vigil_menu_links(principal: Principal) -> list[MenuLink]:
+    from vigil.web.guarded.reports import may_see_reports
+
+    links = [
+        MenuLink("Triage", "/"),
+        MenuLink("Cases", "/cases"),
+        MenuLink("Personas", "/personas"),
+    ]
+    if may_see_reports(principal):
+        links.append(MenuLink("Reports", "/reports"))
+    if principal.may("audit") or principal.role == "supervisor":
+        links.append(MenuLink("Audit log", "/audit"))
+    if principal.may("admin"):
+        links.append(MenuLink("Administration", "/admin/users"))
+    return links
+
+
+@hookimpl
+def vigil_case_sections() -> list[CaseSection]:
+    from vigil.web import sections_casework
+
+    return sections_casework.sections()
+
+
+@hookimpl
+def vigil_dashboard_panels() -> list[DashboardPanel]:
+    from vigil.web import panels
+
+    return panels.panels()
+
+
+__all__ = [
+    "CASE_SECTIONS",
+    "DASHBOARD_PANELS",
+    "NAV_LINKS",
+    "CaseSection",
+    "DashboardPanel",
+    "MenuLink",
+    "PanelLoader",
+    "SectionLoader",
+    "menu_links",
+]

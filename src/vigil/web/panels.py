@@ -1,4 +1,5 @@
-"""Built-in extension panels, registered only when the service behind them is installed."""
+"""Built-in dashboard panels, given to the ``vigil_dashboard_panels`` hook by
+:mod:`vigil.web.extensions`."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def authorisations_due(ws: Workspace, user: Principal) -> list[AuthDue] | None:
     if not (role_allows(user.role, "authorise") or user.may("admin")):
         return None
     from vigil.db.tables_cases import Authorisation, Operation
-    from vigil.services.casework_personas import authorisation_warnings
+    from vigil.services.casework.authorisations import authorisation_warnings
 
     with ws.sessions() as s:
         cases = {c.id: c.ref for c in member_cases(s, user)}
@@ -54,14 +55,10 @@ def authorisations_due(ws: Workspace, user: Principal) -> list[AuthDue] | None:
     ]
 
 
-def register() -> None:
-    from vigil.web import sections_casework
-
-    sections_casework.register()
-    if extensions.available("vigil.services.casework_personas"):
-        extensions.dashboard_panel(
-            extensions.DashboardPanel(
-                "authorisations_due", "Authorisations due", "authorisations_due.html",
-                authorisations_due,
-            )
-        )  # fmt: skip
+def panels() -> list[extensions.DashboardPanel]:
+    return [
+        extensions.DashboardPanel(
+            "authorisations_due", "Authorisations due", "authorisations_due.html",
+            authorisations_due,
+        )
+    ]  # fmt: skip

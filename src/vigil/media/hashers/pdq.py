@@ -15,11 +15,9 @@ uses ``pdqhash.compute``. Both give identical hashes (tests/media/test_media_pdq
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import io
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -28,9 +26,10 @@ import numpy as np
 import pdqhash
 import PIL
 from numpy.typing import NDArray
-from PIL import Image, ImageFile, ImageOps, _imaging
+from PIL import Image, ImageOps, _imaging
 
 from vigil.errors import ParseError
+from vigil.media.decoding import strict_decoding
 
 PIPELINE_VERSION = "pdq-prep/1"
 MIN_QUALITY = 50
@@ -104,21 +103,6 @@ class PdqResult:
         if not self.dihedral:
             return (("original", self.hash),)
         return tuple(zip(VARIANTS, self.dihedral, strict=True))
-
-
-@contextlib.contextmanager
-def _strict_decoding() -> Iterator[None]:
-    """Refuse truncated images while decoding, whatever another library set globally.
-
-    WeasyPrint sets Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES`` to True when imported; a
-    truncated exhibit must be reported as undecodable, never hashed from a partial picture.
-    """
-    before = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        yield
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def reuse_decoder_memory(blocks: int = 8) -> None:
@@ -253,7 +237,7 @@ def hash_image(
     """Decode an image file's bytes and PDQ-hash it; ParseError when it cannot be decoded."""
     im: Image.Image
     try:
-        with warnings.catch_warnings(), _strict_decoding():
+        with warnings.catch_warnings(), strict_decoding():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data))
             if im.width * im.height > max_pixels:

@@ -11,23 +11,20 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from vigil.media.categories import Category
+from vigil.plugins import SIGNAL_TYPES
+
+if TYPE_CHECKING:
+    from vigil.media.hashers.base import SignalType
 
 HEX = re.compile(r"^[0-9a-fA-F]+$")
-HEX_LENGTHS: dict[str, int] = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
 PHOTODNA_BYTES = 144
-ALGORITHM_ALIASES: dict[str, str] = {
-    "md5": "md5",
-    "sha1": "sha1",
-    "sha-1": "sha1",
-    "sha256": "sha256",
-    "sha-256": "sha256",
-    "pdq": "pdq",
-    "photodna": "photodna",
-    "vpdq": "vpdq",
-}
+LISTED_ONLY: tuple[str, ...] = ("photodna",)
+"""Algorithms hash lists carry that Vigil can import and store but not compute or compare."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,23 +78,34 @@ class HashList:
         return sum(1 for r in self.entries if r.get(algorithm) is not None)
 
 
+def _aliases(types: Mapping[str, SignalType]) -> dict[str, str]:
+    table = {name: name for name in LISTED_ONLY}
+    for name, kind in types.items():
+        for alias in (name, *kind.aliases):
+            table[alias.lower().replace("_", "")] = name
+    return table
+
+
 def canonical_algorithm(name: str) -> str | None:
-    """The normalised algorithm name for a column or field name, or None when unknown."""
-    return ALGORITHM_ALIASES.get(name.strip().lower().replace("_", ""))
+    """The registered algorithm for a column or field name (``SHA-1`` -> ``sha1``), or None.
+
+    Known names are those of the registered signal types (built-in and plugins) with their
+    aliases, and PhotoDNA, which lists carry but Vigil cannot compute.
+    """
+    return SIGNAL_TYPES.derive(_aliases).get(name.strip().lower().replace("_", ""))
 
 
 def normalise_hash(algorithm: str, value: str) -> str:
     """Check and normalise one hash value; ValueError says what was wrong.
 
-    Hex algorithms become lower-case hex of the right length. PhotoDNA is accepted as base64
-    (192 characters) or hex (288) and stored as base64.
+    A registered signal type checks its own values (hex algorithms become lower-case hex of the
+    right length). PhotoDNA is accepted as base64 (192 characters) or hex (288) and stored as
+    base64. Any other algorithm keeps its text, which must not be empty.
     """
+    kind = SIGNAL_TYPES.get(algorithm)
+    if kind is not None:
+        return kind.normalise(value)
     text = value.strip()
-    if algorithm in HEX_LENGTHS:
-        want = HEX_LENGTHS[algorithm]
-        if len(text) != want or not HEX.match(text):
-            raise ValueError(f"{algorithm} must be {want} hex digits, got {text[:80]!r}")
-        return text.lower()
     if algorithm == "photodna":
         raw: bytes
         if len(text) == PHOTODNA_BYTES * 2 and HEX.match(text):
@@ -131,3 +139,23 @@ def truthy(value: object) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in {"1", "true", "yes", "y", "deleted", "removed", "delete"}
+
+
+class HashListReader(Protocol):
+    """Reads one hash-list file: its bytes and a display name in, a HashList out.
+
+    ``scheme`` is the category scheme in which bare category codes are read (formats without
+    categories ignore it). Unreadable files raise :class:`~vigil.errors.ParseError`; a bad
+    record becomes an :class:`ImportIssue` and is skipped.
+    """
+
+    def __call__(self, data: bytes, source: str, *, scheme: str = ...) -> HashList: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HashListFormat:
+    """A hash-list format as registered through the ``vigil_hashlist_formats`` hook."""
+
+    name: str
+    description: str
+    read: HashListReader

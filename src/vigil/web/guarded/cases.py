@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from vigil.db.tables import AssessmentRow, ConversationRow, Exhibit
 from vigil.errors import VigilError
-from vigil.services import evidence as evidence_service
 from vigil.services.access import (
     Principal,
     as_user,
@@ -22,6 +21,7 @@ from vigil.services.access import (
     role_allows,
     stated_purpose,
 )
+from vigil.services.evidence.exhibits import list_exhibits
 from vigil.services.workspace import Workspace
 from vigil.web import extensions, links
 
@@ -169,7 +169,7 @@ def case_overview(
         info = (case.ref, case.title, case.unit, case.default_tz, case.created_at)
     exhibits = [
         ExhibitRow(e.ref, e.original_name, e.mime_type, e.size, e.sha256, e.registered_at, e.parent_ref)
-        for e in evidence_service.list_exhibits(ws, case_ref)
+        for e in list_exhibits(ws, case_ref)
     ]  # fmt: skip
     timeline: list[TimelineEvent] = [
         TimelineEvent(e.registered_at, "exhibit", f"exhibit {e.ref} registered ({e.original_name})",
@@ -221,7 +221,7 @@ def analyse_case(
     ws: Workspace, user: Principal, case_ref: str, force: bool = False
 ) -> AnalyseResult:
     """Run the analysis over the case's new or stale conversations (needs the write right)."""
-    from vigil.services.triage import analyse
+    from vigil.services.triage.run import analyse
 
     with ws.sessions() as s:
         require_case(s, user, case_ref, "write")

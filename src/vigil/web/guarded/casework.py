@@ -50,7 +50,7 @@ class SuspectsSection:
 
 def suspects_section(ws: Workspace, user: Principal, case_ref: str) -> SuspectsSection:
     """The case's suspects, each with the band, assessor and date of the latest assessment."""
-    from vigil.services.casework_suspects import list_suspects
+    from vigil.services.casework.suspects import list_suspects
 
     with ws.sessions() as s:
         require_case(s, user, case_ref, "read")
@@ -96,7 +96,7 @@ class ChildrenSection:
 def children_section(ws: Workspace, user: Principal, case_ref: str) -> ChildrenSection:
     """Children by pseudonymous reference, their age at the time, and dated safeguarding."""
     from vigil.cases.taxonomy import vocabulary
-    from vigil.services.casework_children import list_children
+    from vigil.services.casework.children import list_children
 
     with ws.sessions() as s:
         require_case(s, user, case_ref, "read")
@@ -151,7 +151,7 @@ def describe_sentence(months: int | None, suspended: bool, licence: int | None,
 def outcomes_section(ws: Workspace, user: Principal, case_ref: str) -> OutcomesSection:
     """Arrests, charges, convictions, sentences and NFAs of the case's suspects, by date."""
     from vigil.cases.taxonomy import vocabulary
-    from vigil.services.casework_outcomes import list_outcomes
+    from vigil.services.casework.outcomes import list_outcomes
 
     with ws.sessions() as s:
         require_case(s, user, case_ref, "read")
@@ -229,7 +229,8 @@ def my_personas(ws: Workspace, user: Principal) -> list[PersonaRow]:
     Only those authorisations are listed; others of the same persona (for other cases' operations
     or none) are left out, so that a persona's wider deployment stays need to know.
     """
-    from vigil.services.casework_personas import authorisation_warnings, list_personas
+    from vigil.services.casework.authorisations import authorisation_warnings
+    from vigil.services.casework.personas import list_personas
 
     visible = visible_authorisations(ws, user)
     if not visible:

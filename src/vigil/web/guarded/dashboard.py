@@ -1,6 +1,6 @@
 """The dashboard: my triage queue across the cases I am on, newest evidence, extension panels.
 
-The queue comes from :func:`vigil.services.triage.triage`, called once per member case (so it
+The queue comes from :func:`vigil.services.triage.run.triage`, called once per member case (so it
 analyses what is new or stale and logs the view per case, attributed to the user). Quotes are
 left out here: message text is shown only in the conversation viewer, after a purpose.
 """
@@ -124,7 +124,7 @@ def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
     available = True
     if cases:
         try:
-            from vigil.services.triage import triage
+            from vigil.services.triage.run import triage
 
             uws = as_user(ws, user.username)
             for ref in refs:

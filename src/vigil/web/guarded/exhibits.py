@@ -10,8 +10,9 @@ from sqlalchemy import select
 from vigil.db.tables import Blob, Exhibit
 from vigil.errors import NotFound
 from vigil.evidence import custody
-from vigil.services import evidence as evidence_service
+from vigil.services import audit
 from vigil.services.access import Principal, require_case
+from vigil.services.evidence import exhibits as evidence_service
 from vigil.services.workspace import Workspace
 
 
@@ -72,13 +73,11 @@ def verify_exhibit(ws: Workspace, user: Principal, case_ref: str, ref: str) -> E
             if got != was:
                 problems.append(f"{name} is now {got}, registered {was}")
     with ws.transaction() as session:
-        custody.append(
+        audit.record(
             session,
-            actor=user.username,
-            action="verify",
-            object_type="exhibit",
-            object_id=ref,
-            case_ref=case_ref,
+            user,
+            "verify",
+            audit.Subject("exhibit", ref, case_ref),
             details={"sha256": want[0], "ok": not problems, "problems": problems},
             now=now,
         )

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 from vigil.errors import AccessDenied, UserError
-from vigil.evidence import custody
 from vigil.reports.stats import StatsReport
 from vigil.services.access import Principal
 from vigil.services.workspace import Workspace
@@ -24,12 +22,8 @@ DEFAULT_START = date(2022, 10, 1)
 DEFAULT_END = date(2023, 9, 30)
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2199, 12, 31)
-Format = Literal["html", "pdf", "csv"]
-MEDIA_TYPES: dict[str, str] = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "csv": "text/csv; charset=utf-8",
-}
+Format = str
+"""A registered report renderer's name (``html``, ``pdf``, ``csv``, ``json`` or a plugin's)."""
 
 
 def may_see_reports(user: Principal) -> bool:
@@ -75,31 +69,14 @@ def download(
     unit: str | None = None,
 ) -> Download:
     """The report rendered as ``fmt``, with the export written to the custody log."""
-    from vigil.reports import render_csv, render_html, render_pdf
+    from vigil.reports import RENDERERS
+    from vigil.services.reports import export_purpose, record_export, report_key
 
-    text = " ".join(purpose.split())
-    if len(text) < 4:
-        raise UserError("give a purpose of a few words for the download",
-                        hint="e.g. 'quarterly return to the regional board'")  # fmt: skip
+    export_purpose(purpose)  # refused before any work
+    renderer = RENDERERS.require(fmt)
     report = statistics(ws, user, start, end, unit)
-    if fmt == "pdf":
-        body = render_pdf.render(report)
-    elif fmt == "csv":
-        body = render_csv.render(report).encode("utf-8")
-    else:
-        body = render_html.render(report).encode("utf-8")
-    key = f"stats:{start.isoformat()}/{end.isoformat()}" + (f":{unit}" if unit else "")
-    with ws.transaction() as session:
-        custody.append(
-            session,
-            actor=user.username,
-            action="export",
-            object_type="report",
-            object_id=key,
-            purpose=text[:500],
-            details={"format": fmt, "unit": unit, "bytes": len(body),
-                     "via": user.session_key.split(":", 1)[0]},
-            now=ws.now(),
-        )  # fmt: skip
+    data = renderer.render(report)
+    body = data if isinstance(data, bytes) else data.encode("utf-8")
+    record_export(ws, user, report_key("stats", start, end, unit), fmt, len(body), purpose, unit)
     name = f"vigil-statistics-{start.isoformat()}-{end.isoformat()}" + (f"-{unit}" if unit else "")
-    return Download(f"{name}.{fmt}", MEDIA_TYPES[fmt], body)
+    return Download(f"{name}{renderer.extension}", renderer.media_type, body)

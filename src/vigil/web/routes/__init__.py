@@ -1,5 +1,6 @@
 """One module per resource; each has a ``pages`` router (HTML) and an ``api`` router (JSON
-under ``/api/v1``) calling the same guarded service functions."""
+under ``/api/v1``) calling the same guarded service functions. The app includes them through
+the ``vigil_register_routes`` hook (:mod:`vigil.web.extensions`), as it does a plugin's."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from vigil.web.routes import (
     dashboard,
     exhibits,
     personas,
+    plugins,
     reports,
 )
 
@@ -29,4 +31,5 @@ ALL: tuple[ModuleType, ...] = (
     account,
     personas,
     reports,
+    plugins,
 )

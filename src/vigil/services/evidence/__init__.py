@@ -1,0 +1,1 @@
+"""Evidence use cases: exhibits, bundles, verification of the store and custody log."""

@@ -1,0 +1,2 @@
+"""Triage: ``run`` analyses, ranks and explains conversations; ``load`` reads stored
+messages fast."""
