@@ -126,6 +126,7 @@ def test_roles_outside_the_rule_are_refused(world: WebWorld, role: str) -> None:
     assert not _exports(world, acc.username)
 
 
+@pytest.mark.usefixtures("analyst")  # the case work the figures count is seeded with it
 def test_report_api(world: WebWorld) -> None:
     from vigil.services.access import create_token
 
