@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from vigil.config import Settings
-from vigil.db.tables import Blob, Exhibit
+from vigil.db.tables.evidence import Blob, Exhibit
 from vigil.evidence.hashing import hash_stream
 from vigil.services.evidence.exhibits import register_file
 from vigil.services.evidence.verify import verify_workspace

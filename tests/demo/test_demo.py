@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from vigil.config import Settings
-from vigil.db.tables_cases import Outcome, SafeguardingAction
+from vigil.db.tables.cases import Outcome, SafeguardingAction
 from vigil.demo import DemoNetwork, build_demo_network
 from vigil.demo.generate import generate
 from vigil.errors import AccessDenied, UserError

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from vigil.db.tables import CustodyEntry
+from vigil.db.tables.evidence import CustodyEntry
 from vigil.errors import UserError
 from vigil.services import audit
 from vigil.services.reports import record_export, report_key

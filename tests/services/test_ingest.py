@@ -8,17 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from vigil.db.tables import (
+from vigil.db.tables.conversations import (
     AttachmentRow,
-    Blob,
     ConversationRow,
-    CustodyEntry,
-    Exhibit,
-    IngestRow,
+    Ingest,
     MessageRow,
     ParticipantRow,
     SkippedRow,
 )
+from vigil.db.tables.evidence import Blob, CustodyEntry, Exhibit
 from vigil.errors import ParseError, UserError
 from vigil.services.evidence.verify import verify_workspace
 from vigil.services.ingest.run import ingest_file
@@ -132,5 +130,5 @@ def test_participants_and_ingest_record(ws: Workspace, shared_fixtures: Path) ->
     s = ingest_file(ws, "OP-TEST", f)
     assert s.participants == count(ws, ParticipantRow) == 2
     with ws.sessions() as session:
-        row = session.execute(select(IngestRow)).scalar_one()
+        row = session.execute(select(Ingest)).scalar_one()
         assert row.parser == "meta_json" and row.messages == 7

@@ -28,18 +28,16 @@ import pytest
 from sqlalchemy import event, func, select
 
 from vigil.config import Settings
-from vigil.db.tables import (
+from vigil.db.tables.cases import Case
+from vigil.db.tables.conversations import (
     AttachmentRow,
-    Blob,
-    Case,
     ConversationRow,
-    CustodyEntry,
-    Exhibit,
-    IngestRow,
+    Ingest,
     MessageRow,
     ParticipantRow,
     SkippedRow,
 )
+from vigil.db.tables.evidence import Blob, CustodyEntry, Exhibit
 from vigil.errors import ParseError
 from vigil.hookspecs import hookimpl
 from vigil.ingest.base import ParseOptions, Parser, Sniff
@@ -236,7 +234,7 @@ def stored(ws: Workspace, case_ref: str) -> dict[str, list[tuple[Any, ...]]]:
             "messages": rows(MessageRow, MessageRow.conversation_id.in_(list(conv_key))),
             "attachments": rows(AttachmentRow, AttachmentRow.conversation_id.in_(list(conv_key))),
             "skipped": rows(SkippedRow, SkippedRow.exhibit_id.in_(list(ex_key))),
-            "ingests": rows(IngestRow, IngestRow.case_id == case_id),
+            "ingests": rows(Ingest, Ingest.case_id == case_id),
             "custody": [
                 (e.action, e.object_type)
                 for e in s.execute(
@@ -419,7 +417,7 @@ def count(ws: Workspace, table: type) -> int:
 
 
 def assert_nothing_stored(ws: Workspace, scratch: Path) -> None:
-    for table in (Exhibit, Blob, ConversationRow, MessageRow, ParticipantRow, IngestRow):
+    for table in (Exhibit, Blob, ConversationRow, MessageRow, ParticipantRow, Ingest):
         assert count(ws, table) == 0, table
     assert list(ws.store.iter_blob_names()) == []
     assert list(ws.store.tmp.iterdir()) == []

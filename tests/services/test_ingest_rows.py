@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from vigil.config import Settings
-from vigil.db.tables import MessageRow
+from vigil.db.tables.conversations import MessageRow
 from vigil.services.cases import create_case
 from vigil.services.ingest.rows import utc_text
 from vigil.services.ingest.run import ingest_file

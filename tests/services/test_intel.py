@@ -26,8 +26,10 @@ from tests.services.intel_fixtures import (
 )
 
 from vigil.config import Settings
-from vigil.db.tables import Case, ConversationRow, CustodyEntry, MessageRow
-from vigil.db.tables_intel import IdentifierRow
+from vigil.db.tables.cases import Case
+from vigil.db.tables.conversations import ConversationRow, MessageRow
+from vigil.db.tables.evidence import CustodyEntry
+from vigil.db.tables.intel import IdentifierRow
 from vigil.errors import AccessDenied, NotFound, UserError
 from vigil.evidence import custody
 from vigil.services.access import as_user, get_user, principal_of

@@ -14,7 +14,7 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 from sqlalchemy import select
 
-from vigil.db.tables import CustodyEntry
+from vigil.db.tables.evidence import CustodyEntry
 from vigil.errors import UserError
 from vigil.media.hashers.crypto import crypto_hashes
 from vigil.media.hashers.pdq import distance, hash_image
@@ -141,7 +141,7 @@ def test_scan_match_review_grade_export(
 
 def test_scan_records_pipeline_and_custody(ws: Workspace, folder: Path) -> None:
     rep = scan(ws, CASE, [folder / "one.png"], dihedral=True)
-    from vigil.db.tables_media import MediaItem
+    from vigil.db.tables.media import MediaItem
 
     with ws.sessions() as s:
         item = s.get(MediaItem, rep.item_ids[0])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from vigil.db.tables import Acquisition, Blob, CustodyEntry, Exhibit
+from vigil.db.tables.evidence import Acquisition, Blob, CustodyEntry, Exhibit
 from vigil.errors import NotFound, UserError
 from vigil.evidence import custody
 from vigil.services.cases import create_case

@@ -29,7 +29,7 @@ from vigil.analysis.learn.model import FeatureConfig, TrainingConfig
 from vigil.analysis.learn.service import train_from_files
 from vigil.analysis.score import ConversationInput, Scorer
 from vigil.config import Settings
-from vigil.db.tables import AssessmentRow, FindingRow
+from vigil.db.tables.analysis import AssessmentRow, FindingRow
 from vigil.errors import ParseError, UserError
 from vigil.services.cases import create_case
 from vigil.services.ingest.run import ingest_file

@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from vigil.analysis.engine import default_engine
-from vigil.db.tables import AssessmentRow, CustodyEntry, FindingRow
+from vigil.db.tables.analysis import AssessmentRow, FindingRow
+from vigil.db.tables.evidence import CustodyEntry
 from vigil.services.ingest.run import ingest_file
 from vigil.services.triage.run import analyse, explain, scorer_for, triage
 from vigil.services.workspace import Workspace

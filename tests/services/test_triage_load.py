@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from vigil.analysis.assess import MsgView
 from vigil.config import Settings
-from vigil.db.tables import ConversationRow, MessageRow, ParticipantRow
+from vigil.db.tables.conversations import ConversationRow, MessageRow, ParticipantRow
 from vigil.services.cases import create_case
 from vigil.services.ingest.rows import utc_text
 from vigil.services.ingest.run import ingest_file

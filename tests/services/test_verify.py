@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select, text, update
 
-from vigil.db.tables import CustodyEntry
+from vigil.db.tables.evidence import CustodyEntry
 from vigil.evidence.chain import entry_hash
 from vigil.services.evidence.exhibits import register_file
 from vigil.services.evidence.verify import VerifyReport, verify_workspace

@@ -11,16 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from vigil.db.tables import (
-    Blob,
-    ConversationRow,
-    CustodyEntry,
-    Exhibit,
-    FindingRow,
-    IngestRow,
-    MessageRow,
-    ParticipantRow,
-)
+from vigil.db.tables.analysis import FindingRow
+from vigil.db.tables.conversations import ConversationRow, Ingest, MessageRow, ParticipantRow
+from vigil.db.tables.evidence import Blob, CustodyEntry, Exhibit
 from vigil.services.workspace import Workspace
 
 _SENDER = re.compile(rb"^\[[^\]]*\] ([^:]+):", re.MULTILINE)
@@ -55,7 +48,7 @@ def held(ws: Workspace) -> Held:
         return Held(
             exhibits=count(Exhibit),
             blobs=count(Blob),
-            ingests=count(IngestRow),
+            ingests=count(Ingest),
             conversations=count(ConversationRow),
             participants=count(ParticipantRow),
             messages=count(MessageRow),

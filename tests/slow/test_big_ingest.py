@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 
 from tests.slow.helpers import Held, held, senders
 from vigil.config import Settings
-from vigil.db.tables import Blob, ConversationRow, IngestRow, MessageRow
+from vigil.db.tables.conversations import ConversationRow, Ingest, MessageRow
+from vigil.db.tables.evidence import Blob
 from vigil.services.cases import create_case
 from vigil.services.evidence.verify import verify_workspace
 from vigil.services.ingest.pipe import live_workers, wanted
@@ -112,7 +113,7 @@ def test_interrupted_ingest_keeps_nothing_then_a_full_ingest_stores_exact_counts
     assert after.custody > before.custody
     with ws.sessions() as s:
         assert s.execute(select(Blob.sha256)).scalar_one() == _sha256(path)
-        assert s.execute(select(IngestRow.messages)).scalar_one() == messages
+        assert s.execute(select(Ingest.messages)).scalar_one() == messages
         assert s.execute(select(ConversationRow.message_count)).scalar_one() == messages
         span = s.execute(select(func.min(MessageRow.seq), func.max(MessageRow.seq))).one()
         assert tuple(span) == (1, messages)

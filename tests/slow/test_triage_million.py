@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from tests.slow.helpers import held, senders
 from vigil.analysis.taxonomy_load import Pattern, load_taxonomy
 from vigil.config import Settings
-from vigil.db.tables import ConversationRow, FindingRow, MessageRow
+from vigil.db.tables.analysis import FindingRow
+from vigil.db.tables.conversations import ConversationRow, MessageRow
 from vigil.services.cases import create_case
 from vigil.services.ingest.run import ingest_file
 from vigil.services.triage.run import triage

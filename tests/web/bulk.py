@@ -12,17 +12,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select
 
 from vigil import tool_version
-from vigil.db.tables import (
-    AssessmentRow,
-    Blob,
-    Case,
-    ConversationRow,
-    Exhibit,
-    FindingRow,
-    MessageRow,
-    ParticipantRow,
-    User,
-)
+from vigil.db.tables.access import User
+from vigil.db.tables.analysis import AssessmentRow, FindingRow
+from vigil.db.tables.cases import Case
+from vigil.db.tables.conversations import ConversationRow, MessageRow, ParticipantRow
+from vigil.db.tables.evidence import Blob, Exhibit
 from vigil.services.workspace import Workspace
 
 CATEGORIES = ("age_identity_probing", "secrecy_exclusivity", "gifts_inducements", "meeting_travel")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.web.seed import ingest_and_analyse, make_user
 from vigil.config import Settings
-from vigil.db.tables import Case
+from vigil.db.tables.cases import Case
 from vigil.services.access import ROLES
 from vigil.services.cases import create_case
 from vigil.services.workspace import Workspace, init_workspace
@@ -62,7 +62,8 @@ def build_world(home: Path, database_url: str | None = None) -> WebWorld:
             name = f"{role.replace('_', '-')}-{'in' if member else 'out'}"
             pw, secret = make_user(ws, name, role, [CASE] if member else [OTHER])
             accounts[(role, member)] = Account(name, role, member, pw, secret)
-    from vigil.db.tables import ConversationRow, Exhibit
+    from vigil.db.tables.conversations import ConversationRow
+    from vigil.db.tables.evidence import Exhibit
 
     with ws.sessions() as s:
         conv = s.execute(

@@ -17,7 +17,8 @@ import pyotp
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
-from vigil.db.tables import AssessmentRow, ConversationRow, FindingRow, MessageRow
+from vigil.db.tables.analysis import AssessmentRow, FindingRow
+from vigil.db.tables.conversations import ConversationRow, MessageRow
 from vigil.services import users
 from vigil.services.ingest.run import ingest_file
 from vigil.services.workspace import Workspace

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.web.conftest import CASE, WebWorld
 from tests.web.seed import analysis_available, chat_messages, csrf_of, sign_in
-from vigil.db.tables import Blob, Exhibit
+from vigil.db.tables.evidence import Blob, Exhibit
 from vigil.services import access
 from vigil.services.access import ROLES
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests.web.conftest import CASE, WebWorld
 from tests.web.seed import csrf_of, sign_in
-from vigil.db.tables import CustodyEntry
+from vigil.db.tables.evidence import CustodyEntry
 from vigil.services import access
 from vigil.services.evidence.verify import verify_workspace
 

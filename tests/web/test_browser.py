@@ -68,7 +68,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with ws.sessions() as s:
         from sqlalchemy import select
 
-        from vigil.db.tables import Case
+        from vigil.db.tables.cases import Case
 
         case_id = s.execute(select(Case.id).where(Case.ref == "OP-BROWSER")).scalar_one()
     ingest_and_analyse(ws, "OP-BROWSER", case_id, root)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests.web.conftest import WebWorld
 from tests.web.seed import sign_in
 from tests.web.test_casework_pages import OURS, THEIRS, seed_casework
-from vigil.db.tables import CustodyEntry
+from vigil.db.tables.evidence import CustodyEntry
 
 pytest.importorskip("vigil.services.reports", reason="report services not installed")
 

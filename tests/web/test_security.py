@@ -270,7 +270,7 @@ def test_tokens_revoked_or_expired_or_forged_are_refused(world: WebWorld) -> Non
     access.revoke_token(world.ws, acc.username, info.id)
     assert c.get("/api/v1/me", headers=h).status_code == 401
     with world.ws.sessions() as s:
-        from vigil.db.tables_web import ApiToken
+        from vigil.db.tables.access import ApiToken
 
         stored = s.get(ApiToken, info.id)
         assert stored is not None and token not in (stored.token_hash, stored.prefix)
@@ -286,7 +286,7 @@ def test_no_open_redirects(target: str | None, want: str) -> None:
 
 
 def test_passwords_are_argon2_and_rules_apply(world: WebWorld) -> None:
-    from vigil.db.tables_web import Credential
+    from vigil.db.tables.access import Credential
     from vigil.errors import UserError
 
     with pytest.raises(UserError):

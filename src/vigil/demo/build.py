@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vigil.db import tables_cases as t
+from vigil.db.tables.cases import Unit
 from vigil.demo import write
 from vigil.demo.generate import Network, generate
 from vigil.errors import UserError
@@ -121,7 +121,7 @@ def build_demo_network(
     (default: :func:`vigil.demo.conversations.add_demo_conversations`).
     """
     with ws.sessions() as s:
-        if s.execute(select(t.Unit.id).where(t.Unit.code == ROOT)).scalar_one_or_none() is not None:
+        if s.execute(select(Unit.id).where(Unit.code == ROOT)).scalar_one_or_none() is not None:
             raise UserError(
                 "the demo network is already in this workspace",
                 hint="use a fresh workspace (VIGIL_HOME)",

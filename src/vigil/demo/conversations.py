@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
-from vigil.db.tables import ConversationRow, ParticipantRow
+from vigil.db.tables.conversations import ConversationRow, ParticipantRow
 
 if TYPE_CHECKING:
     from vigil.demo.build import DemoNetwork
@@ -147,7 +147,7 @@ def _mark_persona(
     ws: Workspace, exhibit_ref: str, case_ref: str, platform_id: str, persona: str
 ) -> None:
     """Case data: the persona's account is the child side of the chat."""
-    from vigil.db.tables import Exhibit
+    from vigil.db.tables.evidence import Exhibit
     from vigil.services.cases import get_case
 
     with ws.transaction() as s:

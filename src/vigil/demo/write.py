@@ -14,8 +14,29 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from vigil.db import tables_cases as t
-from vigil.db.tables import Case
+from vigil.db.tables.cases import (
+    Authorisation,
+    AuthorisationRenewal,
+    AuthorisationReview,
+    Case,
+    CaseUnit,
+    Child,
+    Offence,
+    OffencePlatform,
+    Operation,
+    Outcome,
+    Persona,
+    PersonaHandle,
+    PersonaOfficer,
+    PlatformObservation,
+    Referral,
+    ReferralFile,
+    RiskAssessment,
+    SafeguardingAction,
+    Suspect,
+    SuspectIdentifier,
+    Unit,
+)
 from vigil.demo.generate import Network
 
 
@@ -80,7 +101,7 @@ def write_people(
     unit_ids: dict[str, int] = {}
     for u in net.units:  # parents come before children
         [uid] = ids.insert(
-            t.Unit,
+            Unit,
             [
                 {
                     "code": u["code"],
@@ -108,11 +129,11 @@ def write_people(
     )
     _bulk(
         session,
-        t.CaseUnit,
+        CaseUnit,
         [{"case_id": case_ids[i], "unit_id": unit_ids[c["unit"]]} for i, c in enumerate(net.cases)],
     )
     op_ids = ids.insert(
-        t.Operation,
+        Operation,
         [
             {
                 "ref": o["ref"],
@@ -127,7 +148,7 @@ def write_people(
         ],
     )
     sus_ids = ids.insert(
-        t.Suspect,
+        Suspect,
         [
             {
                 "ref": s["ref"],
@@ -142,7 +163,7 @@ def write_people(
     )
     _bulk(
         session,
-        t.SuspectIdentifier,
+        SuspectIdentifier,
         [
             {
                 "suspect_id": sus_ids[i["suspect"]],
@@ -158,7 +179,7 @@ def write_people(
     )
     _bulk(
         session,
-        t.RiskAssessment,
+        RiskAssessment,
         [
             {
                 "suspect_id": sus_ids[a["suspect"]],
@@ -176,7 +197,7 @@ def write_people(
         ],
     )
     child_ids = ids.insert(
-        t.Child,
+        Child,
         [
             {
                 "ref": c["ref"],
@@ -191,7 +212,7 @@ def write_people(
     )
     _bulk(
         session,
-        t.SafeguardingAction,
+        SafeguardingAction,
         [
             {
                 "child_id": child_ids[a["child"]],
@@ -205,7 +226,7 @@ def write_people(
         ],
     )
     off_ids = ids.insert(
-        t.Offence,
+        Offence,
         [
             {
                 "case_id": case_ids[o["case"]],
@@ -225,7 +246,7 @@ def write_people(
     )
     _bulk(
         session,
-        t.OffencePlatform,
+        OffencePlatform,
         [
             {"offence_id": off_ids[i], "platform": p}
             for i, o in enumerate(net.offences)
@@ -234,7 +255,7 @@ def write_people(
     )
     _bulk(
         session,
-        t.Outcome,
+        Outcome,
         [
             {
                 "case_id": case_ids[o["case"]],
@@ -267,7 +288,7 @@ def write_covert(
     session = ids.session
     unit_ids, case_ids, op_ids = refs
     persona_ids = ids.insert(
-        t.Persona,
+        Persona,
         [
             {
                 "ref": p["ref"],
@@ -282,7 +303,7 @@ def write_covert(
     )
     _bulk(
         session,
-        t.PersonaHandle,
+        PersonaHandle,
         [
             {"persona_id": persona_ids[i], "platform": pl, "handle": h}
             for i, p in enumerate(net.personas)
@@ -291,7 +312,7 @@ def write_covert(
     )
     _bulk(
         session,
-        t.PersonaOfficer,
+        PersonaOfficer,
         [
             {"persona_id": persona_ids[i], "officer": o, "role": r}
             for i, p in enumerate(net.personas)
@@ -299,7 +320,7 @@ def write_covert(
         ],
     )
     auth_ids = ids.insert(
-        t.Authorisation,
+        Authorisation,
         [
             {
                 "ref": a["ref"],
@@ -325,7 +346,7 @@ def write_covert(
     )
     _bulk(
         session,
-        t.AuthorisationReview,
+        AuthorisationReview,
         [
             {
                 "authorisation_id": auth_ids[r["auth"]],
@@ -338,7 +359,7 @@ def write_covert(
     )
     _bulk(
         session,
-        t.AuthorisationRenewal,
+        AuthorisationRenewal,
         [
             {
                 "authorisation_id": auth_ids[r["auth"]],
@@ -355,7 +376,7 @@ def write_covert(
         ],
     )
     ref_ids = ids.insert(
-        t.Referral,
+        Referral,
         [
             {
                 "ref": r["ref"],
@@ -376,7 +397,7 @@ def write_covert(
     )
     _bulk(
         session,
-        t.ReferralFile,
+        ReferralFile,
         [
             {
                 "referral_id": ref_ids[f["referral"]],
@@ -390,7 +411,7 @@ def write_covert(
     )
     _bulk(
         session,
-        t.PlatformObservation,
+        PlatformObservation,
         [
             {
                 "case_id": case_ids[o["case"]],

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.db.tables import CustodyEntry, CustodyHead
+from vigil.db.tables.evidence import CustodyEntry, CustodyHead
 from vigil.evidence.chain import entry_hash
 
 ACTIONS: frozenset[str] = frozenset(

@@ -31,8 +31,8 @@ from typing import Any, Literal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from vigil.db.tables import Case, User
-from vigil.db.tables_web import AccessPurpose, ApiToken, CaseMember, Credential
+from vigil.db.tables.access import AccessPurpose, ApiToken, CaseMember, Credential, User
+from vigil.db.tables.cases import Case
 from vigil.errors import AccessDenied, NotFound, UserError
 from vigil.services import audit
 from vigil.services.workspace import Workspace

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from vigil.db.tables import CustodyEntry
+from vigil.db.tables.evidence import CustodyEntry
 from vigil.evidence import custody
 
 

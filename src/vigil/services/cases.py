@@ -10,7 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from vigil.db.tables import Case, ConversationRow, Exhibit, User
+from vigil.db.tables.access import User
+from vigil.db.tables.cases import Case
+from vigil.db.tables.conversations import ConversationRow
+from vigil.db.tables.evidence import Exhibit
 from vigil.errors import NotFound, UserError
 from vigil.services import audit
 from vigil.services.workspace import Workspace

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from vigil import tool_version
 from vigil.cases.taxonomy import taxonomy
-from vigil.db.tables import Case
-from vigil.db.tables_cases import (
+from vigil.db.tables.cases import (
+    Case,
     CaseUnit,
     Child,
     Offence,
@@ -108,7 +108,8 @@ class AnalysisFindings:
     name = "indicator findings"
 
     def indicators(self, session: Session, until: datetime) -> Iterable[plat.IndicatorRow]:
-        from vigil.db.tables import ConversationRow, FindingRow, MessageRow
+        from vigil.db.tables.analysis import FindingRow
+        from vigil.db.tables.conversations import ConversationRow, MessageRow
 
         stmt = (
             select(Case.ref, ConversationRow.platform, FindingRow.category, func.min(MessageRow.sent_at))
@@ -126,7 +127,8 @@ class AnalysisFindings:
     def migrations(
         self, session: Session, start: datetime, end: datetime
     ) -> Iterable[plat.MigrationRow]:
-        from vigil.db.tables import ConversationRow, FindingRow, MessageRow
+        from vigil.db.tables.analysis import FindingRow
+        from vigil.db.tables.conversations import ConversationRow, MessageRow
 
         stmt = (
             select(Case.ref, ConversationRow.platform, FindingRow.quote, MessageRow.sent_at)

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from vigil.db.tables import Case, User
-from vigil.db.tables_web import CaseMember, Credential, SignInEvent
+from vigil.db.tables.access import CaseMember, Credential, SignInEvent, User
+from vigil.db.tables.cases import Case
 from vigil.errors import AccessDenied, NotFound, UserError
 from vigil.services import audit
 from vigil.services.access import (

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vigil.config import Settings, load_settings
 from vigil.db import session as dbs
-from vigil.db.tables import User
+from vigil.db.tables.access import User
 from vigil.evidence import custody
 from vigil.evidence.store import BlobStore
 from vigil.services import audit

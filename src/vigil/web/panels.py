@@ -34,7 +34,7 @@ def authorisations_due(ws: Workspace, user: Principal) -> list[AuthDue] | None:
     """
     if not (role_allows(user.role, "authorise") or user.may("admin")):
         return None
-    from vigil.db.tables_cases import Authorisation, Operation
+    from vigil.db.tables.cases import Authorisation, Operation
     from vigil.services.casework.authorisations import authorisation_warnings
 
     with ws.sessions() as s:

@@ -13,8 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from vigil.db.tables import User
-from vigil.db.tables_web import Credential, WebSession
+from vigil.db.tables.access import Credential, User, WebSession
 from vigil.services.access import Principal, principal_of
 from vigil.services.workspace import Workspace
 from vigil.web.security import new_token

@@ -5,13 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from vigil.db import (
-    tables,  # noqa: F401  (registers every table on Base.metadata)
-    tables_cases,  # noqa: F401
-    tables_intel,  # noqa: F401
-    tables_media,  # noqa: F401
-    tables_web,  # noqa: F401
-)
+from vigil.db import tables  # noqa: F401  (the package registers every table on Base.metadata)
 from vigil.db.base import Base
 
 target_metadata = Base.metadata

@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from vigil.cases import authorisation as authrules
-from vigil.db.tables import Case
-from vigil.db.tables_cases import (
+from vigil.db.tables.cases import (
     Authorisation,
     AuthorisationRenewal,
     AuthorisationReview,
+    Case,
     Operation,
     Persona,
 )

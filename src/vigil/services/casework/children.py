@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from vigil.cases.taxonomy import check_term
-from vigil.db.tables import Case
-from vigil.db.tables_cases import Child, SafeguardingAction, Suspect
+from vigil.db.tables.cases import Case, Child, SafeguardingAction, Suspect
 from vigil.errors import NotFound, UserError
 from vigil.services.cases import get_case
 from vigil.services.casework.common import check_ref, record_change, unique_or_error

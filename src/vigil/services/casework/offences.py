@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vigil.cases.taxonomy import check_offence
-from vigil.db.tables import Case
-from vigil.db.tables_cases import Offence, OffencePlatform, Suspect
+from vigil.db.tables.cases import Case, Offence, OffencePlatform, Suspect
 from vigil.errors import UserError
 from vigil.services.cases import get_case
 from vigil.services.casework.children import get_child

@@ -9,12 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from vigil.db.tables import Case
-from vigil.db.tables_cases import (
-    CaseUnit,
-    Operation,
-    Unit,
-)
+from vigil.db.tables.cases import Case, CaseUnit, Operation, Unit
 from vigil.errors import NotFound
 from vigil.services.cases import get_case
 from vigil.services.casework.common import check_ref, record_change, unique_or_error

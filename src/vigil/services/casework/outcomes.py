@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vigil.cases.taxonomy import check_term
-from vigil.db.tables import Case
-from vigil.db.tables_cases import Outcome, Suspect
+from vigil.db.tables.cases import Case, Outcome, Suspect
 from vigil.errors import UserError
 from vigil.services.casework.common import record_change
 from vigil.services.casework.suspects import get_suspect

@@ -10,13 +10,7 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from vigil.cases.taxonomy import check_term, normalise_platform
-from vigil.db.tables_cases import (
-    Authorisation,
-    Persona,
-    PersonaHandle,
-    PersonaOfficer,
-    Unit,
-)
+from vigil.db.tables.cases import Authorisation, Persona, PersonaHandle, PersonaOfficer, Unit
 from vigil.errors import NotFound, UserError
 from vigil.services.casework import authorisations
 from vigil.services.casework.common import check_ref, record_change, unique_or_error

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from vigil.cases.cybertip import CyberTip, parse_cybertip
 from vigil.cases.taxonomy import check_term, normalise_platform
-from vigil.db.tables import Case
-from vigil.db.tables_cases import (
+from vigil.db.tables.cases import (
+    Case,
     PlatformObservation,
     Referral,
     ReferralFile,

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from vigil.cases import risk
 from vigil.cases.taxonomy import check_term, normalise_platform
-from vigil.db.tables import Case, ParticipantRow
-from vigil.db.tables_cases import RiskAssessment, Suspect, SuspectIdentifier
+from vigil.db.tables.cases import Case, RiskAssessment, Suspect, SuspectIdentifier
+from vigil.db.tables.conversations import ParticipantRow
 from vigil.errors import NotFound, UserError
 from vigil.services.cases import get_case
 from vigil.services.casework.common import check_ref, record_change, unique_or_error

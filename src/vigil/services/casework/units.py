@@ -10,11 +10,7 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from vigil.cases.taxonomy import check_term
-from vigil.db.tables import Case
-from vigil.db.tables_cases import (
-    CaseUnit,
-    Unit,
-)
+from vigil.db.tables.cases import Case, CaseUnit, Unit
 from vigil.errors import NotFound
 from vigil.services.cases import get_case
 from vigil.services.casework.common import check_ref, record_change, unique_or_error

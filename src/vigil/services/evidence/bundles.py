@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 
 from vigil import tool_version
-from vigil.db.tables import Exhibit
+from vigil.db.tables.evidence import Exhibit
 from vigil.errors import UserError
 from vigil.evidence import bundle, custody
 from vigil.evidence.chain import chain_links

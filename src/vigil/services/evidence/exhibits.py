@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.db.tables import Acquisition, Blob, Case, CustodyEntry, Exhibit, User
+from vigil.db.tables.access import User
+from vigil.db.tables.cases import Case
+from vigil.db.tables.evidence import Acquisition, Blob, CustodyEntry, Exhibit
 from vigil.errors import NotFound, UserError
 from vigil.evidence import custody
 from vigil.evidence.mime import guess_mime

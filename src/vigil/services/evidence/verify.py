@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from vigil.db.tables import Blob, Case, Exhibit
+from vigil.db.tables.cases import Case
+from vigil.db.tables.evidence import Blob, Exhibit
 from vigil.evidence import custody
 from vigil.evidence.chain import ChainReport, verify_chain
 from vigil.services import audit

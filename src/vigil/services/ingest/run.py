@@ -9,11 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from vigil import tool_version
-from vigil.db.tables import (
-    Blob,
-    Exhibit,
-    IngestRow,
-)
+from vigil.db.tables.conversations import Ingest
+from vigil.db.tables.evidence import Blob, Exhibit
 from vigil.errors import UserError
 from vigil.evidence import custody
 from vigil.evidence.mime import guess_mime
@@ -43,7 +40,7 @@ def _sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _existing(ws: Workspace, case_ref: str, sha: str) -> tuple[Exhibit | None, IngestRow | None]:
+def _existing(ws: Workspace, case_ref: str, sha: str) -> tuple[Exhibit | None, Ingest | None]:
     with ws.sessions() as s:
         case = get_case(s, case_ref)
         ex = s.execute(
@@ -51,9 +48,7 @@ def _existing(ws: Workspace, case_ref: str, sha: str) -> tuple[Exhibit | None, I
         ).scalar_one_or_none()
         row = None
         if ex is not None:
-            row = s.execute(
-                select(IngestRow).where(IngestRow.exhibit_id == ex.id)
-            ).scalar_one_or_none()
+            row = s.execute(select(Ingest).where(Ingest.exhibit_id == ex.id)).scalar_one_or_none()
         return ex, row
 
 
@@ -153,7 +148,7 @@ def _drop_unregistered(ws: Workspace, stored: Stored) -> None:
                 stored.path.unlink()
 
 
-def _already(path: Path, ex: Exhibit, row: IngestRow) -> IngestSummary:
+def _already(path: Path, ex: Exhibit, row: Ingest) -> IngestSummary:
     return IngestSummary(
         file=str(path),
         exhibit_ref=ex.ref,
@@ -236,7 +231,7 @@ def _ingest(
             parse_into(*parse)
         writer.close()
         session.add(
-            IngestRow(
+            Ingest(
                 exhibit_id=ex.id,
                 case_id=case.id,
                 parser=choice.parser.name,

@@ -14,7 +14,8 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.db.tables import AttachmentRow, ConversationRow, Exhibit, ParticipantRow, SkippedRow
+from vigil.db.tables.conversations import AttachmentRow, ConversationRow, ParticipantRow, SkippedRow
+from vigil.db.tables.evidence import Exhibit
 from vigil.evidence.mime import guess_mime
 from vigil.evidence.store import Stored
 from vigil.ingest.safezip import iter_member_chunks, open_zip
@@ -281,7 +282,7 @@ class ConversationWriter:
         return ex.id
 
     def _case_ref(self) -> str:
-        from vigil.db.tables import Case
+        from vigil.db.tables.cases import Case
 
         case = self.session.get(Case, self.case_id)
         assert case is not None

@@ -20,9 +20,9 @@ from followthemoney.exc import InvalidData
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vigil.db.tables import Case, ConversationRow, MessageRow, ParticipantRow
-from vigil.db.tables_cases import Suspect, SuspectIdentifier
-from vigil.db.tables_intel import IdentifierRow
+from vigil.db.tables.cases import Case, Suspect, SuspectIdentifier
+from vigil.db.tables.conversations import ConversationRow, MessageRow, ParticipantRow
+from vigil.db.tables.intel import IdentifierRow
 from vigil.errors import UserError
 from vigil.intel import graph as intel_graph
 from vigil.intel.entities import resolve

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from vigil.db.tables import Case, User
-from vigil.db.tables_cases import CaseUnit, PersonaHandle, Unit
-from vigil.db.tables_intel import IdentifierRow
+from vigil.db.tables.access import User
+from vigil.db.tables.cases import Case, CaseUnit, PersonaHandle, Unit
+from vigil.db.tables.intel import IdentifierRow
 from vigil.intel.crosscase import HIT_KINDS, cross_case_hits
 from vigil.intel.entities import canonical_account, canonical_platform
 from vigil.intel.extract import Identifier, IdentifierKind

@@ -31,17 +31,16 @@ from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.db.tables import (
+from vigil.db.tables.access import CaseMember, User
+from vigil.db.tables.cases import Case
+from vigil.db.tables.conversations import (
     AttachmentRow,
-    Case,
     ConversationRow,
-    IngestRow,
+    Ingest,
     MessageRow,
     ParticipantRow,
-    User,
 )
-from vigil.db.tables_intel import IdentifierRow, IntelExtraction
-from vigil.db.tables_web import CaseMember
+from vigil.db.tables.intel import IdentifierRow, IntelExtraction
 from vigil.errors import AccessDenied, UserError
 from vigil.evidence import custody
 from vigil.intel.entities import canonical_account
@@ -262,7 +261,7 @@ def _attachments(session: Session, case: Case, rows: _Rows, region: str) -> int:
 
 
 def _latest_ingest(session: Session, case_id: int) -> int | None:
-    stmt = select(func.max(IngestRow.id)).where(IngestRow.case_id == case_id)
+    stmt = select(func.max(Ingest.id)).where(Ingest.case_id == case_id)
     return session.execute(stmt).scalar_one_or_none()
 
 
@@ -372,9 +371,7 @@ def refresh_all(ws: Workspace) -> None:
     """Extract every case that is out of date, so cross-case matching sees all material."""
     with ws.sessions() as s:
         latest = dict(
-            s.execute(
-                select(IngestRow.case_id, func.max(IngestRow.id)).group_by(IngestRow.case_id)
-            ).all()
+            s.execute(select(Ingest.case_id, func.max(Ingest.id)).group_by(Ingest.case_id)).all()
         )
         done = dict(
             s.execute(select(IntelExtraction.case_id, IntelExtraction.last_ingest_id)).all()

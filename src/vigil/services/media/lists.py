@@ -21,7 +21,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.db.tables_media import HashListEntry, HashListRow, MediaItem, MediaMatch
+from vigil.db.tables.media import HashListEntry, HashListRow, MediaItem, MediaMatch
 from vigil.errors import ParseError, UserError
 from vigil.evidence import custody
 from vigil.media.categories import Category

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vigil.db.tables import Case, Exhibit
-from vigil.db.tables_media import MediaExposure, MediaGrading, MediaItem, MediaMatch
+from vigil.db.tables.cases import Case
+from vigil.db.tables.evidence import Exhibit
+from vigil.db.tables.media import MediaExposure, MediaGrading, MediaItem, MediaMatch
 from vigil.errors import NotFound, UserError
 from vigil.evidence import custody
 from vigil.media.blur import Thumbnail, blurred_thumbnail, unblurred_thumbnail

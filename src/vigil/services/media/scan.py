@@ -20,13 +20,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from vigil import tool_version
-from vigil.db.tables import Blob, Exhibit
-from vigil.db.tables_media import (
-    HashListEntry,
-    HashListRow,
-    MediaItem,
-    MediaMatch,
-)
+from vigil.db.tables.evidence import Blob, Exhibit
+from vigil.db.tables.media import HashListEntry, HashListRow, MediaItem, MediaMatch
 from vigil.errors import ParseError, UserError
 from vigil.evidence.mime import guess_mime
 from vigil.services import audit

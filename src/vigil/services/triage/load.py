@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vigil.analysis.assess import MsgView
-from vigil.db.tables import ParticipantRow
+from vigil.db.tables.conversations import ParticipantRow
 from vigil.gc_pause import gc_paused
 
 LOAD_CHUNK_ROWS = 20_000

@@ -20,14 +20,9 @@ from vigil.analysis.learn.bundle import build_scorer, resolve_model_dir
 from vigil.analysis.scanner import set_database_cache
 from vigil.analysis.score import ConversationInput, Scorer, ScoreResult
 from vigil.config import Settings
-from vigil.db.tables import (
-    AssessmentRow,
-    Case,
-    ConversationRow,
-    FindingRow,
-    MessageRow,
-    ParticipantRow,
-)
+from vigil.db.tables.analysis import AssessmentRow, FindingRow
+from vigil.db.tables.cases import Case
+from vigil.db.tables.conversations import ConversationRow, MessageRow, ParticipantRow
 from vigil.errors import NotFound
 from vigil.gc_pause import gc_paused
 from vigil.services import audit

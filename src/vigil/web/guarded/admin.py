@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from vigil.db.tables import Case
+from vigil.db.tables.cases import Case
 from vigil.services.access import Principal, require_global
 from vigil.services.workspace import Workspace
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from vigil.db.tables import CustodyEntry
+from vigil.db.tables.evidence import CustodyEntry
 from vigil.errors import AccessDenied
 from vigil.services.access import Principal, require_case
 from vigil.services.workspace import Workspace

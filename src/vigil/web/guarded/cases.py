@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vigil.db.tables import AssessmentRow, ConversationRow, Exhibit
+from vigil.db.tables.analysis import AssessmentRow
+from vigil.db.tables.conversations import ConversationRow
+from vigil.db.tables.evidence import Exhibit
 from vigil.errors import VigilError
 from vigil.services.access import (
     Principal,

@@ -208,7 +208,7 @@ class PersonaRow:
 
 def visible_authorisations(ws: Workspace, user: Principal) -> dict[str, tuple[str, str]]:
     """Authorisation ref -> (operation ref, case ref) for the operations of the user's cases."""
-    from vigil.db.tables_cases import Authorisation, Operation
+    from vigil.db.tables.cases import Authorisation, Operation
 
     with ws.sessions() as s:
         cases = {c.id: c.ref for c in member_cases(s, user)

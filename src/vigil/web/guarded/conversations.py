@@ -20,15 +20,10 @@ from sqlalchemy.orm import Session
 
 from vigil.analysis.engine import default_engine
 from vigil.analysis.rules import WEAK_TAGS
-from vigil.db.tables import (
-    AssessmentRow,
-    Case,
-    ConversationRow,
-    Exhibit,
-    FindingRow,
-    MessageRow,
-    ParticipantRow,
-)
+from vigil.db.tables.analysis import AssessmentRow, FindingRow
+from vigil.db.tables.cases import Case
+from vigil.db.tables.conversations import ConversationRow, MessageRow, ParticipantRow
+from vigil.db.tables.evidence import Exhibit
 from vigil.errors import NotFound
 from vigil.services.access import Principal, record_view, require_case, require_purpose
 from vigil.services.workspace import Workspace

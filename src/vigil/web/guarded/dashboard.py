@@ -15,7 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from vigil.db.tables import AssessmentRow, Case, ConversationRow, Exhibit
+from vigil.db.tables.analysis import AssessmentRow
+from vigil.db.tables.cases import Case
+from vigil.db.tables.conversations import ConversationRow
+from vigil.db.tables.evidence import Exhibit
 from vigil.services.access import (
     Principal,
     as_user,

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from vigil.db.tables import Blob, Exhibit
+from vigil.db.tables.evidence import Blob, Exhibit
 from vigil.errors import NotFound
 from vigil.evidence import custody
 from vigil.services import audit

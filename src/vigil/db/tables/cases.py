@@ -1,5 +1,6 @@
-"""Case-work tables: units, operations, personas and authorisations, suspects, risk
-assessments, children and safeguarding, offences, outcomes, referrals, platform observations.
+"""Case tables: cases, and the case work on them: units, operations, personas and
+authorisations, suspects, risk assessments, children and safeguarding, offences, outcomes,
+referrals, platform observations.
 
 Portable SQL only (SQLite and PostgreSQL). Dates of events the courts and partners record
 (arrest, sentence, safeguarding) are calendar dates (``Date``); moments (grant of an
@@ -14,6 +15,19 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vigil.db.base import Base, BigId, UTCDateTime
+
+
+class Case(Base):
+    """An investigation: the unit of need-to-know."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(512))
+    unit: Mapped[str | None] = mapped_column(String(128))
+    default_tz: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
 class Unit(Base):

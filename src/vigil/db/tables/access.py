@@ -1,5 +1,5 @@
-"""Web workbench tables: credentials, case membership, API tokens, sign-in sessions, stated
-purposes and the sign-in log.
+"""Access tables: the people who act (users), their credentials, case membership, API tokens,
+sign-in sessions, stated purposes and the sign-in log.
 
 Secrets are never stored in the clear except the TOTP seed, which the server needs to check a
 code: session ids and API tokens are stored as SHA-256 digests, passwords as Argon2id hashes.
@@ -14,6 +14,17 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vigil.db.base import Base, BigId, UTCDateTime
+
+
+class User(Base):
+    """A person Vigil attributes actions to."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(128), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(32), default="investigator")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Credential(Base):
