@@ -171,7 +171,7 @@ def expected(kind: str, role: str | None, member: bool, api: bool, method: str) 
         return ok if role == "administrator" else {403}
     if kind == "audit":
         return ok if role in ("administrator", "auditor") else {403}
-    if kind == "reports":  # aggregates, no case content: see vigil.web.guarded.reports
+    if kind == "reports":  # aggregates, no case content: see vigil.services.reports
         return ok if role in ("analyst", "investigator", "supervisor", "administrator") else {403}
     need = kind.split(":", 1)[1]
     if member and access.role_allows(role, need):

@@ -15,10 +15,10 @@ from vigil.config import Settings
 from vigil.services import access, users
 from vigil.services.access import Principal
 from vigil.services.cases import create_case
+from vigil.services.conversations import Bucket, conversation_page
 from vigil.services.workspace import Workspace, init_workspace
 from vigil.web import chart
 from vigil.web.app import create_app
-from vigil.web.guarded.conversations import Bucket, conversation_page
 from vigil.web.highlight import segments
 
 N = 2_000

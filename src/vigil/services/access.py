@@ -324,6 +324,15 @@ def revoke_token(ws: Workspace, username: str, token_id: int) -> None:
             )
 
 
+def token_principal(ws: Workspace, token: str) -> Principal | None:
+    """:func:`principal_from_token` in its own transaction (its last-used time is saved)."""
+    with ws.sessions() as s:
+        p = principal_from_token(s, token, ws.now())
+        if s.dirty:
+            s.commit()
+    return p
+
+
 def principal_from_token(session: Session, token: str, now: datetime) -> Principal | None:
     """The user a bearer token belongs to, if it is valid, unexpired, unrevoked and enabled."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:

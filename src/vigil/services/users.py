@@ -30,6 +30,7 @@ from vigil.services.access import (
     get_user,
     normalise_role,
     principal_of,
+    require_global,
 )
 from vigil.services.cases import get_case
 from vigil.services.workspace import Workspace
@@ -445,3 +446,27 @@ def sign_in_events(ws: Workspace, limit: int = 100) -> list[SignInRecord]:
             select(SignInEvent).order_by(SignInEvent.id.desc()).limit(limit)
         ).scalars()
         return [SignInRecord(r.at, r.username, r.ip, r.outcome) for r in rows]
+
+
+# --- Administration views for a signed-in administrator: every case (for membership) -------
+
+
+@dataclass(slots=True)
+class CaseRef:
+    ref: str
+    title: str
+
+
+def all_cases(ws: Workspace, user: Principal) -> list[CaseRef]:
+    """Every case's reference and title, for administrators granting membership."""
+    require_global(user, "admin")
+    with ws.sessions() as s:
+        return [
+            CaseRef(c.ref, c.title) for c in s.execute(select(Case).order_by(Case.ref)).scalars()
+        ]
+
+
+def user_id(ws: Workspace, username: str) -> int:
+    """The database id of ``username`` (NotFound when there is none)."""
+    with ws.sessions() as s:
+        return get_user(s, username).id

@@ -18,11 +18,12 @@ from fastapi.staticfiles import StaticFiles
 from vigil import plugins, tool_version
 from vigil.config import Settings
 from vigil.errors import AccessDenied, IntegrityError, NotFound, UserError
+from vigil.services import links
 from vigil.services.access import PurposeRequired
+from vigil.services.cases import AnalysisUnavailable
 from vigil.services.workspace import Workspace, open_workspace
-from vigil.web import links, render
+from vigil.web import render
 from vigil.web.deps import CsrfFailed, NotSignedIn
-from vigil.web.guarded.cases import AnalysisUnavailable
 from vigil.web.render import page
 from vigil.web.security import SecurityHeaders, SignInLimiter
 

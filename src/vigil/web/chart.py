@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vigil.web.guarded.conversations import Bucket
+from vigil.services.conversations import Bucket
 
 WIDTH = 640
 HEIGHT = 110

@@ -8,16 +8,14 @@ by cookie must also carry the session's CSRF token (form field ``csrf_token`` or
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
-from vigil.services.access import Principal, as_user, principal_from_token
+from vigil.services import sessions
+from vigil.services.access import Principal, as_user, token_principal
 from vigil.services.workspace import Workspace
-from vigil.web import sessions
 from vigil.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -65,14 +63,6 @@ def get_ws(request: Request) -> Workspace:
 WorkspaceDep = Annotated[Workspace, Depends(get_ws)]
 
 
-def get_db(ws: WorkspaceDep) -> Iterator[Session]:
-    with ws.sessions() as s:
-        yield s
-
-
-SessionDep = Annotated[Session, Depends(get_db)]
-
-
 def bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -84,10 +74,7 @@ def bearer(request: Request) -> str | None:
 def _resolve(request: Request, ws: WorkspaceDep) -> Auth | None:
     token = bearer(request)
     if token is not None:
-        with ws.sessions() as s:
-            p = principal_from_token(s, token, ws.now())
-            if s.dirty:
-                s.commit()
+        p = token_principal(ws, token)
         return Auth(p, "token", None) if p is not None else None
     state = sessions.load(ws, request.cookies.get(SESSION_COOKIE))
     if state is None or state.stage != "ok":

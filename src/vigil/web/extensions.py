@@ -80,7 +80,7 @@ def vigil_register_routes() -> list[APIRouter]:
 
 @hookimpl
 def vigil_menu_links(principal: Principal) -> list[MenuLink]:
-    from vigil.web.guarded.reports import may_see_reports
+    from vigil.services.reports import may_see_reports
 
     links = [
         MenuLink("Triage", "/"),

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from vigil import LEAD_NOT_VERDICT, tool_version
+from vigil.services import links
 from vigil.services.access import ROLE_LABELS, ROLES
-from vigil.web import extensions, links
+from vigil.web import extensions
 
 URGENCY = {3: "act now", 2: "high", 1: "elevated", 0: ""}
 

@@ -7,7 +7,7 @@ from vigil.web.extensions import CaseSection
 
 
 def sections() -> list[CaseSection]:
-    from vigil.web.guarded import casework
+    from vigil.services.casework import sections as casework
 
     return [
         CaseSection("suspects", "Suspects", "suspects.html", casework.suspects_section),

@@ -1,5 +1,5 @@
 """One module per resource; each has a ``pages`` router (HTML) and an ``api`` router (JSON
-under ``/api/v1``) calling the same guarded service functions. The app includes them through
+under ``/api/v1``) calling the same service functions. The app includes them through
 the ``vigil_register_routes`` hook (:mod:`vigil.web.extensions`), as it does a plugin's."""
 
 from __future__ import annotations

@@ -8,12 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from vigil.services import users
+from vigil.services import sessions, users
 from vigil.services.access import require_global
-from vigil.services.users import UserInfo
-from vigil.web import sessions
+from vigil.services.users import UserInfo, all_cases, user_id
 from vigil.web.deps import API_ERRORS, CurrentUser, UserWorkspace
-from vigil.web.guarded.admin import all_cases
 from vigil.web.render import page
 
 pages = APIRouter(include_in_schema=False)
@@ -83,15 +81,8 @@ def state_form(
     else:
         users.set_disabled(ws, username, change == "disable")
         if change == "disable":
-            sessions.end_all_for(ws, users_id(ws, username))
+            sessions.end_all_for(ws, user_id(ws, username))
     return _back(username)
-
-
-def users_id(ws: UserWorkspace, username: str) -> int:
-    from vigil.services.access import get_user
-
-    with ws.sessions() as s:
-        return get_user(s, username).id
 
 
 class UserCreate(BaseModel):

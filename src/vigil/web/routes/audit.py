@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from vigil.services.audit import AuditPage, search_audit
 from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
-from vigil.web.guarded.audit import AuditPage, search_audit
 from vigil.web.render import page
 
 pages = APIRouter(include_in_schema=False)

@@ -9,8 +9,7 @@ import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from vigil.services import users
-from vigil.web import sessions
+from vigil.services import sessions, users
 from vigil.web.deps import Auth, WorkspaceDep, client_ip, current_auth
 from vigil.web.render import page
 from vigil.web.security import (

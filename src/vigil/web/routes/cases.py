@@ -8,18 +8,19 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
+from vigil.services import links
 from vigil.services.access import state_purpose
-from vigil.web import links
-from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
-from vigil.web.guarded.cases import (
+from vigil.services.cases import (
     AnalyseResult,
+    CaseInfo,
     CaseOverview,
-    CaseSummary,
     analyse_case,
     case_overview,
     my_cases,
     purpose_for,
 )
+from vigil.web import extensions
+from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
 from vigil.web.render import page
 from vigil.web.security import safe_next
 
@@ -49,7 +50,11 @@ def cases_page(request: Request, ws: WorkspaceDep, user: CurrentUser) -> HTMLRes
 def case_page(
     request: Request, ws: WorkspaceDep, user: CurrentUser, case_ref: str, offset: Offset = 0
 ) -> HTMLResponse:
-    return page(request, "case.html", {"c": case_overview(ws, user, case_ref, offset)})
+    return page(
+        request,
+        "case.html",
+        {"c": case_overview(ws, user, case_ref, offset, sections=extensions.CASE_SECTIONS)},
+    )
 
 
 @pages.get("/cases/{case_ref}/purpose")
@@ -81,8 +86,8 @@ def analyse_submit(
     return page(request, "analysed.html", {"r": result})
 
 
-@api.get("/cases", response_model=list[CaseSummary], summary="Cases I am a member of")
-def cases_api(ws: WorkspaceDep, user: CurrentUser) -> list[CaseSummary]:
+@api.get("/cases", response_model=list[CaseInfo], summary="Cases I am a member of")
+def cases_api(ws: WorkspaceDep, user: CurrentUser) -> list[CaseInfo]:
     return my_cases(ws, user)
 
 
@@ -91,7 +96,7 @@ def case_api(
     ws: WorkspaceDep, user: CurrentUser, case_ref: str, offset: Offset = 0
 ) -> CaseOverview:
     """Conversations ranked by urgency and risk, exhibits, timeline and extension sections."""
-    return case_overview(ws, user, case_ref, offset)
+    return case_overview(ws, user, case_ref, offset, sections=extensions.CASE_SECTIONS)
 
 
 @api.post("/cases/{case_ref}/purpose", response_model=PurposeOut, summary="State a purpose")

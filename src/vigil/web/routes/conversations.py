@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from vigil.services import links
 from vigil.services.access import state_purpose
-from vigil.web import chart, links
+from vigil.services.conversations import ConversationPage, conversation_page, export_csv
+from vigil.web import chart
 from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
-from vigil.web.guarded.conversations import ConversationPage, conversation_page, export_csv
 from vigil.web.highlight import segments
 from vigil.web.render import page
 

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
-from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
-from vigil.web.guarded.exhibits import (
+from vigil.services.evidence.exhibits import (
     ExhibitCheck,
     ExhibitDetail,
+    case_exhibits,
     exhibit_detail,
-    list_exhibits,
     verify_exhibit,
 )
+from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
 from vigil.web.render import page
 
 pages = APIRouter(include_in_schema=False)
@@ -50,7 +50,7 @@ def exhibit_verify(
     "/cases/{case_ref}/exhibits", response_model=list[dict[str, Any]], summary="A case's exhibits"
 )
 def exhibits_api(ws: WorkspaceDep, user: CurrentUser, case_ref: str) -> list[dict[str, Any]]:
-    return list_exhibits(ws, user, case_ref)
+    return case_exhibits(ws, user, case_ref)
 
 
 @api.get(

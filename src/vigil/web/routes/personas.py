@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from vigil.services.casework.sections import PersonaRow, my_personas
 from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
-from vigil.web.guarded.casework import PersonaRow, my_personas
 from vigil.web.render import page
 
 pages = APIRouter(include_in_schema=False)

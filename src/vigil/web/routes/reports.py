@@ -13,14 +13,14 @@ from vigil.reports import charts
 from vigil.reports.render_html import HEADS, TITLES
 from vigil.reports.render_json import stats_dict
 from vigil.reports.stats import definitions
-from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
-from vigil.web.guarded.reports import (
+from vigil.services.reports import (
     DEFAULT_END,
     DEFAULT_START,
     Format,
     download,
     statistics,
 )
+from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
 from vigil.web.render import page
 
 pages = APIRouter(include_in_schema=False)

@@ -8,6 +8,7 @@ replaced at that step so a token seen before sign-in is worthless after it.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +17,6 @@ from sqlalchemy import select, update
 from vigil.db.tables.access import Credential, User, WebSession
 from vigil.services.access import Principal, principal_of
 from vigil.services.workspace import Workspace
-from vigil.web.security import new_token
 
 ABSOLUTE = timedelta(hours=12)
 IDLE = timedelta(minutes=30)
@@ -38,7 +38,7 @@ def _digest(token: str) -> str:
 
 def start(ws: Workspace, user_id: int, stage: str, ip: str | None, agent: str | None) -> str:
     """Open a session at ``stage`` and return the cookie token."""
-    token = new_token()
+    token = secrets.token_urlsafe(32)
     now = ws.now()
     life = ABSOLUTE if stage == "ok" else PENDING
     with ws.sessions.begin() as s:
@@ -47,7 +47,7 @@ def start(ws: Workspace, user_id: int, stage: str, ip: str | None, agent: str | 
                 token_hash=_digest(token),
                 user_id=user_id,
                 stage=stage,
-                csrf=new_token(),
+                csrf=secrets.token_urlsafe(32),
                 created_at=now,
                 last_seen_at=now,
                 expires_at=now + life,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -28,7 +29,6 @@ from vigil.services.access import (
     stated_purpose,
 )
 from vigil.services.workspace import Workspace
-from vigil.web import extensions
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,24 @@ def _log_views(
             )  # fmt: skip
 
 
-def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
+class Panel(Protocol):
+    """A dashboard panel a plugin contributes."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def template(self) -> str: ...
+    @property
+    def load(self) -> Callable[[Workspace, Principal], Any]: ...
+
+
+def triage_queue(
+    ws: Workspace, user: Principal, limit: int = 50, panels: Iterable[Panel] = ()
+) -> Dashboard:
+    """The user's triage queue, new evidence on their cases, and the dashboard ``panels``
+    (:class:`vigil.web.extensions.DashboardPanel`, plugins' included)."""
     limit = max(1, min(limit, 500))
     with ws.sessions() as s:
         cases = [c for c in member_cases(s, user)] if role_allows(user.role, "read") else []
@@ -167,8 +184,5 @@ def triage_queue(ws: Workspace, user: Principal, limit: int = 50) -> Dashboard:
             ).all()
         ]
     uws = as_user(ws, user.username)
-    panels = [
-        PanelData(p.key, p.title, p.template, p.load(uws, user))
-        for p in extensions.DASHBOARD_PANELS
-    ]
-    return Dashboard(queue, refs, available, note, newest, panels)
+    shown = [PanelData(p.key, p.title, p.template, p.load(uws, user)) for p in panels]
+    return Dashboard(queue, refs, available, note, newest, shown)
