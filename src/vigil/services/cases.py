@@ -238,8 +238,8 @@ def _ranked(s: Session, case_id: int, offset: int, limit: int) -> list[RankedCon
     ]
 
 
-class Section(Protocol):
-    """A case page section a plugin contributes (:class:`vigil.web.extensions.CaseSection`)."""
+class Contribution(Protocol):
+    """A block a plugin adds to a page: its key, title and the template that renders it."""
 
     @property
     def key(self) -> str: ...
@@ -247,6 +247,11 @@ class Section(Protocol):
     def title(self) -> str: ...
     @property
     def template(self) -> str: ...
+
+
+class Section(Contribution, Protocol):
+    """A case page section (:class:`vigil.web.extensions.CaseSection`)."""
+
     @property
     def need(self) -> Need: ...
     @property

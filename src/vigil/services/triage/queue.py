@@ -28,6 +28,7 @@ from vigil.services.access import (
     role_allows,
     stated_purpose,
 )
+from vigil.services.cases import Contribution
 from vigil.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -116,15 +117,9 @@ def _log_views(
             )  # fmt: skip
 
 
-class Panel(Protocol):
-    """A dashboard panel a plugin contributes."""
+class Panel(Contribution, Protocol):
+    """A dashboard panel (:class:`vigil.web.extensions.DashboardPanel`)."""
 
-    @property
-    def key(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def template(self) -> str: ...
     @property
     def load(self) -> Callable[[Workspace, Principal], Any]: ...
 
