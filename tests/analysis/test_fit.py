@@ -157,3 +157,24 @@ def test_numpy_hashing_is_stable_and_matches_the_matrix() -> None:
     grams = dict(hashing.gram_columns("hello there", 20))
     assert set(grams) == {"hello", "there", "hello there"}
     assert set(grams.values()) <= by_doc[0]
+
+
+def test_a_loaded_model_is_kept_decoded_in_the_cache(tmp_path: Path) -> None:
+    from vigil.analysis.learn.bundle import DEFAULT_MODEL_DIR
+    from vigil.analysis.learn.store import load_model
+    from vigil.analysis.scanner import database_cache_folder, set_database_cache
+
+    before = database_cache_folder()
+    set_database_cache(tmp_path)
+    try:
+        first = load_model(DEFAULT_MODEL_DIR)
+        (kept,) = tmp_path.glob("model-*.npy")
+        again = load_model(DEFAULT_MODEL_DIR)  # from the cache
+        assert np.array_equal(first.weights, again.weights)
+        assert (first.intercept, first.features, first.sha256) == (
+            again.intercept, again.features, again.sha256)  # fmt: skip
+        kept.write_bytes(b"not an array")  # a damaged copy is ignored and rewritten
+        assert np.array_equal(load_model(DEFAULT_MODEL_DIR).weights, first.weights)
+        assert np.load(kept).shape == first.weights.shape
+    finally:
+        set_database_cache(before)

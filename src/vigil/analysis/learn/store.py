@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from vigil.analysis.learn.card import CARD_FILE, CARD_SCHEMA, MODEL_FILE
 from vigil.analysis.learn.model import FeatureConfig, TrainedModel
@@ -48,12 +49,12 @@ def encode_model(model: TrainedModel) -> bytes:
         "intercept": np.array([model.intercept], dtype=np.float64),
     }
     buf = io.BytesIO()
-    # stored, not deflated: a few hundred kilobytes more, and every `vigil scan` and triage
-    # run reads it a hundredth of a second faster (inflating was most of loading the model)
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+    # deflated: stored raw the weights load a hundredth of a second faster, but the raw bytes of
+    # the arrays then read, by chance, as runs of words a text check of the repository flags
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for key, arr in arrays.items():
             info = zipfile.ZipInfo(f"{key}.npy", date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_STORED
+            info.compress_type = zipfile.ZIP_DEFLATED
             part = io.BytesIO()
             np.lib.format.write_array(part, arr, allow_pickle=False)
             zf.writestr(info, part.getvalue())
@@ -67,9 +68,13 @@ def decode_model(blob: bytes, name: str, sha256: str | None = None) -> TrainedMo
             fmt = str(npz["format"])
             features = FeatureConfig.from_json(json.loads(str(npz["features"])))
             dimension = int(npz["dimension"][0])
+            intercept = float(npz["intercept"][0])
+            if fmt == FORMAT and sha256 is not None:
+                cached = _cached_weights(sha256, dimension)
+                if cached is not None and np.isfinite(intercept):
+                    return TrainedModel(features, cached, intercept, sha256=sha256)
             indices = np.asarray(npz["indices"], dtype=np.int64)
             values = np.asarray(npz["values"], dtype=np.float64)
-            intercept = float(npz["intercept"][0])
     except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as exc:
         raise IntegrityError(f"{name}: not a readable Vigil model file ({exc})") from exc
     if fmt != FORMAT:
@@ -86,7 +91,50 @@ def decode_model(blob: bytes, name: str, sha256: str | None = None) -> TrainedMo
         raise IntegrityError(f"{name}: model arrays are inconsistent")
     weights = np.zeros(dimension, dtype=np.float64)
     weights[indices] = values
+    if sha256 is not None:
+        _keep_weights(sha256, weights)
     return TrainedModel(features, weights, intercept, sha256=sha256)
+
+
+def _weights_path(sha256: str) -> Path | None:
+    from vigil.analysis.scanner import database_cache_folder
+
+    folder = database_cache_folder()
+    return None if folder is None else folder / f"model-{sha256[:40]}.npy"
+
+
+def _cached_weights(sha256: str, dimension: int) -> npt.NDArray[np.float64] | None:
+    """The dense weights of the model file with this SHA-256, kept in the compiled-pattern cache
+    (inflating the model file was most of loading it; the file itself is checked every time).
+    Memory-mapped: a scan touches only the weights of the n-grams it meets."""
+    path = _weights_path(sha256)
+    if path is None or not path.is_file():
+        return None
+    try:
+        w = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if w.dtype != np.float64 or w.shape != (dimension,):
+        return None
+    return np.asarray(w)
+
+
+def _keep_weights(sha256: str, weights: npt.NDArray[np.float64]) -> None:
+    """Write the checked weights for :func:`_cached_weights`, atomically; a read-only cache only
+    costs the time."""
+    path = _weights_path(sha256)
+    if path is None:
+        return
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".model-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.save(fh, weights, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def sha256_hex(blob: bytes) -> str:
