@@ -86,6 +86,8 @@ _SPACE_RUN_RE = re.compile(r"\s+")
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"}
 _LEET_TABLE = str.maketrans(_LEET)
 _LEET_CHARS = frozenset(_LEET)
+_NOT_LEET_DIGITS = frozenset("269")  # a token holding one of these is a number, not leet
+_LETTER_RE = re.compile("[a-z]")
 _LEET_TOKEN_RE = re.compile(r"[a-z0-9@$]+")
 _DIGITS_THEN_LETTERS_RE = re.compile(r"([0-9]+)([a-z]+)")
 _INTERIOR_LEET_RE = re.compile(r"[a-z][0134578@$]+[a-z]")
@@ -296,9 +298,9 @@ def _is_leet(token: str) -> bool:
     data = _data()
     if token in data.expansions:
         return False
-    if not any(ch in _LEET for ch in token) or not any("a" <= ch <= "z" for ch in token):
+    if _LEET_CHARS.isdisjoint(token) or _LETTER_RE.search(token) is None:
         return False
-    if any(ch in "269" for ch in token):
+    if not _NOT_LEET_DIGITS.isdisjoint(token):
         return False
     lead = _DIGITS_THEN_LETTERS_RE.fullmatch(token)
     if lead is not None:  # 3pm, 14yo, 5mins stay; 4lone, 3vil are leet
@@ -375,6 +377,12 @@ def _punctuation_table() -> dict[int, str]:
     return str.maketrans(_data().punctuation)
 
 
+@functools.cache
+def _ascii_punctuation() -> frozenset[str]:
+    """The ASCII characters of the punctuation table (a word of ASCII without them keeps)."""
+    return frozenset(ch for ch in _data().punctuation if ch.isascii())
+
+
 @functools.lru_cache(maxsize=65536)
 def _word_tracked(word: str) -> _Tracked:
     """Normalise one whitespace-free word, keeping offsets relative to the word.
@@ -400,17 +408,24 @@ def _word_unchanged(word: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _word_plain(word: str) -> str:
     """``_word_tracked(word).text`` without building the offset map (the same steps)."""
-    text = word.translate(_punctuation_table())
-    if not text.isascii():
-        text = _apply_edits_text(text, _confusable_edits(text))
     # a step whose trigger is absent from the text so far would change nothing: skipped
+    text = word
+    if not text.isascii() or not _ascii_punctuation().isdisjoint(text):
+        text = word.translate(_punctuation_table())
+    if not text.isascii():
+        text = _edited(text, _confusable_edits(text))
     if "." in text or "/" in text or "-" in text:
-        text = _apply_edits_text(text, _dotted_edits(text))
-    if not _LEET_CHARS.isdisjoint(text):
-        text = _apply_edits_text(text, _leet_edits(text))
+        text = _edited(text, _dotted_edits(text))
+    if not _LEET_CHARS.isdisjoint(text) and _LETTER_RE.search(text) is not None:
+        text = _edited(text, _leet_edits(text))
     if _TRIPLE_RE.search(text) is not None:
-        text = _apply_edits_text(text, _stretch_edits(text))
-    edits = _shorthand_edits(text)
+        text = _edited(text, _stretch_edits(text))
+    if _data().expansions.keys().isdisjoint(_SHORTHAND_RE.findall(text)):
+        return text
+    return _edited(text, _shorthand_edits(text))
+
+
+def _edited(text: str, edits: list[Edit]) -> str:
     return _apply_edits_text(text, edits) if edits else text
 
 
