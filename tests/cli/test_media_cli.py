@@ -103,6 +103,11 @@ def test_media_commands_end_to_end(tmp_path: Path) -> None:
     ok(run(home, "officer.a", "media", "grade", item, "--grade", "B"))
     again = run(home, "officer.a", "media", "grade", item, "--grade", "B")
     assert again.returncode != 0 and "different person" in again.stderr + again.stdout
+    # the second grader must be on the case like anyone else who sees its material
+    refused = run(home, "officer.b", "media", "grade", item, "--grade", "C")
+    assert refused.returncode != 0 and "not a member" in refused.stderr + refused.stdout
+    ok(run(home, "officer.a", "user", "add", "officer.b", "--role", "investigator",
+           "--generate-password", "--member", "OP-MEDIA"))  # fmt: skip
     r = ok(run(home, "officer.b", "media", "grade", item, "--grade", "C"))
     assert "DISAGREEMENT" in r.stdout
     table = ok(run(home, "officer.a", "media", "review", "--case", "OP-MEDIA")).stdout

@@ -176,9 +176,11 @@ def test_cross_case_hits_seen_from_both_cases_name_only_unit_and_officer(
 def test_hits_name_the_unit_on_record_and_skip_persona_accounts(
     two_cases: tuple[Workspace, Workspace],
 ) -> None:
-    ws, _ = two_cases
+    ws, other = two_cases
     create_unit(ws, "SOUTH-OCU", "Southern Online Child Abuse Team", "team")
-    assign_case(ws, "OP-OTHER", "SOUTH-OCU")
+    with pytest.raises(AccessDenied):  # OP-OTHER is officer.b's: the tester is not on it
+        assign_case(ws, "OP-OTHER", "SOUTH-OCU")
+    assign_case(other, "OP-OTHER", "SOUTH-OCU")
     create_persona(ws, "PER-1", "Sam persona", 15, handles=[("Snapchat", SNAP)])
     rep = hits(ws, "OP-TEST", purpose="plan enquiries")
     assert [(h.kind, h.holders[0].unit) for h in rep.hits] == [
@@ -190,10 +192,13 @@ def test_hits_need_a_purpose_and_membership(two_cases: tuple[Workspace, Workspac
     ws, other = two_cases
     with pytest.raises(UserError):
         hits(ws, "OP-TEST", purpose=" ")
-    set_membership(ws, "officer.b", "OP-TEST", True)  # OP-TEST now has a membership list
     with pytest.raises(AccessDenied):
-        hits(ws, "OP-TEST", purpose="plan enquiries")  # tester is not a member
+        hits(other, "OP-TEST", purpose="plan enquiries")  # officer.b is not on OP-TEST yet
+    set_membership(ws, "officer.b", "OP-TEST", True)
     assert hits(other, "OP-TEST", purpose="plan enquiries").hits
+    set_membership(ws, "tester", "OP-TEST", False)  # the case's creator, taken off it
+    with pytest.raises(AccessDenied):
+        hits(ws, "OP-TEST", purpose="plan enquiries")
     with ws.sessions() as s:
         tester = principal_of(get_user(s, "tester"), "w:1")
     with pytest.raises(AccessDenied):
@@ -264,13 +269,13 @@ def test_ftm_export_with_messages(two_cases: tuple[Workspace, Workspace], tmp_pa
 def test_export_refusals_and_no_unlogged_file(
     two_cases: tuple[Workspace, Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ws, _ = two_cases
+    ws, other = two_cases
     with pytest.raises(UserError):
         export_case(ws, "OP-TEST", "pdf", tmp_path / "x.pdf")
     with pytest.raises(UserError):
         export_case(ws, "OP-TEST", "csv", tmp_path / "missing" / "x.csv")
     extract_case(ws, "OP-TEST")
-    extract_case(ws, "OP-OTHER")
+    extract_case(other, "OP-OTHER")
     with ws.sessions() as s:
         n_before = len(s.execute(select(CustodyEntry)).all())
 

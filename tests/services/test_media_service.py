@@ -15,7 +15,7 @@ from PIL.PngImagePlugin import PngInfo
 from sqlalchemy import select
 
 from vigil.db.tables.evidence import CustodyEntry
-from vigil.errors import UserError
+from vigil.errors import AccessDenied, UserError
 from vigil.media.hashers.crypto import crypto_hashes
 from vigil.media.hashers.pdq import distance, hash_image
 from vigil.media.hashsets import read_vics
@@ -23,6 +23,7 @@ from vigil.services.access import as_user
 from vigil.services.media.lists import import_list, list_lists
 from vigil.services.media.review import export_graded, exposures, grade, review, thumbnail
 from vigil.services.media.scan import ScanReport, matches, rematch, scan
+from vigil.services.users import create_user, set_membership
 from vigil.services.workspace import Workspace
 
 CASE = "OP-TEST"
@@ -119,6 +120,10 @@ def test_scan_match_review_grade_export(
     assert first is not None and first.state == "awaiting second grader"
     with pytest.raises(UserError):
         grade(ws, two, "B")
+    with pytest.raises(AccessDenied):  # the second grader must be on the case
+        grade(as_user(ws, "grader.two"), two, "B")
+    create_user(ws, "grader.two", "investigator")
+    set_membership(ws, "grader.two", "OP-TEST", True)
     second = grade(as_user(ws, "grader.two"), two, "B")
     assert second is not None and second.disagreement
     grade(ws, flat, "not_indecent")

@@ -45,7 +45,7 @@ def _write(ws: Workspace, session: Session, net: Network) -> DemoNetwork:
     user = ws.ensure_user(session)
     custody.lock(session)
     ids = write.Ids(session)
-    refs = write.write_people(ids, net, now, user.id)
+    refs = write.write_people(ids, net, now, user.id, ws.actor)
     write.write_covert(ids, net, now, ws.actor, refs)
     counts = {
         name: len(getattr(net, name))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from vigil.db.tables.access import CaseMember
 from vigil.db.tables.cases import (
     Authorisation,
     AuthorisationRenewal,
@@ -94,7 +95,7 @@ def dedupe_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def write_people(
-    ids: Ids, net: Network, now: datetime, user_id: int
+    ids: Ids, net: Network, now: datetime, user_id: int, actor: str
 ) -> tuple[dict[str, int], list[int], list[int]]:
     """Units, cases, suspects and what hangs off them; returns the ids of units (by code), cases, operations."""
     session = ids.session
@@ -126,6 +127,12 @@ def write_people(
             }
             for c in net.cases
         ],
+    )
+    # whoever opens a case is on it, as through the case service
+    _bulk(
+        session,
+        CaseMember,
+        [{"case_id": i, "user_id": user_id, "added_at": now, "added_by": actor} for i in case_ids],
     )
     _bulk(
         session,

@@ -162,6 +162,37 @@ def require_case(session: Session, user: Principal, case_ref: str, need: Need = 
     return case
 
 
+LOCAL = "l"
+"""The session-key prefix of the command line's local principal."""
+
+
+def acting(session: Session, ws: Workspace) -> Principal:
+    """Who ``ws`` acts for: the signed-in person it was opened for (:meth:`Workspace.acting_for`,
+    the web), else the account named by ``VIGIL_USER`` (the command line; created on first use
+    as an investigator, as :meth:`Workspace.ensure_user` does)."""
+    if ws.principal is not None:
+        return ws.principal
+    return principal_of(ws.ensure_user(session), f"{LOCAL}:{ws.actor}")
+
+
+def require_act(
+    session: Session, ws: Workspace, need: Need, case_ref: str | None = None
+) -> Principal:
+    """The acting principal, if their role allows ``need`` and, for a case's records, they are
+    a member of the case; else AccessDenied. Every service that changes or opens case material
+    calls this (or :func:`require_case`) inside its transaction, so the command line and the
+    web are held to the same rules."""
+    user = acting(session, ws)
+    if case_ref is not None:
+        require_case(session, user, case_ref, need)
+    elif not role_allows(user.role, need):
+        raise AccessDenied(
+            f"the {user.role_label} role may not {need} case records",
+            hint="ask an administrator if your role should change",
+        )
+    return user
+
+
 def require_global(user: Principal, need: GlobalNeed) -> None:
     if not user.may(need):
         raise AccessDenied(

@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from vigil.db.tables.access import User
+from vigil.db.tables.access import CaseMember, User
 from vigil.db.tables.analysis import AssessmentRow
 from vigil.db.tables.cases import Case
 from vigil.db.tables.conversations import ConversationRow
 from vigil.db.tables.evidence import Exhibit
 from vigil.errors import NotFound, UserError, VigilError
-from vigil.services import audit, links
+from vigil.services import access, audit, links
 from vigil.services.access import (
     Need,
     Principal,
@@ -77,6 +77,7 @@ def create_case(ws: Workspace, ref: str, title: str, unit: str | None, tz: str |
     try:
         with ws.transaction() as session:
             user = ws.ensure_user(session)
+            access.require_act(session, ws, "write")
             case = Case(
                 ref=ref,
                 title=title,
@@ -87,6 +88,10 @@ def create_case(ws: Workspace, ref: str, title: str, unit: str | None, tz: str |
             )
             session.add(case)
             session.flush()
+            # whoever opens a case is on it (need to know starts with them)
+            session.add(
+                CaseMember(case_id=case.id, user_id=user.id, added_at=ws.now(), added_by=ws.actor)
+            )
             audit.record(
                 session,
                 ws.actor,
@@ -343,7 +348,7 @@ def analyse_case(
     with ws.sessions() as s:
         require_case(s, user, case_ref, "write")
     try:
-        st = analyse(as_user(ws, user.username), case_ref, force=force)
+        st = analyse(ws.acting_for(user), case_ref, force=force)
     except Exception as exc:
         raise AnalysisUnavailable(
             f"the analysis could not run ({type(exc).__name__}: {exc})",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +17,9 @@ from vigil.db.tables.access import User
 from vigil.evidence import custody
 from vigil.evidence.store import BlobStore
 from vigil.services import audit
+
+if TYPE_CHECKING:  # (access builds on the workspace)
+    from vigil.services.access import Principal
 
 
 def _utcnow() -> datetime:
@@ -31,10 +35,18 @@ class Workspace:
     sessions: sessionmaker[Session]
     store: BlobStore
     clock: Callable[[], datetime] = field(default=_utcnow)
+    principal: Principal | None = None
+    """The signed-in person this workspace acts for (the web); None: the local user named by
+    ``VIGIL_USER`` (the command line). See :func:`vigil.services.access.acting`."""
 
     @property
     def actor(self) -> str:
-        return self.settings.user
+        return self.principal.username if self.principal is not None else self.settings.user
+
+    def acting_for(self, principal: Principal) -> Workspace:
+        """The same workspace acting for ``principal``: services check their role and
+        memberships, and attribute custody entries to them."""
+        return replace(self, principal=principal)
 
     def now(self) -> datetime:
         return self.clock()

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from vigil.errors import UserError
-from vigil.services import audit
+from vigil.services import access, audit
 from vigil.services.workspace import Workspace
 
 
@@ -24,7 +24,10 @@ def record_change(
     details: Mapping[str, Any] | None = None,
 ) -> None:
     """The custody/audit entry for a create or update of a case-work record (through
-    :func:`vigil.services.audit.record`)."""
+    :func:`vigil.services.audit.record`), once the acting person is found to be allowed to
+    write it (:func:`vigil.services.access.require_act`: a member of its case, if it has one,
+    whose role may write). Raised inside the caller's transaction, a refusal undoes the change."""
+    access.require_act(session, ws, "write", case_ref)
     audit.record(
         session,
         ws.actor,

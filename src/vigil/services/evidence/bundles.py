@@ -17,7 +17,7 @@ from vigil.db.tables.evidence import Exhibit
 from vigil.errors import UserError
 from vigil.evidence import bundle, custody
 from vigil.evidence.chain import chain_links
-from vigil.services import audit
+from vigil.services import access, audit
 from vigil.services.cases import get_case
 from vigil.services.evidence.exhibits import exhibit_json, list_exhibits
 from vigil.services.workspace import Workspace
@@ -47,6 +47,7 @@ def export_case(ws: Workspace, case_ref: str, out: Path, purpose: str) -> Export
     with ws.transaction() as session:
         ws.ensure_user(session)
         case = get_case(session, case_ref)
+        access.require_act(session, ws, "read", case_ref)
         refs = [
             e.ref
             for e in session.execute(

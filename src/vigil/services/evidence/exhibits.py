@@ -22,7 +22,7 @@ from vigil.evidence import custody
 from vigil.evidence.mime import guess_mime
 from vigil.evidence.refs import format_ref, initials
 from vigil.evidence.store import Stored
-from vigil.services import audit
+from vigil.services import access, audit
 from vigil.services.access import Principal, require_case
 from vigil.services.cases import get_case
 from vigil.services.casework.authorisations import check_capture
@@ -224,6 +224,7 @@ def record_in_session(
         check_persona(session, case_ref, persona, when)
     user = ws.ensure_user(session)
     case = get_case(session, case_ref)
+    access.require_act(session, ws, "write", case_ref)
     new_blob = session.get(Blob, d.sha256) is None
     if new_blob:
         session.add(Blob(sha256=d.sha256, sha1=d.sha1, md5=d.md5, size=d.size, stored_at=now))
@@ -403,6 +404,7 @@ def open_content(
         )
     with ws.transaction() as session:
         case = get_case(session, case_ref)
+        access.require_act(session, ws, "read", case_ref)
         ex = _get_exhibit(session, case.id, case_ref, ref)
         sha = ex.blob_sha256
         audit.record(

@@ -19,7 +19,7 @@ from vigil.evidence.store import Stored
 from vigil.ingest.base import HEAD_BYTES, ParseOptions
 from vigil.ingest.detect import Choice, detect
 from vigil.plugins import parsers
-from vigil.services import audit
+from vigil.services import access, audit
 from vigil.services.cases import check_tz, get_case
 from vigil.services.evidence.exhibits import check_persona, record_in_session
 from vigil.services.ingest.pipe import Worker, maybe_start
@@ -185,6 +185,7 @@ def _ingest(
     with ws.transaction() as session:
         user = ws.ensure_user(session)
         case = get_case(session, case_ref)
+        access.require_act(session, ws, "write", case_ref)
         if ex is None:
             ex, _, _ = record_in_session(
                 ws,

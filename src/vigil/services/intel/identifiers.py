@@ -6,10 +6,10 @@ atomically and record every derivation, listing and export in the custody log. C
 hits are in :mod:`vigil.services.intel.hits`; the link graph and exports in
 :mod:`vigil.services.intel.graph`.
 
-Need to know: a web or API caller passes its :class:`~vigil.services.access.Principal` and
-:func:`~vigil.services.access.require_case` applies. The command line acts as the local user
-(``VIGIL_USER``): on a case with a membership list only members whose role allows it may run
-intel commands; a case with no members is open to the local user, as every other command is.
+Need to know: :func:`~vigil.services.access.require_case` applies to a web or API caller's
+:class:`~vigil.services.access.Principal`, and to the command line's local user
+(``VIGIL_USER``) alike: only members of the case (its creator is one) whose role allows it
+may run intel commands.
 Cross-case hits name the other case's unit and officer in charge, never its reference, title
 or content.
 """
@@ -31,7 +31,6 @@ from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
-from vigil.db.tables.access import CaseMember, User
 from vigil.db.tables.cases import Case
 from vigil.db.tables.conversations import (
     AttachmentRow,
@@ -41,7 +40,7 @@ from vigil.db.tables.conversations import (
     ParticipantRow,
 )
 from vigil.db.tables.intel import IdentifierRow, IntelExtraction
-from vigil.errors import AccessDenied, UserError
+from vigil.errors import UserError
 from vigil.evidence import custody
 from vigil.intel.entities import canonical_account
 from vigil.intel.extract import Identifier, IdentifierKind, extract_identifiers, extract_many
@@ -87,23 +86,10 @@ def region_for_tz(tz: str) -> str:
 def authorise(
     session: Session, ws: Workspace, case: Case, user: access.Principal | None, need: access.Need
 ) -> None:
-    """Need to know for intel commands (see the module docstring); raises AccessDenied."""
-    if user is not None:
-        access.require_case(session, user, case.ref, need)
-        return
-    members = set(
-        session.execute(select(CaseMember.user_id).where(CaseMember.case_id == case.id)).scalars()
-    )
-    if not members:
-        return
-    me = session.execute(select(User).where(User.username == ws.actor)).scalar_one_or_none()
-    if me is None or me.id not in members:
-        raise AccessDenied(
-            f"you are not a member of case {case.ref!r}",
-            hint="ask an administrator to add you to the case if you need to know",
-        )
-    if not access.role_allows(me.role, need):
-        raise AccessDenied(f"the {me.role} role may not {need} in case {case.ref!r}")
+    """Need to know for intel commands: ``user`` (the web), else the workspace's acting
+    person (:func:`vigil.services.access.acting`), must be on the case with a role that allows
+    ``need``; raises AccessDenied."""
+    access.require_case(session, user or access.acting(session, ws), case.ref, need)
 
 
 def purpose_text(purpose: str | None, required: bool) -> str | None:

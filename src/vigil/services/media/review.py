@@ -24,7 +24,7 @@ from vigil.evidence import custody
 from vigil.media.blur import Thumbnail, blurred_thumbnail, unblurred_thumbnail
 from vigil.media.categories import registry
 from vigil.media.hashsets import HashRecord, HashValue, export_vics
-from vigil.services import audit
+from vigil.services import access, audit
 from vigil.services.cases import get_case
 from vigil.services.evidence.exhibits import open_content
 from vigil.services.workspace import Workspace
@@ -144,8 +144,8 @@ def grade(ws: Workspace, item_id: int, value: str) -> ReviewItem | None:
     code = key if key in ("A", "B", "C") else "not_indecent"
     with ws.transaction() as session:
         custody.lock(session)
-        ws.ensure_user(session)
         _, ex, case_ref = _item(session, item_id)
+        access.require_act(session, ws, "write", case_ref)
         if ws.actor in _grades(session, item_id):
             raise UserError(
                 f"you have already graded media item {item_id}",
@@ -193,7 +193,7 @@ def thumbnail(ws: Workspace, item_id: int, *, unblur_reason: str | None = None) 
         raise UserError("an unblurred view needs a reason (it is logged as exposure)")
     with ws.transaction() as session:
         custody.lock(session)
-        ws.ensure_user(session)
+        access.require_act(session, ws, "read", case_ref)
         session.add(MediaExposure(user=ws.actor, media_item_id=item_id, reason=reason, at=ws.now()))
         audit.record(
             session,

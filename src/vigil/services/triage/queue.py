@@ -22,7 +22,6 @@ from vigil.db.tables.conversations import ConversationRow
 from vigil.db.tables.evidence import Exhibit
 from vigil.services.access import (
     Principal,
-    as_user,
     member_cases,
     record_view,
     role_allows,
@@ -141,7 +140,7 @@ def triage_queue(
         try:
             from vigil.services.triage.run import triage
 
-            uws = as_user(ws, user.username)
+            uws = ws.acting_for(user)
             for ref in refs:
                 for r in triage(uws, ref, limit, purpose=purposes[ref] or DEFAULT_PURPOSE):
                     queue.append(
@@ -178,6 +177,6 @@ def triage_queue(
                 .limit(8)
             ).all()
         ]
-    uws = as_user(ws, user.username)
+    uws = ws.acting_for(user)
     shown = [PanelData(p.key, p.title, p.template, p.load(uws, user)) for p in panels]
     return Dashboard(queue, refs, available, note, newest, shown)

@@ -25,7 +25,7 @@ from vigil.db.tables.cases import Case
 from vigil.db.tables.conversations import ConversationRow, MessageRow, ParticipantRow
 from vigil.errors import NotFound
 from vigil.gc_pause import gc_paused
-from vigil.services import audit
+from vigil.services import access, audit
 from vigil.services.cases import get_case
 from vigil.services.triage.load import load_messages
 from vigil.services.workspace import Workspace
@@ -267,7 +267,15 @@ def triage(
     limit: int = 50,
     purpose: str = "triage of conversations",
 ) -> list[TriageRow]:
-    """Rank conversations by urgency, then risk, with their top findings. Logs the view."""
+    """Rank conversations by urgency, then risk, with their top findings. Logs the view.
+
+    Only conversations of cases the acting person is on (:func:`vigil.services.access.acting`)
+    are listed; a named case they are not on is refused."""
+    with ws.transaction() as s:
+        if case_ref is not None:
+            get_case(s, case_ref)
+            access.require_act(s, ws, "read", case_ref)
+        mine = [c.id for c in access.member_cases(s, access.acting(s, ws))]
     analyse(ws, case_ref)
     with ws.sessions() as s:
         stmt = (
@@ -284,6 +292,7 @@ def triage(
         )
         if case_ref:
             stmt = stmt.where(Case.ref == case_ref)
+        stmt = stmt.where(Case.id.in_(mine))
         out: list[TriageRow] = []
         found = s.execute(stmt).all()
         tops = top_findings_many(s, [c.id for _, c, _ in found], 3)
@@ -392,6 +401,8 @@ def explain(
         if conv is None:
             raise NotFound(f"no conversation {conversation_id}", hint="see `vigil triage`")
         case_ref = s.get(Case, conv.case_id).ref  # type: ignore[union-attr]
+    with ws.transaction() as s:
+        access.require_act(s, ws, "read", case_ref)
     analyse(ws, case_ref)
     with ws.sessions() as s:
         a = s.get(AssessmentRow, conversation_id)
