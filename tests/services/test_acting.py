@@ -3,6 +3,7 @@ same need-to-know rules by the services themselves (issue 15)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ from vigil.services.access import as_user, get_user, principal_of
 from vigil.services.cases import create_case
 from vigil.services.casework.suspects import create_suspect
 from vigil.services.ingest.run import ingest_file
-from vigil.services.triage.run import triage
+from vigil.services.media.lists import import_list
+from vigil.services.reports import platform_report, stats_report
+from vigil.services.triage.run import analyse, triage
 from vigil.services.users import create_user, set_membership
 from vigil.services.workspace import Workspace
 
@@ -81,3 +84,32 @@ def test_triage_lists_only_the_cases_the_person_is_on(ws: Workspace, tmp_path: P
     assert triage(outsider) == []
     with pytest.raises(AccessDenied):
         triage(outsider, "OP-TEST")
+
+
+def test_analysis_without_a_case_covers_only_the_persons_cases(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    ingest_file(ws, "OP-TEST", write_chat(tmp_path / "chat.json"))
+    assert analyse(as_user(ws, "officer.c")).conversations == 0  # on no case
+    with pytest.raises(AccessDenied):
+        analyse(as_user(ws, "officer.c"), "OP-TEST")
+    assert analyse(ws).conversations == 1
+
+
+def test_reports_need_a_role_that_may_see_them_from_the_command_line(ws: Workspace) -> None:
+    create_user(ws, "auditor.b", "auditor")
+    with pytest.raises(AccessDenied, match="may not see the statistics reports"):
+        stats_report(as_user(ws, "auditor.b"), date(2023, 4, 1), date(2024, 3, 31))
+    with pytest.raises(AccessDenied):
+        platform_report(as_user(ws, "auditor.b"), date(2023, 4, 1), date(2024, 3, 31))
+    assert stats_report(ws, date(2023, 4, 1), date(2024, 3, 31)) is not None
+
+
+def test_a_hash_list_needs_a_role_that_may_write(ws: Workspace, tmp_path: Path) -> None:
+    lst = tmp_path / "list.csv"
+    lst.write_text("md5\n" + "0" * 32 + "\n", encoding="utf-8")
+    create_user(ws, "auditor.c", "auditor")
+    with pytest.raises(AccessDenied):
+        import_list(as_user(ws, "auditor.c"), lst, name="l", fmt="csv")
+    info, _ = import_list(ws, lst, name="l", fmt="csv")
+    assert info.name == "l"

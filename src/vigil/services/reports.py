@@ -36,7 +36,7 @@ from vigil.reports import stats
 from vigil.reports.periods import Period, trend_periods
 from vigil.reports.stats import StatsReport
 from vigil.services import audit
-from vigil.services.access import Principal
+from vigil.services.access import Principal, acting
 from vigil.services.casework.units import get_unit, unit_tree
 from vigil.services.workspace import Workspace
 
@@ -292,7 +292,9 @@ def data_start(session: Session) -> date | None:
 def stats_report(
     ws: Workspace, start: date, end: date, unit_code: str | None = None
 ) -> stats.StatsReport:
-    """The statistics report for ``start``..``end`` (inclusive), national or for one unit."""
+    """The statistics report for ``start``..``end`` (inclusive), national or for one unit, if
+    the acting person's role may see reports (:data:`REPORT_ROLES`)."""
+    _require_reports_for(ws)
     period = Period(start, end)
     first = min(period.start, trend_periods(period.end)[0].start)
     with ws.sessions() as session:
@@ -336,7 +338,9 @@ def platform_report(
     ws: Workspace, start: date, end: date, sources: Sequence[FindingsSource] | None = None
 ) -> plat.PlatformReport:
     """The platform intelligence report; indicator and migration rows from ``sources``
-    (default: recorded observations and indicator findings)."""
+    (default: recorded observations and indicator findings), if the acting person's role may
+    see reports (:data:`REPORT_ROLES`)."""
+    _require_reports_for(ws)
     period = Period(start, end)
     srcs: list[FindingsSource] = (
         list(sources) if sources is not None else [RecordedObservations(), AnalysisFindings()]
@@ -426,6 +430,14 @@ def require_reports(user: Principal) -> None:
         )
 
 
+def _require_reports_for(ws: Workspace) -> None:
+    """:func:`require_reports` for whoever ``ws`` acts for (the web's person, or the command
+    line's ``VIGIL_USER`` account)."""
+    with ws.transaction() as session:
+        user = acting(session, ws)
+    require_reports(user)
+
+
 def statistics(
     ws: Workspace, user: Principal, start: date, end: date, unit: str | None = None
 ) -> StatsReport:
@@ -436,7 +448,7 @@ def statistics(
         if not EARLIEST <= d <= LATEST:
             raise UserError(f"{d} is outside the years a report can cover",
                             hint=f"choose dates from {EARLIEST} to {LATEST}")  # fmt: skip
-    return stats_report(ws, start, end, unit or None)
+    return stats_report(ws.acting_for(user), start, end, unit or None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from vigil.media.hashsets import IMPORTERS, HashList, HashRecord, HashValue
 from vigil.media.index import ExactIndex, PdqIndex
 from vigil.media.matching import DEFAULT_THRESHOLD, ListRef, Lookup
 from vigil.media.vpdq_index import VpdqIndex
-from vigil.services import audit
+from vigil.services import access, audit
 from vigil.services.workspace import Workspace
 
 FORMATS: tuple[str, ...] = tuple(IMPORTERS)
@@ -124,7 +124,7 @@ def import_list(
     now = ws.now()
     with ws.transaction() as session:
         custody.lock(session)
-        ws.ensure_user(session)
+        access.require_act(session, ws, "write")  # a list changes what every case matches
         row = HashListRow(
             name=name.strip(),
             source=label,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -28,27 +28,12 @@ from vigil.services.access import (
     stated_purpose,
 )
 from vigil.services.cases import Contribution
+from vigil.services.triage.rows import TriageRow
 from vigil.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PURPOSE = "triage queue on the web dashboard"
-
-
-@dataclass(slots=True)
-class QueueRow:
-    conversation_id: int
-    case_ref: str
-    platform: str
-    title: str | None
-    messages: int
-    risk: float
-    urgency: int
-    flags: list[dict[str, Any]]
-    categories: list[str]
-    last_at: datetime | None
-    flagged: bool = False
-    note: str | None = None
 
 
 @dataclass(slots=True)
@@ -69,7 +54,7 @@ class PanelData:
 
 @dataclass(slots=True)
 class Dashboard:
-    queue: list[QueueRow]
+    queue: list[TriageRow]
     cases: list[str]
     analysis_available: bool
     note: str | None
@@ -77,7 +62,7 @@ class Dashboard:
     panels: list[PanelData] = field(default_factory=list)
 
 
-def _stored_queue(ws: Workspace, case_ids: list[int], limit: int) -> list[QueueRow]:
+def _stored_queue(ws: Workspace, case_ids: list[int], limit: int) -> list[TriageRow]:
     """Ranked stored assessments, when the analysis engine cannot run (nothing re-analysed)."""
     with ws.sessions() as s:
         rows = s.execute(
@@ -94,14 +79,14 @@ def _stored_queue(ws: Workspace, case_ids: list[int], limit: int) -> list[QueueR
             .limit(limit)
         ).all()
         return [
-            QueueRow(c.id, ref, c.platform, c.title, c.message_count, a.risk, a.urgency,
-                     json.loads(a.flags), [], c.last_at, a.flagged, a.score_note)
+            TriageRow(c.id, ref, c.platform, c.title, c.message_count, a.risk, a.urgency,
+                      json.loads(a.flags), flagged=a.flagged, note=a.score_note, last_at=c.last_at)
             for a, c, ref in rows
         ]  # fmt: skip
 
 
 def _log_views(
-    ws: Workspace, user: Principal, queue: list[QueueRow], purposes: dict[str, str | None]
+    ws: Workspace, user: Principal, queue: list[TriageRow], purposes: dict[str, str | None]
 ) -> None:
     """Record the view of the stored queue per case, as the triage service does."""
     refs = sorted({q.case_ref for q in queue})
@@ -133,7 +118,7 @@ def triage_queue(
         cases = [c for c in member_cases(s, user)] if role_allows(user.role, "read") else []
         purposes = {c.ref: stated_purpose(s, user, c.id, ws.now()) for c in cases}
     refs = [c.ref for c in cases]
-    queue: list[QueueRow] = []
+    queue: list[TriageRow] = []
     note = None
     available = True
     if cases:
@@ -142,12 +127,11 @@ def triage_queue(
 
             uws = ws.acting_for(user)
             for ref in refs:
-                for r in triage(uws, ref, limit, purpose=purposes[ref] or DEFAULT_PURPOSE):
-                    queue.append(
-                        QueueRow(r.conversation_id, r.case_ref, r.platform, r.title, r.messages,
-                                 r.risk, r.urgency, r.flags,
-                                 sorted({t.category for t in r.top}), None, r.flagged, r.note)
-                    )  # fmt: skip
+                # quotes stay in the conversation viewer, shown after a purpose
+                queue.extend(
+                    replace(r, top=[])
+                    for r in triage(uws, ref, limit, purpose=purposes[ref] or DEFAULT_PURPOSE)
+                )
         except Exception as exc:  # the queue must still show when the analysis cannot run
             log.exception("triage failed; showing stored assessments")
             available = False

@@ -28,6 +28,7 @@ from vigil.gc_pause import gc_paused
 from vigil.services import access, audit
 from vigil.services.cases import get_case
 from vigil.services.triage.load import load_messages
+from vigil.services.triage.rows import TopFinding, TriageRow
 from vigil.services.workspace import Workspace
 
 SCAN_BATCH_MESSAGES = 200_000
@@ -173,7 +174,17 @@ def scorer_for(ws: Workspace) -> Scorer:
 def analyse(
     ws: Workspace, case_ref: str | None = None, force: bool = False, engine: Engine | None = None
 ) -> AnalyseStats:
-    """Scan and score every conversation whose stored result is missing or stale."""
+    """Scan and score every conversation whose stored result is missing or stale, in
+    ``case_ref`` or else in every case the acting person may read
+    (:func:`vigil.services.access.acting`)."""
+    with ws.transaction() as s:
+        if case_ref:
+            case_ids = [get_case(s, case_ref).id]
+            access.require_act(s, ws, "read", case_ref)
+        else:
+            user = access.acting(s, ws)
+            mine = access.member_cases(s, user) if access.role_allows(user.role, "read") else []
+            case_ids = [c.id for c in mine]
     set_database_cache(hyperscan_cache(ws.settings))
     scorer = scorer_for(ws)
     if engine is not None:
@@ -181,8 +192,6 @@ def analyse(
     fingerprint = scorer.fingerprint
     stats = AnalyseStats()
     with ws.sessions() as s:
-        cases = [get_case(s, case_ref)] if case_ref else list(s.execute(select(Case)).scalars())
-        case_ids = [c.id for c in cases]
         todo = _stale(s, fingerprint, case_ids, force)
         total = s.execute(
             select(func.count())
@@ -232,35 +241,6 @@ def analyse(
     return stats
 
 
-@dataclass(slots=True)
-class TopFinding:
-    seq: int
-    sent_at: datetime | None
-    sender: str | None
-    category: str
-    quote: str
-    reason: str
-    added: float = 0.0
-    """What this finding added to the indicator log-odds (fitted weights)."""
-
-
-@dataclass(slots=True)
-class TriageRow:
-    conversation_id: int
-    case_ref: str
-    platform: str
-    title: str | None
-    messages: int
-    risk: float
-    urgency: int
-    flags: list[dict[str, Any]]
-    top: list[TopFinding] = field(default_factory=list)
-    flagged: bool = False
-    """At or above the calibrated operating point (or urgent)."""
-    note: str | None = None
-    """E.g. "not checked: language de" when the language has no patterns."""
-
-
 def triage(
     ws: Workspace,
     case_ref: str | None = None,
@@ -275,7 +255,9 @@ def triage(
         if case_ref is not None:
             get_case(s, case_ref)
             access.require_act(s, ws, "read", case_ref)
-        mine = [c.id for c in access.member_cases(s, access.acting(s, ws))]
+        user = access.acting(s, ws)
+        readable = access.role_allows(user.role, "read")
+        mine = [c.id for c in access.member_cases(s, user)] if readable else []
     analyse(ws, case_ref)
     with ws.sessions() as s:
         stmt = (
@@ -308,7 +290,8 @@ def triage(
                 json.loads(a.flags),
             )
             row.top = tops.get(c.id, [])
-            row.flagged, row.note = a.flagged, a.score_note
+            row.categories = sorted({t.category for t in row.top})
+            row.flagged, row.note, row.last_at = a.flagged, a.score_note, c.last_at
             out.append(row)
     cases = sorted({r.case_ref for r in out})
     if cases:
