@@ -11,15 +11,23 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from vigil.db.tables.access import CaseMember, Credential, SignInEvent, User
+from vigil.db.tables.access import (
+    ApiToken,
+    CaseMember,
+    Credential,
+    SignInEvent,
+    User,
+    WebSession,
+)
 from vigil.db.tables.cases import Case
 from vigil.errors import AccessDenied, NotFound, UserError
 from vigil.services import audit
@@ -36,8 +44,15 @@ from vigil.services.cases import get_case
 from vigil.services.workspace import Workspace
 
 MIN_PASSWORD = 12
+MIN_STRENGTH = 3
+"""The least zxcvbn score (0-4) a password must reach: 3 is "safely unguessable" against an
+online attack with rate limiting, which is what sign-in faces."""
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
+FAILURES = ("bad-password", "bad-totp", "bad-enrolment-code", "unknown-user")
+"""Sign-in outcomes that count towards a lock-out (an unknown name counts like a known one)."""
+RESETS = ("password-ok", "signed-in")
+"""Outcomes after which earlier failures from the same address no longer count."""
 TOTP_ISSUER = "Vigil"
 
 _hasher = PasswordHasher()
@@ -91,6 +106,12 @@ def _cred(session: Session, user: User) -> Credential:
 
 
 def check_password_rules(password: str, username: str) -> None:
+    """Refuse a password that is short, holds the username, or is quick to guess (zxcvbn:
+    common passwords, keyboard walks, repeats, sequences, dates, names and words)."""
+    if not password.strip():
+        raise UserError(
+            "a password cannot be only spaces", hint="use a passphrase of several words"
+        )
     if len(password) < MIN_PASSWORD:
         raise UserError(
             f"password too short (at least {MIN_PASSWORD} characters)",
@@ -98,9 +119,36 @@ def check_password_rules(password: str, username: str) -> None:
         )
     if username.lower() in password.lower():
         raise UserError("password must not contain the username")
+    from zxcvbn import zxcvbn  # (its word lists load on first use: only when a password is set)
+
+    verdict = zxcvbn(password[:100], user_inputs=[username, "vigil"])
+    if verdict["score"] < MIN_STRENGTH:
+        feedback = verdict.get("feedback") or {}
+        why = feedback.get("warning") or "it follows a pattern that is quick to guess."
+        tips = " ".join(feedback.get("suggestions") or [])
+        raise UserError(
+            f"password too easy to guess: {why}",
+            hint=tips or "use a passphrase of several uncommon words",
+        )
 
 
-def _info(session: Session, user: User) -> UserInfo:
+def _revoke_everywhere(session: Session, user_id: int, now: datetime) -> dict[str, int]:
+    """End every web session of a user and revoke all their API tokens (a password or second
+    factor changed: whoever held the old one must not stay in)."""
+    ended = session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return {"sessions_ended": ended.rowcount or 0, "tokens_revoked": revoked.rowcount or 0}  # type: ignore[attr-defined]
+
+
+def _info(session: Session, user: User, now: datetime | None = None) -> UserInfo:
     cred = session.get(Credential, user.id)
     refs = session.execute(
         select(Case.ref)
@@ -116,7 +164,7 @@ def _info(session: Session, user: User) -> UserInfo:
         bool(cred and cred.password_hash),
         bool(cred and cred.totp_enrolled_at),
         bool(cred and cred.disabled),
-        cred.locked_until if cred else None,
+        lock_end(session, user.username, now) if now is not None else None,
         list(refs),
     )
 
@@ -136,14 +184,14 @@ def list_users(ws: Workspace) -> list[UserInfo]:
     with ws.sessions() as session:
         _require_admin(session, ws)
         users = session.execute(select(User).order_by(User.username)).scalars().all()
-        return [_info(session, u) for u in users]
+        return [_info(session, u, ws.now()) for u in users]
 
 
 def show_user(ws: Workspace, username: str) -> UserInfo:
     with ws.sessions() as session:
         if username != ws.actor:
             _require_admin(session, ws)
-        return _info(session, get_user(session, username))
+        return _info(session, get_user(session, username), ws.now())
 
 
 def create_user(
@@ -172,7 +220,7 @@ def create_user(
                 cred.password_hash = _hasher.hash(password)
                 cred.password_set_at = ws.now()
             _log(ws, session, "create", "user", username, role=role, password=password is not None)
-            return _info(session, user)
+            return _info(session, user, ws.now())
     except SAIntegrityError as exc:
         raise UserError(f"user {username!r} already exists") from exc
 
@@ -189,7 +237,8 @@ def set_password(ws: Workspace, username: str, password: str) -> None:
         cred.password_set_at = ws.now()
         cred.failed_count = 0
         cred.locked_until = None
-        _log(ws, session, "update", "user", username, password="set")
+        gone = _revoke_everywhere(session, user.id, ws.now())
+        _log(ws, session, "update", "user", username, password="set", **gone)
 
 
 def set_role(ws: Workspace, username: str, role: str) -> UserInfo:
@@ -202,7 +251,7 @@ def set_role(ws: Workspace, username: str, role: str) -> UserInfo:
         before = user.role
         user.role = role
         _log(ws, session, "update", "user", username, role=role, role_before=before)
-        return _info(session, user)
+        return _info(session, user, ws.now())
 
 
 def set_disabled(ws: Workspace, username: str, disabled: bool) -> None:
@@ -219,6 +268,7 @@ def unlock(ws: Workspace, username: str) -> None:
         cred = _cred(session, get_user(session, username))
         cred.failed_count = 0
         cred.locked_until = None
+        _event(session, ws.now(), username, None, "unlocked")  # earlier failures stop counting
         _log(ws, session, "update", "user", username, unlocked=True)
 
 
@@ -250,7 +300,8 @@ def reset_totp(ws: Workspace, username: str) -> tuple[str, str]:
         cred.totp_secret = secret
         cred.totp_enrolled_at = ws.now()
         cred.totp_last_step = None
-        _log(ws, session, "update", "user", username, totp="reset")
+        gone = _revoke_everywhere(session, user.id, ws.now())
+        _log(ws, session, "update", "user", username, totp="reset", **gone)
     return secret, totp_uri(username, secret)
 
 
@@ -292,11 +343,61 @@ def _event(session: Session, now: datetime, username: str, ip: str | None, outco
     session.add(SignInEvent(at=now, username=username[:128], ip=ip, outcome=outcome))
 
 
-def _fail(session: Session, cred: Credential, now: datetime) -> None:
-    cred.failed_count = (cred.failed_count or 0) + 1
-    if cred.failed_count >= LOCK_AFTER:
-        cred.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        cred.failed_count = 0
+def _place(username: str, ip: str | None) -> Any:
+    same_ip = SignInEvent.ip.is_(None) if ip is None else SignInEvent.ip == ip
+    return and_(SignInEvent.username == username, same_ip)
+
+
+def _failures_since_reset(
+    session: Session, username: str, ip: str | None, now: datetime
+) -> list[datetime]:
+    """Times of the failures as ``username`` from ``ip`` within the lock window, since the
+    last success from there or an administrator's unlock."""
+    since = now - timedelta(minutes=LOCK_MINUTES)
+    reset = session.execute(
+        select(func.max(SignInEvent.at)).where(
+            or_(
+                and_(_place(username, ip), SignInEvent.outcome.in_(RESETS)),
+                and_(SignInEvent.username == username, SignInEvent.outcome == "unlocked"),
+            )
+        )
+    ).scalar_one()
+    if reset is not None and reset > since:
+        since = reset
+    return list(
+        session.execute(
+            select(SignInEvent.at)
+            .where(_place(username, ip), SignInEvent.outcome.in_(FAILURES), SignInEvent.at > since)
+            .order_by(SignInEvent.at)
+        ).scalars()
+    )
+
+
+def _locked(session: Session, username: str, ip: str | None, now: datetime) -> bool:
+    """Whether signing in as ``username`` from ``ip`` is paused: :data:`LOCK_AFTER` failures
+    from that address within :data:`LOCK_MINUTES`. The pause is per name and address, so a
+    stranger elsewhere cannot lock the real user out; an unknown name pauses the same way, so
+    the answers cannot tell names apart."""
+    return len(_failures_since_reset(session, username, ip, now)) >= LOCK_AFTER
+
+
+def lock_end(session: Session, username: str, now: datetime) -> datetime | None:
+    """When the last pause on ``username`` ends (from whichever address), or None."""
+    ips = session.execute(
+        select(SignInEvent.ip)
+        .where(
+            SignInEvent.username == username,
+            SignInEvent.outcome.in_(FAILURES),
+            SignInEvent.at > now - timedelta(minutes=LOCK_MINUTES),
+        )
+        .distinct()
+    ).scalars()
+    ends = []
+    for ip in ips:
+        times = _failures_since_reset(session, username, ip, now)
+        if len(times) >= LOCK_AFTER:
+            ends.append(times[len(times) - LOCK_AFTER] + timedelta(minutes=LOCK_MINUTES))
+    return max(ends, default=None)
 
 
 def check_password(
@@ -311,22 +412,21 @@ def check_password(
     with ws.transaction() as session:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         cred = session.get(Credential, user.id) if user is not None else None
+        if _locked(session, username, ip, now):
+            _verify(_dummy_hash(), password)
+            _event(session, now, username, ip, "locked")
+            return None, "locked"
         if user is None or cred is None or not cred.password_hash:
             _verify(_dummy_hash(), password)
             _event(session, now, username, ip, "unknown-user")
-            return None, "bad"
+            return None, "locked" if _locked(session, username, ip, now) else "bad"
         if cred.disabled:
             _verify(_dummy_hash(), password)
             _event(session, now, username, ip, "disabled")
             return None, "disabled"
-        if cred.locked_until is not None and cred.locked_until > now:
-            _verify(_dummy_hash(), password)
-            _event(session, now, username, ip, "locked")
-            return None, "locked"
         if not _verify(cred.password_hash, password):
-            _fail(session, cred, now)
             _event(session, now, username, ip, "bad-password")
-            return None, "locked" if cred.locked_until and cred.locked_until > now else "bad"
+            return None, "locked" if _locked(session, username, ip, now) else "bad"
         if _hasher.check_needs_rehash(cred.password_hash):
             cred.password_hash = _hasher.hash(password)
         _event(session, now, username, ip, "password-ok")
@@ -367,14 +467,13 @@ def check_totp(ws: Workspace, user_id: int, code: str, ip: str | None) -> str:
         if user is None or cred is None or not cred.totp_secret or not cred.totp_enrolled_at:
             return "bad"
         name = user.username
-        if cred.locked_until is not None and cred.locked_until > now:
+        if _locked(session, name, ip, now):
             _event(session, now, name, ip, "locked")
             return "locked"
         step = _match_step(cred.totp_secret, code, now, cred.totp_last_step)
         if step is None:
-            _fail(session, cred, now)
             _event(session, now, name, ip, "bad-totp")
-            return "locked" if cred.locked_until and cred.locked_until > now else "bad"
+            return "locked" if _locked(session, name, ip, now) else "bad"
         cred.totp_last_step = step
         cred.failed_count = 0
         _event(session, now, name, ip, "signed-in")
@@ -413,7 +512,6 @@ def confirm_enrolment(ws: Workspace, user_id: int, code: str, ip: str | None) ->
             return False
         step = _match_step(cred.totp_secret, code, now, None)
         if step is None:
-            _fail(session, cred, now)
             _event(session, now, user.username, ip, "bad-enrolment-code")
             return False
         cred.totp_enrolled_at = now

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
-from vigil.services import access, users
-from vigil.web.deps import API_ERRORS, CurrentUser, UserWorkspace
+from vigil.services import access, sessions, users
+from vigil.web.deps import API_ERRORS, CurrentUser, UserWorkspace, client_ip
 from vigil.web.render import page
+from vigil.web.routes.auth import set_cookie
+from vigil.web.security import SESSION_COOKIE
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["account"], responses=API_ERRORS)
@@ -63,8 +65,22 @@ def password_change(
     checked, _ = users.check_password(ws, user.username, current, None)
     if checked is None:
         return _account(request, ws, user, error="The current password was not accepted.")
-    users.set_password(ws, user.username, new)
-    return _account(request, ws, user, message="Password changed.")
+    users.set_password(ws, user.username, new)  # ends every session and revokes every token
+    token = sessions.start(
+        ws, user.user_id, "ok", client_ip(request), request.headers.get("user-agent")
+    )
+    fresh = sessions.load(ws, token)
+    assert fresh is not None
+    request.state.csrf = fresh.csrf  # the page's forms belong to the new session
+    resp = _account(
+        request,
+        ws,
+        user,
+        message="Password changed. You are signed out everywhere else and your API tokens "
+        "are revoked.",
+    )
+    set_cookie(request, resp, SESSION_COOKIE, token)  # this browser stays in, on a new session
+    return resp
 
 
 @api.get("/me", response_model=Me, summary="Who the token or session belongs to")

@@ -24,13 +24,18 @@ from vigil.web.security import (
 pages = APIRouter(tags=["sign-in"], include_in_schema=False)
 api = APIRouter()
 
-FAILED = "Sign-in failed. After repeated failures an account is locked for a while."
+FAILED = (
+    "Sign-in failed. After repeated failures, signing in to an account from the same place is "
+    "locked for a while."
+)
+"""The one answer for a wrong password, an unknown name and a paused one: they look alike."""
 LOCKED = (
     "Too many failed attempts: this account is locked for now. Try later or ask an administrator."
 )
 
 
-def _cookie(request: Request, response: Response, name: str, value: str) -> None:
+def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    """Set a session cookie: HTTP-only, same-site strict, secure over HTTPS."""
     response.set_cookie(
         name,
         value,
@@ -51,7 +56,7 @@ def _login_form(request: Request, error: str | None = None, status: int = 200) -
     request.state.csrf = token
     nxt = safe_next(request.query_params.get("next"))
     resp = page(request, "login.html", {"error": error, "next": nxt}, status)
-    _cookie(request, resp, PRE_COOKIE, token)
+    set_cookie(request, resp, PRE_COOKIE, token)
     return resp
 
 
@@ -73,16 +78,16 @@ def login(
         return _login_form(request, "The form expired; please try again.", 403)
     if _limited(request):
         return _login_form(request, "Too many sign-in attempts from here; wait a few minutes.", 429)
-    user, outcome = users.check_password(ws, username.strip(), password, client_ip(request))
+    user, _ = users.check_password(ws, username.strip(), password, client_ip(request))
     if user is None:
-        return _login_form(request, LOCKED if outcome == "locked" else FAILED, 401)
+        return _login_form(request, FAILED, 401)
     stage = "password" if users.totp_enrolled(ws, user.user_id) else "enrol"
     token = sessions.start(
         ws, user.user_id, stage, client_ip(request), request.headers.get("user-agent")
     )
     target = "/login/totp" if stage == "password" else "/enrol"
     resp = RedirectResponse(f"{target}?next={safe_next(next)}", status_code=303)
-    _cookie(request, resp, SESSION_COOKIE, token)
+    set_cookie(request, resp, SESSION_COOKIE, token)
     resp.delete_cookie(PRE_COOKIE, path="/")
     return resp
 
@@ -108,7 +113,7 @@ def _signed_in(request: Request, ws: WorkspaceDep, next_url: str) -> Response:
     old = request.cookies.get(SESSION_COOKIE) or ""
     token = sessions.promote(ws, old, client_ip(request), request.headers.get("user-agent"))
     resp = RedirectResponse(safe_next(next_url), status_code=303)
-    _cookie(request, resp, SESSION_COOKIE, token)
+    set_cookie(request, resp, SESSION_COOKIE, token)
     return resp
 
 
