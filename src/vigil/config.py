@@ -128,6 +128,12 @@ class Settings:
     )
     """Per-user cache of rebuildable files shared by every workspace (compiled Hyperscan
     databases; never case material). Unwritable: each workspace's ``cache/`` is used."""
+    signing_key: Path | None = field(
+        default_factory=_env("signing_key", _optional_path, _const(None))
+    )
+    """The Ed25519 key that signs the custody log's checkpoints (default: ``keys/`` in the
+    workspace folder). Kept outside the database: a PostgreSQL deployment keeps it on the
+    application server. Made on first use, readable by its owner only."""
     plugins: tuple[str, ...] = field(default_factory=_env("plugins", _module_names, _const(())))
     """Plugin modules to load besides installed ``vigil`` entry points, as comma-separated
     module names (``VIGIL_PLUGINS=unit_hashes,unit_reports``); see docs/plugins.md."""
@@ -143,6 +149,17 @@ class Settings:
     @property
     def anchor_path(self) -> Path:
         return self.resolved_home / "custody-anchor.json"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """The append-only file of signed custody checkpoints."""
+        return self.resolved_home / "custody-checkpoints.jsonl"
+
+    @property
+    def signing_key_path(self) -> Path:
+        if self.signing_key is not None:
+            return self.signing_key.expanduser()
+        return self.resolved_home / "keys" / "checkpoint-signing.pem"
 
     @property
     def url(self) -> str:

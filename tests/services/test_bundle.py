@@ -166,3 +166,19 @@ def test_docs_show_the_same_hand_check() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "evidence.md").read_text()
     assert "jq -jcS 'del(.entry_hash)'" in doc
     assert "sha256sum -c SHA256SUMS" in doc
+
+
+def test_bundle_carries_a_checkable_signed_checkpoint(bundle: Path) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from vigil.evidence.chain import canonical
+
+    manifest = json.loads(zipfile.ZipFile(bundle).read("manifest.json"))
+    cp = manifest["checkpoint"]
+    key = load_pem_public_key(manifest["checkpoint_public_key"].encode())
+    signed = canonical({"at": cp["at"], "entry_hash": cp["entry_hash"], "seq": cp["seq"]})
+    key.verify(base64.b64decode(cp["sig"]), signed)  # type: ignore[union-attr,call-arg]
+    links = json.loads(zipfile.ZipFile(bundle).read("chain.json"))
+    assert any(row["entry_hash"] == cp["entry_hash"] for row in links)

@@ -172,3 +172,72 @@ def test_unregistered_blob_is_a_warning_not_a_failure(ws: Workspace, tmp_path: P
     rep = verify_workspace(ws)
     assert rep.ok
     assert any("not registered" in w for w in rep.warnings)
+
+
+_FIELDS = ("seq", "recorded_at", "actor", "action", "object_type", "object_id", "case_ref",
+           "purpose", "tool_version", "prev_hash")  # fmt: skip
+
+
+def _rewrite_from(ws: Workspace, first: int) -> None:
+    """What a hostile database writer does: edit entry ``first``, recompute every later hash
+    and link, move the database's head, and rewrite the anchor file to match."""
+    with ws.sessions.begin() as s:
+        rows = s.execute(
+            select(CustodyEntry).where(CustodyEntry.seq >= first).order_by(CustodyEntry.seq)
+        ).scalars()
+        prev = None
+        for row in rows:
+            if row.seq == first:
+                row.purpose = "rewritten by mallory"
+            if prev is not None:
+                row.prev_hash = prev
+            d = {k: getattr(row, k) for k in _FIELDS}
+            d["details"] = json.loads(row.details)
+            row.entry_hash = prev = entry_hash(d)
+            last_seq = row.seq
+        s.execute(text("UPDATE custody_head SET entry_hash = :h"), {"h": prev})
+    ws.settings.anchor_path.write_text(json.dumps({"seq": last_seq, "entry_hash": prev}))
+
+
+def test_a_rewritten_chain_head_and_anchor_is_found_by_every_later_verify(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    _setup(ws, tmp_path)
+    _rewrite_from(ws, 3)
+    first = verify_workspace(ws)
+    assert not first.ok and "rewritten" in _chain_kinds(first)
+    assert first.checkpoints > 0
+    again = verify_workspace(ws)  # the failed verify moved nothing forward
+    assert not again.ok and "rewritten" in _chain_kinds(again)
+    (tmp_path / "later").mkdir()
+    _setup(ws, tmp_path / "later", 1)
+    after_write = verify_workspace(ws)  # nor does an ordinary write since
+    assert not after_write.ok and "rewritten" in _chain_kinds(after_write)
+
+
+def test_an_edited_or_missing_checkpoint_file_fails(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    path = ws.settings.checkpoint_path
+    lines = path.read_text().splitlines()
+    doc = json.loads(lines[0])
+    doc["entry_hash"] = "0" * 64
+    path.write_text("\n".join([json.dumps(doc), *lines[1:]]) + "\n")
+    rep = verify_workspace(ws)
+    assert not rep.ok and "checkpoint" in _chain_kinds(rep)
+    path.unlink()
+    rep = verify_workspace(ws)
+    assert not rep.ok and any("checkpoint file" in p for p in rep.problems)
+
+
+def test_a_missing_anchor_fails(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    ws.settings.anchor_path.unlink()
+    rep = verify_workspace(ws)
+    assert not rep.ok and any("anchor file" in p for p in rep.problems)
+
+
+def test_the_signing_key_is_its_owners_alone(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path, 1)
+    key = ws.settings.signing_key_path
+    assert key.is_file() and (key.stat().st_mode & 0o077) == 0
+    assert b"PRIVATE KEY" not in key.with_name(key.name + ".pub").read_bytes()

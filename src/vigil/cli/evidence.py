@@ -205,7 +205,7 @@ def log(case: CaseOpt, as_json: JsonOpt = False) -> None:
 
 @app.command("verify")
 def verify_() -> None:
-    """Re-hash every stored blob and walk the custody chain; exit 1 naming anything altered."""
+    """Re-hash every stored blob, walk the custody chain and check it against its signed checkpoints; exit 1 naming anything altered."""
     ws = workspace()
     with byte_progress("verifying", None) as bar:
         rep = verify_workspace(ws, progress=advance(bar))
@@ -220,7 +220,7 @@ def verify_() -> None:
     if rep.ok:
         console.print(
             f"OK: {rep.blobs_checked} blobs ({rep.bytes_checked} bytes) re-hashed, "
-            f"{n_entries} custody entries chained."
+            f"{n_entries} custody entries chained, {rep.checkpoints} signed checkpoints held."
         )
         return
     console.print("Verification FAILED: see the lines above.")

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil.config import Settings, load_settings
 from vigil.db import session as dbs
 from vigil.db.tables.access import User
-from vigil.evidence import custody
+from vigil.evidence import checkpoints, custody
 from vigil.evidence.store import BlobStore
 from vigil.services import audit
 
@@ -52,14 +55,22 @@ class Workspace:
         return self.clock()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One transaction; the custody anchor is moved forward after it commits."""
+    def transaction(self, checkpoint: bool = True) -> Iterator[Session]:
+        """One transaction; after it commits, the custody anchor is moved forward and a signed
+        checkpoint of the new head appended (:mod:`vigil.evidence.checkpoints`).
+        ``checkpoint=False`` leaves both as they were (a verify that failed)."""
         with dbs.transaction(self.sessions) as session:
             yield session
+        if not checkpoint:
+            return
         with self.sessions() as s:
             seq, digest = custody.head(s)
         if seq > 0:
             custody.write_anchor(self.settings.anchor_path, seq, digest)
+            key = _signing_key(self.settings.signing_key_path)
+            checkpoints.append(
+                self.settings.checkpoint_path, key, seq, digest, self.now().isoformat()
+            )
 
     def ensure_user(self, session: Session, role: str = "investigator") -> User:
         """The acting local user, created on first use (full sign-in comes with the web app)."""
@@ -77,6 +88,11 @@ class Workspace:
                 now=self.now(),
             )
         return user
+
+
+@functools.cache
+def _signing_key(path: Path) -> Ed25519PrivateKey:
+    return checkpoints.load_or_create_key(path)
 
 
 def open_workspace(settings: Settings | None = None, *, check: bool = True) -> Workspace:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from vigil import tool_version
 from vigil.db.tables.evidence import Exhibit
 from vigil.errors import UserError
-from vigil.evidence import bundle, custody
+from vigil.evidence import bundle, checkpoints, custody
 from vigil.evidence.chain import chain_links
 from vigil.services import access, audit
 from vigil.services.cases import get_case
@@ -89,6 +89,13 @@ def export_case(ws: Workspace, case_ref: str, out: Path, purpose: str) -> Export
         "chain": "chain.json",
         "anchor": {"seq": links[-1]["seq"], "entry_hash": links[-1]["entry_hash"]},
     }
+    # the newest signed checkpoint and the key that signs them, for checking the log's head
+    # against a copy held outside the workspace (docs/evidence.md)
+    found, _ = checkpoints.read_all(ws.settings.checkpoint_path)
+    public = checkpoints.load_public(ws.settings.signing_key_path)
+    if found and public is not None:
+        manifest["checkpoint"] = checkpoints.as_json(found[-1])
+        manifest["checkpoint_public_key"] = checkpoints.public_pem(public).decode("ascii")
 
     def streams() -> Iterator[tuple[str, BinaryIO]]:
         for ex, item in zip(exhibits, items, strict=True):

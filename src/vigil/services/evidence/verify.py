@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
 from vigil.db.tables.cases import Case
 from vigil.db.tables.evidence import Blob, Exhibit
-from vigil.evidence import custody
+from vigil.evidence import checkpoints, custody
 from vigil.evidence.chain import ChainReport, verify_chain
 from vigil.services import audit
 from vigil.services.workspace import Workspace
@@ -23,10 +24,42 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     chain: ChainReport | None = None
+    checkpoints: int = 0
+    """Signed checkpoints checked."""
 
     @property
     def ok(self) -> bool:
         return not self.problems and (self.chain is None or self.chain.ok)
+
+
+def _check_checkpoints(ws: Workspace, rep: VerifyReport, entries: list[dict[str, Any]]) -> None:
+    """Add what the signed checkpoints show (:mod:`vigil.evidence.checkpoints`) to ``rep``."""
+    assert rep.chain is not None
+    key_path = ws.settings.signing_key_path
+    found, unreadable = checkpoints.read_all(ws.settings.checkpoint_path)
+    public = checkpoints.load_public(key_path)
+    rep.problems.extend(unreadable)
+    if public is None:
+        if found:
+            rep.problems.append(f"the checkpoint signing key {key_path} is missing")
+        elif entries:
+            rep.warnings.append(
+                "no signed checkpoints yet (a workspace made before them): the next change "
+                "starts them"
+            )
+        return
+    if not found and entries:
+        rep.problems.append(
+            f"the checkpoint file {ws.settings.checkpoint_path} is missing or empty though the "
+            "workspace signs its checkpoints"
+        )
+        return
+    named = {p.seq for p in rep.chain.problems}
+    hashes = {int(e["seq"]): str(e["entry_hash"]) for e in entries}
+    rep.chain.problems.extend(
+        p for p in checkpoints.check(found, public, hashes) if p.seq not in named
+    )
+    rep.checkpoints = len(found)
 
 
 def verify_workspace(ws: Workspace, progress: Callable[[int], None] | None = None) -> VerifyReport:
@@ -74,9 +107,15 @@ def verify_workspace(ws: Workspace, progress: Callable[[int], None] | None = Non
             )
     anchor = custody.read_anchor(ws.settings.anchor_path)
     if anchor is None and entries:
-        rep.warnings.append("no custody anchor file: tail deletions cannot be detected")
+        rep.problems.append(
+            f"the custody anchor file {ws.settings.anchor_path} is missing: deleted entries at "
+            "the end of the log could not be seen (restore the file from a backup)"
+        )
     rep.chain = verify_chain(entries, anchor)
-    with ws.transaction() as session:
+    _check_checkpoints(ws, rep, entries)
+    # a failed verify is recorded, but moves neither the anchor nor the checkpoints: what it
+    # found stays findable by every later verify
+    with ws.transaction(checkpoint=rep.ok) as session:
         ws.ensure_user(session)
         audit.record(
             session,
