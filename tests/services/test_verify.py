@@ -241,3 +241,30 @@ def test_the_signing_key_is_its_owners_alone(ws: Workspace, tmp_path: Path) -> N
     key = ws.settings.signing_key_path
     assert key.is_file() and (key.stat().st_mode & 0o077) == 0
     assert b"PRIVATE KEY" not in key.with_name(key.name + ".pub").read_bytes()
+
+
+def test_a_lodged_checkpoint_copy_checks_against_the_log(ws: Workspace, tmp_path: Path) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from vigil.evidence.chain import canonical
+    from vigil.services.evidence.verify import export_checkpoint
+
+    _setup(ws, tmp_path)
+    r = export_checkpoint(ws, tmp_path / "lodged" / "checkpoint.json")
+    doc = json.loads(r.path.read_text())
+    cp = doc["checkpoint"]
+    key = load_pem_public_key(doc["public_key"].encode())
+    signed = canonical({"at": cp["at"], "entry_hash": cp["entry_hash"], "seq": cp["seq"]})
+    key.verify(base64.b64decode(cp["sig"]), signed)  # type: ignore[union-attr,call-arg]
+    with ws.sessions() as s:
+        row = s.get(CustodyEntry, cp["seq"])
+    assert row is not None and row.entry_hash == cp["entry_hash"] == r.entry_hash
+
+
+def test_partial_files_are_reported(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path, 1)
+    (ws.store.tmp / "incoming-abc").write_bytes(b"x" * 1000)
+    rep = verify_workspace(ws)
+    assert rep.ok and any("partial file" in w and "1,000 bytes" in w for w in rep.warnings)

@@ -19,7 +19,7 @@ from vigil.services.evidence.exhibits import (
     register_file,
     show_exhibit,
 )
-from vigil.services.evidence.verify import verify_workspace
+from vigil.services.evidence.verify import export_checkpoint, verify_workspace
 
 app = typer.Typer(help="Evidence: exhibits, the custody log, bundles.", no_args_is_help=True)
 
@@ -225,6 +225,18 @@ def verify_() -> None:
         return
     console.print("Verification FAILED: see the lines above.")
     raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+def checkpoint(
+    out: Annotated[Path, typer.Option("--out", help="File to write (JSON).")],
+) -> None:
+    """Write the newest signed checkpoint of the custody log and its public key, to lodge outside the workspace."""
+    r = export_checkpoint(workspace(), out)
+    console.print(
+        f"Wrote the signed checkpoint of custody entry {r.seq} ({r.entry_hash[:16]}…) to {r.path}. "
+        "Keep it outside this workspace (e-mail it, or put it on the case file)."
+    )
 
 
 @app.command("export")

@@ -52,6 +52,16 @@ class BlobStore:
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
+    def partial_files(self) -> list[tuple[Path, int]]:
+        """Files left in ``tmp/`` by writes that did not finish, with their sizes."""
+        if not self.tmp.is_dir():
+            return []
+        out = []
+        for p in sorted(self.tmp.iterdir()):
+            with contextlib.suppress(FileNotFoundError):
+                out.append((p, p.stat().st_size))
+        return out
+
     def clear_stale_tmp(self) -> list[Path]:
         """Remove leftovers of writers that died. Call only when no writer is running."""
         removed = []

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from vigil.db.tables.cases import Case
 from vigil.db.tables.evidence import Blob, Exhibit
+from vigil.errors import UserError
 from vigil.evidence import checkpoints, custody
 from vigil.evidence.chain import ChainReport, verify_chain
 from vigil.services import audit
@@ -99,6 +103,12 @@ def verify_workspace(ws: Workspace, progress: Callable[[int], None] | None = Non
             rep.problems.append(
                 f"blob {b.sha256} ({who}): bytes changed since registration ({'; '.join(changed)})"
             )
+    for partial, size in ws.store.partial_files():
+        rep.warnings.append(
+            f"partial file {partial} ({size:,} bytes) left by a write that did not finish (a "
+            "crash or a kill while hashing); never evidence. `vigil admin init` clears it "
+            "when no one is writing"
+        )
     for name in ws.store.iter_blob_names():
         if name not in known:
             rep.warnings.append(
@@ -130,3 +140,48 @@ def verify_workspace(ws: Workspace, progress: Callable[[int], None] | None = Non
             now=ws.now(),
         )
     return rep
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointCopy:
+    path: Path
+    seq: int
+    entry_hash: str
+
+
+def export_checkpoint(ws: Workspace, out: Path) -> CheckpointCopy:
+    """Write the newest signed checkpoint and the public key to ``out`` (JSON), for an officer
+    to lodge outside the workspace (e-mail, the case file): any later rewrite of the entries
+    it covers can then be shown against it, even by someone who can write every file here."""
+    found, _ = checkpoints.read_all(ws.settings.checkpoint_path)
+    public = checkpoints.load_public(ws.settings.signing_key_path)
+    if not found or public is None:
+        raise UserError(
+            "this workspace has no signed checkpoint yet",
+            hint="any change (e.g. `vigil evidence verify`) makes one",
+        )
+    cp = found[-1]
+    with ws.transaction() as session:
+        ws.ensure_user(session)
+        audit.record(
+            session,
+            ws.actor,
+            "export",
+            audit.Subject("checkpoint", str(cp.seq)),
+            details={"entry_hash": cp.entry_hash, "out": out.name},
+            now=ws.now(),
+        )
+    doc = {
+        "what": "a signed checkpoint of a Vigil workspace's custody log",
+        "workspace": str(ws.settings.resolved_home),
+        "checkpoint": checkpoints.as_json(cp),
+        "public_key": checkpoints.public_pem(public).decode("ascii"),
+        "check": "the signature (base64, Ed25519) is over the compact key-sorted JSON of "
+        '{"at", "entry_hash", "seq"}; the custody log must hold an entry with this hash '
+        "(docs/evidence.md)",
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, out)
+    return CheckpointCopy(out, cp.seq, cp.entry_hash)

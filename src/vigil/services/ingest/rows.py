@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
+from vigil.ingest.base import HEAD_BYTES
+from vigil.ingest.encodings import as_utf8, wide_encoding
 from vigil.model import Attachment, Conversation, Message, Participant, SkippedRecord
 
 if TYPE_CHECKING:
@@ -237,6 +239,13 @@ def parse_into(
     ``sink``; ``progress`` is called with the number of bytes read as they are read."""
     builder = RowBuilder(sink, sqlite)
     with blob.open("rb") as raw:
+        codec = wide_encoding(raw.read(HEAD_BYTES))
+        raw.seek(0)
+        if codec is not None:  # UTF-16/32: the parser reads a UTF-8 copy
+            with as_utf8(raw, codec, progress) as utf8:
+                for conv in parser.parse(utf8, name, options):
+                    builder.conversation(conv)
+            return
         stream = io.BufferedReader(_Counting(raw, progress), READ_BUFFER)
         for conv in parser.parse(stream, name, options):
             builder.conversation(conv)

@@ -18,6 +18,7 @@ from vigil.evidence.refs import initials
 from vigil.evidence.store import Stored
 from vigil.ingest.base import HEAD_BYTES, ParseOptions
 from vigil.ingest.detect import Choice, detect
+from vigil.ingest.encodings import utf8_head, wide_encoding
 from vigil.plugins import parsers
 from vigil.services import access, audit
 from vigil.services.cases import check_tz, get_case
@@ -113,7 +114,8 @@ def _ingest_file(
         return _already(path, ex, done)
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
-    choice = detect(head, path.name, parsers(), fmt)
+    codec = wide_encoding(head)  # UTF-16/32: parsers bid on (and later read) it as UTF-8
+    choice = detect(head if codec is None else utf8_head(head, codec), path.name, parsers(), fmt)
     mime = guess_mime(head, path.name)
     options = ParseOptions(tz=zone, tz_source=tz_source, mapping=dict(mapping or {}))
     with path.open("rb") as fh:
