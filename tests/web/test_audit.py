@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.web.conftest import CASE, WebWorld
 from tests.web.seed import csrf_of, sign_in
 from vigil.db.tables.evidence import CustodyEntry
-from vigil.services import access
+from vigil.services import access, links
 from vigil.services.evidence.verify import verify_workspace
 
 
@@ -155,3 +155,24 @@ def test_audit_search_finds_views_by_actor_and_purpose(world: WebWorld) -> None:
         "/api/v1/audit", params={"limit": 2, "before": first["next_before"]}, headers=h
     ).json()
     assert more["entries"][0]["seq"] < first["entries"][-1]["seq"]
+
+
+def test_case_and_exhibit_pages_are_logged_with_the_stated_purpose(world: WebWorld) -> None:
+    acc = world.accounts[("analyst", True)]
+    c = sign_in(TestClient(world.app), acc.username, acc.password, acc.secret)
+    before = top(world)
+    assert c.get(f"/cases/{CASE}").status_code == 200
+    [first] = [e for e in entries_after(world, before) if e.action == "view"]
+    assert (first.actor, first.object_type, first.object_id, first.purpose) == (
+        acc.username, "case", CASE, None,
+    )  # fmt: skip
+    assert json.loads(first.details)["page"] == "case overview"
+    form = c.get(f"/cases/{CASE}/purpose")
+    c.post(f"/cases/{CASE}/purpose", data={"purpose": "review exhibits for file",
+                                           "csrf_token": csrf_of(form.text)})  # fmt: skip
+    mark = top(world)
+    assert c.get(links.exhibit(CASE, world.exhibit_ref)).status_code == 200
+    [seen] = [e for e in entries_after(world, mark) if e.action == "view"]
+    assert (seen.object_type, seen.object_id, seen.case_ref, seen.purpose) == (
+        "exhibit", world.exhibit_ref, CASE, "review exhibits for file",
+    )  # fmt: skip

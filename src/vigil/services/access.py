@@ -256,7 +256,7 @@ def record_view(
     *,
     object_type: str,
     object_id: str,
-    purpose: str,
+    purpose: str | None,
     details: dict[str, Any],
     now: datetime,
     action: str = "view",

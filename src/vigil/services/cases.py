@@ -23,8 +23,8 @@ from vigil.services import access, audit, links
 from vigil.services.access import (
     Need,
     Principal,
-    as_user,
     member_cases,
+    record_view,
     require_case,
     role_allows,
     stated_purpose,
@@ -313,13 +313,20 @@ def case_overview(
         if last is not None and last != first:
             timeline.append(TimelineEvent(last, "conversation", f"{platform} conversation {cid} last message", link))  # fmt: skip
     shown = [
-        SectionData(sec.key, sec.title, sec.template, sec.load(as_user(ws, user.username), user, case_ref))
+        SectionData(sec.key, sec.title, sec.template, sec.load(ws.acting_for(user), user, case_ref))
         for sec in sections
         if role_allows(user.role, sec.need)
     ]  # fmt: skip
     for shown_section in shown:
         timeline.extend(getattr(shown_section.data, "timeline", []) or [])
     timeline.sort(key=lambda e: e.at)
+    with ws.transaction() as s:  # who saw the case page, when, and why (if they have said)
+        record_view(
+            s, user, case_ref, object_type="case", object_id=case_ref, purpose=purpose,
+            details={"page": "case overview", "conversations_listed": len(ranked),
+                     "offset": offset, "exhibits": len(exhibits)},
+            now=ws.now(),
+        )  # fmt: skip
     return CaseOverview(
         *info, purpose, ranked, total, offset, exhibits, timeline, shown,
         role_allows(user.role, "write"),

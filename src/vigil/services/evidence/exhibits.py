@@ -23,7 +23,7 @@ from vigil.evidence.mime import guess_mime
 from vigil.evidence.refs import format_ref, initials
 from vigil.evidence.store import Stored
 from vigil.services import access, audit
-from vigil.services.access import Principal, require_case
+from vigil.services.access import Principal, record_view, require_case, stated_purpose
 from vigil.services.cases import get_case
 from vigil.services.casework.authorisations import check_capture
 from vigil.services.times import parse_time
@@ -492,10 +492,17 @@ def case_exhibits(ws: Workspace, user: Principal, case_ref: str) -> list[dict[st
 
 
 def exhibit_detail(ws: Workspace, user: Principal, case_ref: str, ref: str) -> ExhibitDetail:
-    """Hashes, acquisitions and the custody entries of one exhibit (metadata, no content)."""
+    """Hashes, acquisitions and the custody entries of one exhibit (metadata, no content);
+    the view is logged with the purpose stated for the case, if any."""
     with ws.sessions() as s:
-        require_case(s, user, case_ref, "read")
+        case = require_case(s, user, case_ref, "read")
+        purpose = stated_purpose(s, user, case.id, ws.now())
     info, entries = show_exhibit(ws, case_ref, ref)
+    with ws.transaction() as s:
+        record_view(
+            s, user, case_ref, object_type="exhibit", object_id=ref, purpose=purpose,
+            details={"page": "exhibit details (metadata)", "sha256": info.sha256}, now=ws.now(),
+        )  # fmt: skip
     return ExhibitDetail(exhibit_json(info), entries)
 
 
