@@ -113,3 +113,13 @@ def test_an_unknown_name_pauses_like_a_known_one_and_reads_the_same(world: WebWo
         assert err is not None
         answers.append((r.status_code, err.group(1)))
     assert answers[0] == answers[1] == answers[2]
+
+
+def test_a_right_password_does_not_reset_the_count_of_wrong_codes(world: WebWorld) -> None:
+    make_user(world.ws, "two.factor", "analyst", [])
+    here = "192.0.2.77"
+    uid = users.user_id(world.ws, "two.factor")
+    for _ in range(users.LOCK_AFTER):
+        assert users.check_password(world.ws, "two.factor", GOOD, here)[1] == "ok"
+        users.check_totp(world.ws, uid, "000000", here)
+    assert users.check_password(world.ws, "two.factor", GOOD, here)[1] == "locked"

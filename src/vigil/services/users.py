@@ -51,8 +51,10 @@ LOCK_AFTER = 5
 LOCK_MINUTES = 15
 FAILURES = ("bad-password", "bad-totp", "bad-enrolment-code", "unknown-user")
 """Sign-in outcomes that count towards a lock-out (an unknown name counts like a known one)."""
-RESETS = ("password-ok", "signed-in")
-"""Outcomes after which earlier failures from the same address no longer count."""
+RESETS = ("signed-in", "totp-enrolled")
+"""Outcomes after which earlier failures from the same address no longer count: a whole
+sign-in, never the password alone (else a right password would reset the count of wrong
+second-factor codes, and the codes could be guessed without end)."""
 TOTP_ISSUER = "Vigil"
 
 _hasher = PasswordHasher()
