@@ -142,6 +142,11 @@ def member_cases(session: Session, user: Principal) -> list[Case]:
     return list(session.execute(stmt).scalars())
 
 
+def readable_cases(session: Session, user: Principal) -> list[Case]:
+    """The cases ``user`` may read: those they are on, if their role reads at all."""
+    return member_cases(session, user) if role_allows(user.role, "read") else []
+
+
 def require_case(session: Session, user: Principal, case_ref: str, need: Need = "read") -> Case:
     """The case, if ``user`` is a member and their role allows ``need``; else AccessDenied.
 

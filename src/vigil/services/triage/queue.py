@@ -22,9 +22,8 @@ from vigil.db.tables.conversations import ConversationRow
 from vigil.db.tables.evidence import Exhibit
 from vigil.services.access import (
     Principal,
-    member_cases,
+    readable_cases,
     record_view,
-    role_allows,
     stated_purpose,
 )
 from vigil.services.cases import Contribution
@@ -115,7 +114,7 @@ def triage_queue(
     (:class:`vigil.web.extensions.DashboardPanel`, plugins' included)."""
     limit = max(1, min(limit, 500))
     with ws.sessions() as s:
-        cases = [c for c in member_cases(s, user)] if role_allows(user.role, "read") else []
+        cases = readable_cases(s, user)
         purposes = {c.ref: stated_purpose(s, user, c.id, ws.now()) for c in cases}
     refs = [c.ref for c in cases]
     queue: list[TriageRow] = []

@@ -177,14 +177,23 @@ def analyse(
     """Scan and score every conversation whose stored result is missing or stale, in
     ``case_ref`` or else in every case the acting person may read
     (:func:`vigil.services.access.acting`)."""
-    with ws.transaction() as s:
+    return _analyse(ws, _cases_to_read(ws, case_ref), force, engine)
+
+
+def _cases_to_read(ws: Workspace, case_ref: str | None) -> list[int]:
+    """``case_ref``'s id if the acting person may read it (else AccessDenied), or the ids of
+    every case they may read."""
+    with ws.transaction() as s:  # (the acting account is made on first use)
         if case_ref:
             case_ids = [get_case(s, case_ref).id]
             access.require_act(s, ws, "read", case_ref)
-        else:
-            user = access.acting(s, ws)
-            mine = access.member_cases(s, user) if access.role_allows(user.role, "read") else []
-            case_ids = [c.id for c in mine]
+            return case_ids
+        return [c.id for c in access.readable_cases(s, access.acting(s, ws))]
+
+
+def _analyse(
+    ws: Workspace, case_ids: list[int], force: bool, engine: Engine | None
+) -> AnalyseStats:
     set_database_cache(hyperscan_cache(ws.settings))
     scorer = scorer_for(ws)
     if engine is not None:
@@ -251,14 +260,8 @@ def triage(
 
     Only conversations of cases the acting person is on (:func:`vigil.services.access.acting`)
     are listed; a named case they are not on is refused."""
-    with ws.transaction() as s:
-        if case_ref is not None:
-            get_case(s, case_ref)
-            access.require_act(s, ws, "read", case_ref)
-        user = access.acting(s, ws)
-        readable = access.role_allows(user.role, "read")
-        mine = [c.id for c in access.member_cases(s, user)] if readable else []
-    analyse(ws, case_ref)
+    mine = _cases_to_read(ws, case_ref)  # resolved once, for the analysis and the listing
+    _analyse(ws, mine, False, None)
     with ws.sessions() as s:
         stmt = (
             select(AssessmentRow, ConversationRow, Case.ref)
