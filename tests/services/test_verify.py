@@ -268,3 +268,63 @@ def test_partial_files_are_reported(ws: Workspace, tmp_path: Path) -> None:
     (ws.store.tmp / "incoming-abc").write_bytes(b"x" * 1000)
     rep = verify_workspace(ws)
     assert rep.ok and any("partial file" in w and "1,000 bytes" in w for w in rep.warnings)
+
+
+def test_every_checkpoint_is_kept_in_the_database_and_the_file_alike(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    from vigil.evidence import checkpoints
+
+    _setup(ws, tmp_path)
+    in_file, _ = checkpoints.read_all(ws.settings.checkpoint_path)
+    with ws.sessions() as s:
+        in_db = checkpoints.stored_after(s, 0)
+        head = s.execute(select(CustodyEntry.seq).order_by(CustodyEntry.seq.desc())).first()
+    assert in_db and in_file[-len(in_db) :] == in_db
+    assert head is not None and in_db[-1].seq == head[0]  # the newest entry is covered
+
+
+def test_checkpoints_deleted_from_the_database_or_the_file_are_found(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    _setup(ws, tmp_path)
+    with ws.engine.begin() as c:
+        seqs = [r[0] for r in c.execute(text("SELECT seq FROM custody_checkpoints ORDER BY seq"))]
+        assert len(seqs) >= 3
+        c.execute(text("DELETE FROM custody_checkpoints WHERE seq = :s"), {"s": seqs[-2]})
+    rep = verify_workspace(ws)
+    assert not rep.ok and any("database lacks the checkpoint" in p for p in rep.problems)
+
+
+def test_lines_cut_from_the_checkpoint_file_are_found(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    path = ws.settings.checkpoint_path
+    lines = path.read_text().splitlines()
+    assert len(lines) >= 3
+    path.write_text("\n".join([lines[0], *lines[2:]]) + "\n")  # one from the middle
+    rep = verify_workspace(ws)
+    assert not rep.ok and any("checkpoint file lacks" in p for p in rep.problems)
+
+
+def test_a_forged_checkpoint_row_in_the_database_is_found(ws: Workspace, tmp_path: Path) -> None:
+    _setup(ws, tmp_path)
+    with ws.engine.begin() as c:
+        c.execute(text("UPDATE custody_checkpoints SET entry_hash = :h WHERE seq = (SELECT "
+                       "min(seq) FROM custody_checkpoints)"), {"h": "1" * 64})  # fmt: skip
+    rep = verify_workspace(ws)
+    assert not rep.ok
+    assert any("differs between the file and the database" in p for p in rep.problems)
+    assert "checkpoint" in _chain_kinds(rep)  # its signature no longer verifies
+
+
+def test_a_checkpoint_lost_in_a_crash_after_commit_is_written_by_the_next_change(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    _setup(ws, tmp_path)
+    path = ws.settings.checkpoint_path
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n")  # committed, then killed before the file
+    (tmp_path / "next").mkdir()
+    _setup(ws, tmp_path / "next", 1)
+    assert path.read_text().splitlines()[: len(lines)] == lines
+    assert verify_workspace(ws).ok

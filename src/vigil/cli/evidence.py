@@ -216,11 +216,25 @@ def verify_() -> None:
     if rep.chain:
         for cp in rep.chain.problems:
             console.print(f"[red]CUSTODY LOG {cp.kind.upper()}:[/red] {cp.message}")
+    records = rep.records
+    if records is not None:
+        for d in records.discrepancies:
+            console.print(f"[red]{d.kind}:[/red] {d.message}")
+        for u in records.untied:
+            err.print(f"[yellow]warning:[/yellow] {u}: their rows are not tied to the log")
     n_entries = rep.chain.entries if rep.chain else 0
     if rep.ok:
+        tied = (
+            f" {records.exhibits} exhibits, {records.acquisitions} acquisitions and "
+            f"{records.conversations} conversations ({records.messages:,} messages) match "
+            "the entries that recorded them."
+            if records is not None
+            else ""
+        )
         console.print(
             f"OK: {rep.blobs_checked} blobs ({rep.bytes_checked} bytes) re-hashed, "
             f"{n_entries} custody entries chained, {rep.checkpoints} signed checkpoints held."
+            + tied
         )
         return
     console.print("Verification FAILED: see the lines above.")
@@ -230,13 +244,27 @@ def verify_() -> None:
 @app.command("checkpoint")
 def checkpoint(
     out: Annotated[Path, typer.Option("--out", help="File to write (JSON).")],
+    tsa_url: Annotated[
+        str | None,
+        typer.Option(
+            "--tsa-url",
+            help="Also have this RFC 3161 time-stamping authority stamp the checkpoint "
+            "(the only network call Vigil makes).",
+        ),
+    ] = None,
 ) -> None:
     """Write the newest signed checkpoint of the custody log and its public key, to lodge outside the workspace."""
-    r = export_checkpoint(workspace(), out)
+    r = export_checkpoint(workspace(), out, tsa_url=tsa_url)
     console.print(
         f"Wrote the signed checkpoint of custody entry {r.seq} ({r.entry_hash[:16]}…) to {r.path}. "
         "Keep it outside this workspace (e-mail it, or put it on the case file)."
     )
+    if r.stamp is not None:
+        console.print(
+            f"Time-stamped by {tsa_url} at {r.stamp.gen_time.isoformat()} (serial "
+            f"{r.stamp.serial_number}); check the token with `openssl ts -verify` "
+            "(docs/evidence.md)."
+        )
 
 
 @app.command("export")

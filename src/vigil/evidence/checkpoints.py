@@ -29,7 +29,10 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from vigil.db.tables.evidence import CustodyCheckpoint
 from vigil.evidence.chain import Problem, canonical
 
 
@@ -124,22 +127,29 @@ def _last_seq(path: Path) -> int:
 
 def append(path: Path, key: Ed25519PrivateKey, seq: int, digest: str, at: str) -> bool:
     """Append a signed checkpoint of entry ``seq`` unless the file already reaches it."""
+    return append_signed(path, [sign(key, seq, digest, at)]) > 0
+
+
+def last_seq(path: Path) -> int:
+    """The sequence number of the file's newest checkpoint (0: none)."""
+    return _last_seq(path)
+
+
+def append_signed(path: Path, cps: Sequence[Checkpoint]) -> int:
+    """Append the checkpoints (in order) the file does not reach yet; return how many."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if _last_seq(path) >= seq:
-            return False
-        cp = sign(key, seq, digest, at)
-        line = json.dumps(
-            {"seq": cp.seq, "entry_hash": cp.entry_hash, "at": cp.at, "key_id": cp.key_id,
-             "sig": cp.sig},
-            sort_keys=True,
-        )  # fmt: skip
+        reached = _last_seq(path)
+        new = [cp for cp in cps if cp.seq > reached]
+        if not new:
+            return 0
         with open(path, "a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
+            for cp in new:
+                fh.write(json.dumps(as_json(cp), sort_keys=True) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
-    return True
+    return len(new)
 
 
 def read_all(path: Path) -> tuple[list[Checkpoint], list[str]]:
@@ -202,6 +212,14 @@ def check(
                         f"of {cp.at}: the custody log was rewritten at or before entry {cp.seq}")
             )  # fmt: skip
     return problems
+
+
+def stored_after(session: Session, seq: int) -> list[Checkpoint]:
+    """The database's copies of checkpoints after entry ``seq``, oldest first."""
+    rows = session.execute(
+        select(CustodyCheckpoint).where(CustodyCheckpoint.seq > seq).order_by(CustodyCheckpoint.seq)
+    ).scalars()
+    return [Checkpoint(r.seq, r.entry_hash, r.at, r.key_id, r.sig) for r in rows]
 
 
 def as_json(cp: Checkpoint) -> dict[str, Any]:

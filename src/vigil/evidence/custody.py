@@ -39,6 +39,11 @@ ACTIONS: frozenset[str] = frozenset(
 )
 
 
+APPENDED = "vigil.custody.appended"
+"""Key in ``Session.info`` set once the session appended an entry (its transaction then
+ends with a signed checkpoint: :meth:`vigil.services.workspace.Workspace.transaction`)."""
+
+
 def utc_iso(ts: datetime) -> str:
     """The exact text form of a time in the log: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -99,6 +104,7 @@ def append(
     session.add(row)
     head.entry_hash = digest
     session.flush()
+    session.info[APPENDED] = True
     return row
 
 

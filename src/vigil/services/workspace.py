@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from vigil.config import Settings, load_settings
 from vigil.db import session as dbs
 from vigil.db.tables.access import User
+from vigil.db.tables.evidence import CustodyCheckpoint
 from vigil.evidence import checkpoints, custody
 from vigil.evidence.store import BlobStore
 from vigil.services import audit
@@ -56,21 +57,28 @@ class Workspace:
 
     @contextmanager
     def transaction(self, checkpoint: bool = True) -> Iterator[Session]:
-        """One transaction; after it commits, the custody anchor is moved forward and a signed
-        checkpoint of the new head appended (:mod:`vigil.evidence.checkpoints`).
-        ``checkpoint=False`` leaves both as they were (a verify that failed)."""
+        """One transaction. If it appended custody entries, a signed checkpoint of its last
+        entry is stored in the database within it (:mod:`vigil.evidence.checkpoints`); after
+        it commits the custody anchor is moved forward and the checkpoint file is brought up
+        to the database's copy. ``checkpoint=False`` does neither (a verify that failed)."""
         with dbs.transaction(self.sessions) as session:
             yield session
+            if checkpoint and session.info.pop(custody.APPENDED, False):
+                seq, digest = custody.head(session)
+                key = _signing_key(self.settings.signing_key_path)
+                cp = checkpoints.sign(key, seq, digest, self.now().isoformat())
+                session.add(CustodyCheckpoint(**checkpoints.as_json(cp)))
         if not checkpoint:
             return
         with self.sessions() as s:
             seq, digest = custody.head(s)
+            pending = checkpoints.stored_after(
+                s, checkpoints.last_seq(self.settings.checkpoint_path)
+            )
         if seq > 0:
             custody.write_anchor(self.settings.anchor_path, seq, digest)
-            key = _signing_key(self.settings.signing_key_path)
-            checkpoints.append(
-                self.settings.checkpoint_path, key, seq, digest, self.now().isoformat()
-            )
+        if pending:
+            checkpoints.append_signed(self.settings.checkpoint_path, pending)
 
     def ensure_user(self, session: Session, role: str = "investigator") -> User:
         """The acting local user, created on first use (full sign-in comes with the web app)."""

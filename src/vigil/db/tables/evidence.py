@@ -101,3 +101,15 @@ class CustodyHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class CustodyCheckpoint(Base):
+    """The database's copy of one signed checkpoint (:mod:`vigil.evidence.checkpoints`); the
+    checkpoint file outside the database holds the same lines."""
+
+    __tablename__ = "custody_checkpoints"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+    key_id: Mapped[str] = mapped_column(String(16))
+    sig: Mapped[str] = mapped_column(String(128))

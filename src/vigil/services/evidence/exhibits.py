@@ -17,7 +17,7 @@ from vigil import tool_version
 from vigil.db.tables.access import User
 from vigil.db.tables.cases import Case
 from vigil.db.tables.evidence import Acquisition, Blob, CustodyEntry, Exhibit
-from vigil.errors import NotFound, UserError
+from vigil.errors import IntegrityError, NotFound, UserError
 from vigil.evidence import custody
 from vigil.evidence.mime import guess_mime
 from vigil.evidence.refs import format_ref, initials
@@ -286,6 +286,7 @@ def record_in_session(
         "tz_assumed": tz_assumed,
         "stored_once": not new_blob,
         "captured_by_persona": persona,
+        "acquisition_id": acq.id,
     }
     if parent_id is not None:
         details["derived_from"] = session.get(Exhibit, parent_id).ref  # type: ignore[union-attr]
@@ -407,6 +408,7 @@ def open_content(
         access.require_act(session, ws, "read", case_ref)
         ex = _get_exhibit(session, case.id, case_ref, ref)
         sha = ex.blob_sha256
+        _check_registered_bytes(session, case_ref, ref, sha)
         audit.record(
             session,
             ws.actor,
@@ -423,6 +425,34 @@ def open_content(
         )
     with ws.store.open(sha) as fh:
         yield fh
+
+
+def _check_registered_bytes(session: Session, case_ref: str, ref: str, sha: str) -> None:
+    """Refuse to show an exhibit whose row no longer points at the bytes its custody entry
+    registered (a database edited by hand: ``vigil evidence verify`` names it)."""
+    entry = session.execute(
+        select(CustodyEntry.seq, CustodyEntry.details)
+        .where(
+            CustodyEntry.object_type == "exhibit",
+            CustodyEntry.object_id == ref,
+            CustodyEntry.case_ref == case_ref,
+            CustodyEntry.action.in_(("register", "derive")),
+        )
+        .order_by(CustodyEntry.seq)
+        .limit(1)
+    ).first()
+    registered = json.loads(entry.details).get("sha256") if entry is not None else None
+    if registered != sha:
+        why = (
+            f"custody entry {entry.seq} registered {registered}"
+            if entry is not None
+            else "no custody entry registered it"
+        )
+        raise IntegrityError(
+            f"exhibit {ref} of case {case_ref} now points at stored bytes {sha}, but {why}: "
+            "the database was changed outside Vigil, so its content is not shown",
+            hint="run `vigil evidence verify` and tell the evidence custodian",
+        )
 
 
 def exhibit_json(info: ExhibitInfo) -> dict[str, Any]:

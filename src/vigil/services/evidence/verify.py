@@ -16,8 +16,10 @@ from vigil.db.tables.cases import Case
 from vigil.db.tables.evidence import Blob, Exhibit
 from vigil.errors import UserError
 from vigil.evidence import checkpoints, custody
-from vigil.evidence.chain import ChainReport, verify_chain
+from vigil.evidence.chain import ChainReport, Problem, verify_chain
+from vigil.evidence.timestamp import Timestamp, request_timestamp
 from vigil.services import audit
+from vigil.services.evidence.records import RecordsReport, check_records
 from vigil.services.workspace import Workspace
 
 
@@ -30,21 +32,34 @@ class VerifyReport:
     chain: ChainReport | None = None
     checkpoints: int = 0
     """Signed checkpoints checked."""
+    records: RecordsReport | None = None
+    """Exhibits, acquisitions and conversations compared with the entries that recorded
+    them (:mod:`vigil.services.evidence.records`)."""
 
     @property
     def ok(self) -> bool:
-        return not self.problems and (self.chain is None or self.chain.ok)
+        return (
+            not self.problems
+            and (self.chain is None or self.chain.ok)
+            and (self.records is None or not self.records.discrepancies)
+        )
 
 
-def _check_checkpoints(ws: Workspace, rep: VerifyReport, entries: list[dict[str, Any]]) -> None:
-    """Add what the signed checkpoints show (:mod:`vigil.evidence.checkpoints`) to ``rep``."""
+def _check_checkpoints(
+    ws: Workspace,
+    rep: VerifyReport,
+    entries: list[dict[str, Any]],
+    stored: list[checkpoints.Checkpoint],
+) -> None:
+    """Add what the signed checkpoints show (:mod:`vigil.evidence.checkpoints`) to ``rep``:
+    the file's and the database's copies (``stored``) against each other and the log."""
     assert rep.chain is not None
     key_path = ws.settings.signing_key_path
     found, unreadable = checkpoints.read_all(ws.settings.checkpoint_path)
     public = checkpoints.load_public(key_path)
     rep.problems.extend(unreadable)
     if public is None:
-        if found:
+        if found or stored:
             rep.problems.append(f"the checkpoint signing key {key_path} is missing")
         elif entries:
             rep.warnings.append(
@@ -58,12 +73,43 @@ def _check_checkpoints(ws: Workspace, rep: VerifyReport, entries: list[dict[str,
             "workspace signs its checkpoints"
         )
         return
+    rep.problems.extend(_compare_copies(found, stored))
     named = {p.seq for p in rep.chain.problems}
     hashes = {int(e["seq"]): str(e["entry_hash"]) for e in entries}
-    rep.chain.problems.extend(
-        p for p in checkpoints.check(found, public, hashes) if p.seq not in named
-    )
-    rep.checkpoints = len(found)
+    seen: set[Problem] = set()
+    for copy in (found, stored):
+        for p in checkpoints.check(copy, public, hashes):
+            if p.seq not in named and p not in seen:
+                seen.add(p)
+                rep.chain.problems.append(p)
+    rep.checkpoints = len({cp.seq for cp in found} | {cp.seq for cp in stored})
+
+
+def _compare_copies(
+    in_file: list[checkpoints.Checkpoint], in_db: list[checkpoints.Checkpoint]
+) -> list[str]:
+    """Differences between the checkpoint file and the database's copies. Checkpoints in the
+    file from before the database kept copies (older than its first) are not missed."""
+    out: list[str] = []
+    file_by = {cp.seq: cp for cp in in_file}
+    db_by = {cp.seq: cp for cp in in_db}
+    for seq, cp in sorted(db_by.items()):
+        other = file_by.get(seq)
+        if other is None:
+            out.append(
+                f"the checkpoint file lacks the checkpoint of entry {seq} ({cp.at}) that the "
+                "database holds: lines were removed from the file"
+            )
+        elif other != cp:
+            out.append(f"the checkpoint of entry {seq} differs between the file and the database")
+    if db_by:
+        first = min(db_by)
+        for seq in sorted(s for s in file_by if s >= first and s not in db_by):
+            out.append(
+                f"the database lacks the checkpoint of entry {seq} that the checkpoint file "
+                "holds: checkpoint rows were deleted from the database"
+            )
+    return out
 
 
 def verify_workspace(ws: Workspace, progress: Callable[[int], None] | None = None) -> VerifyReport:
@@ -77,6 +123,8 @@ def verify_workspace(ws: Workspace, progress: Callable[[int], None] | None = Non
         ):
             users[ex.blob_sha256].append(f"{case_ref} {ex.ref}")
         entries = custody.all_entries(session)
+        stored = checkpoints.stored_after(session, 0)
+        rep.records = check_records(session, entries)
     known = set()
     for b in blobs:
         known.add(b.sha256)
@@ -122,7 +170,7 @@ def verify_workspace(ws: Workspace, progress: Callable[[int], None] | None = Non
             "the end of the log could not be seen (restore the file from a backup)"
         )
     rep.chain = verify_chain(entries, anchor)
-    _check_checkpoints(ws, rep, entries)
+    _check_checkpoints(ws, rep, entries, stored)
     # a failed verify is recorded, but moves neither the anchor nor the checkpoints: what it
     # found stays findable by every later verify
     with ws.transaction(checkpoint=rep.ok) as session:
@@ -134,7 +182,9 @@ def verify_workspace(ws: Workspace, progress: Callable[[int], None] | None = Non
             audit.Subject("workspace", str(ws.settings.resolved_home)),
             details={
                 "blobs_checked": rep.blobs_checked,
-                "problems": len(rep.problems) + len(rep.chain.problems),
+                "problems": len(rep.problems)
+                + len(rep.chain.problems)
+                + len(rep.records.discrepancies),
                 "entries_checked": rep.chain.entries,
             },
             now=ws.now(),
@@ -147,12 +197,18 @@ class CheckpointCopy:
     path: Path
     seq: int
     entry_hash: str
+    stamp: Timestamp | None = None
+    """The TSA's time-stamp of the checkpoint, when one was asked for."""
 
 
-def export_checkpoint(ws: Workspace, out: Path) -> CheckpointCopy:
+def export_checkpoint(ws: Workspace, out: Path, tsa_url: str | None = None) -> CheckpointCopy:
     """Write the newest signed checkpoint and the public key to ``out`` (JSON), for an officer
     to lodge outside the workspace (e-mail, the case file): any later rewrite of the entries
-    it covers can then be shown against it, even by someone who can write every file here."""
+    it covers can then be shown against it, even by someone who can write every file here.
+
+    ``tsa_url``: also have an RFC 3161 time-stamping authority stamp the checkpoint's signed
+    bytes (:mod:`vigil.evidence.timestamp`); the token goes into the file.
+    """
     found, _ = checkpoints.read_all(ws.settings.checkpoint_path)
     public = checkpoints.load_public(ws.settings.signing_key_path)
     if not found or public is None:
@@ -161,6 +217,11 @@ def export_checkpoint(ws: Workspace, out: Path) -> CheckpointCopy:
             hint="any change (e.g. `vigil evidence verify`) makes one",
         )
     cp = found[-1]
+    stamp = request_timestamp(tsa_url, cp.signed_bytes()) if tsa_url else None
+    details: dict[str, Any] = {"entry_hash": cp.entry_hash, "out": out.name}
+    if stamp is not None:
+        details |= {"tsa_url": tsa_url, "tsa_time": custody.utc_iso(stamp.gen_time),
+                    "tsa_serial": str(stamp.serial_number)}  # fmt: skip
     with ws.transaction() as session:
         ws.ensure_user(session)
         audit.record(
@@ -168,7 +229,7 @@ def export_checkpoint(ws: Workspace, out: Path) -> CheckpointCopy:
             ws.actor,
             "export",
             audit.Subject("checkpoint", str(cp.seq)),
-            details={"entry_hash": cp.entry_hash, "out": out.name},
+            details=details,
             now=ws.now(),
         )
     doc = {
@@ -180,8 +241,16 @@ def export_checkpoint(ws: Workspace, out: Path) -> CheckpointCopy:
         '{"at", "entry_hash", "seq"}; the custody log must hold an entry with this hash '
         "(docs/evidence.md)",
     }
+    if stamp is not None:
+        doc["timestamp"] = {
+            **stamp.as_json(),
+            "tsa_url": tsa_url,
+            "stamped": "SHA-256 of the checkpoint's signed bytes (the compact key-sorted JSON "
+            'of {"at", "entry_hash", "seq"}); check with `openssl ts -verify` '
+            "(docs/evidence.md)",
+        }
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, out)
-    return CheckpointCopy(out, cp.seq, cp.entry_hash)
+    return CheckpointCopy(out, cp.seq, cp.entry_hash, stamp)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
+from vigil.evidence.digests import EMPTY_ROOT, MessageDigest, time_text
 from vigil.ingest.base import HEAD_BYTES
 from vigil.ingest.encodings import as_utf8, wide_encoding
 from vigil.model import Attachment, Conversation, Message, Participant, SkippedRecord
@@ -95,6 +96,8 @@ class Tail:
     messages: int
     first_at: datetime | None
     last_at: datetime | None
+    messages_root: str = EMPTY_ROOT
+    """Merkle root of the rows sent (:mod:`vigil.evidence.digests`), for the custody log."""
 
 
 class RowSink(Protocol):
@@ -149,6 +152,8 @@ class RowBuilder:
         atts: list[tuple[int, Attachment]] = []
         first: datetime | None = None
         last: datetime | None = None
+        digest = MessageDigest()
+        add = digest.add
         n = 0
         for m in conv.messages:
             n += 1
@@ -187,13 +192,20 @@ class RowBuilder:
                     m.text,
                     m.source_location,
                 )
+                add(
+                    (n, sender_id, sent if sqlite else time_text(sent), m.local_time_text,
+                     m.tz_assumed, m.text, None, None, None, None, 0, 0, 0, 0,
+                     m.source_location, None)
+                )  # fmt: skip
                 if len(lean) >= lean_batch:
                     sink.rows(True, lean)
                     lean = []
                 continue
             if m.source_id is not None:
                 seq_of.setdefault(m.source_id, n)
-            full += self._full(n, sender_id, sent, m, seq_of)
+            row = self._full(n, sender_id, sent, m, seq_of)
+            full += row
+            add(digested(row, sqlite))
             for a in m.attachments:
                 atts.append((n, a))
             if len(atts) >= self.batch:
@@ -209,8 +221,9 @@ class RowBuilder:
         if atts:
             sink.attachments(atts)
         sink.end(
-            Tail(list(conv.participants), list(conv.skipped), list(conv.notes), n, first, last)
-        )
+            Tail(list(conv.participants), list(conv.skipped), list(conv.notes), n, first, last,
+                 digest.root())
+        )  # fmt: skip
 
     def _full(
         self, seq: int, sender_id: int | None, sent: Any, m: Message, seq_of: dict[str, int]
@@ -224,6 +237,18 @@ class RowBuilder:
             m.reply_to, seq_of.get(m.reply_to) if m.reply_to else None, m.forwarded_from,
             *flags, m.source_location, m.time_note,
         )  # fmt: skip
+
+
+def digested(row: Row, sqlite: bool) -> Row:
+    """A FULL_COLUMNS row in the form :mod:`vigil.evidence.digests` hashes (FULL_COLUMNS is
+    that module's MESSAGE_FIELDS order)."""
+    if sqlite:  # time already text, flags already ints
+        return row
+    out = list(row)
+    out[2] = time_text(out[2])
+    for i in (10, 11, 12, 13):
+        out[i] = int(out[i])
+    return tuple(out)
 
 
 def parse_into(

@@ -264,6 +264,7 @@ def _ingest(
                 "skipped": len(summary.skipped),
                 "tz_assumed": str(options.tz),
                 "derived_exhibits": summary.derived_exhibits,
+                "digests": writer.digests,
             },
             now=now,
         )

@@ -10,12 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import insert, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
 
 from vigil import tool_version
 from vigil.db.tables.conversations import AttachmentRow, ConversationRow, ParticipantRow, SkippedRow
 from vigil.db.tables.evidence import Exhibit
+from vigil.evidence.digests import ATTACHMENT_FIELDS, PARTICIPANT_FIELDS, rows_digest
 from vigil.evidence.mime import guess_mime
 from vigil.evidence.store import Stored
 from vigil.ingest.safezip import iter_member_chunks, open_zip
@@ -92,6 +93,9 @@ class ConversationWriter:
         self._sql: dict[tuple[bool, int], str] = {}
         self._cursor: Any = None
         self._max_params = self._params_limit()
+        self.digests: list[dict[str, Any]] = []
+        """Per conversation written: its id, message count and the digests of its rows
+        (:mod:`vigil.evidence.digests`), for the ingest's custody entry."""
 
     def close(self) -> None:
         if self._cursor is not None:
@@ -193,6 +197,7 @@ class ConversationWriter:
                 )
             )
             self.summary.skipped.append((sk.source_location, sk.reason))
+        self.digests.append(conversation_digests(s, conv_id, tail.messages, tail.messages_root))
         first, last, n = tail.first_at, tail.last_at, tail.messages
         s.execute(
             update(ConversationRow)
@@ -287,6 +292,39 @@ class ConversationWriter:
         case = self.session.get(Case, self.case_id)
         assert case is not None
         return case.ref
+
+
+def conversation_digests(
+    session: Session, conv_id: int, messages: int, messages_root: str
+) -> dict[str, Any]:
+    """What the custody log keeps of one conversation's rows: the message count and Merkle
+    root (computed as the rows were built), and digests of its participants and attachments
+    as stored."""
+    return {
+        "conversation_id": conv_id,
+        "messages": messages,
+        "messages_root": messages_root,
+        "participants": rows_digest(session.execute(participant_rows(conv_id))),
+        "attachments": rows_digest(session.execute(attachment_rows(conv_id))),
+    }
+
+
+def participant_rows(conv_id: int) -> Select[Any]:
+    """A conversation's participants as digested (:data:`PARTICIPANT_FIELDS`)."""
+    cols = [getattr(ParticipantRow, f) for f in PARTICIPANT_FIELDS]
+    return (
+        select(*cols).where(ParticipantRow.conversation_id == conv_id).order_by(ParticipantRow.id)
+    )
+
+
+def attachment_rows(conv_id: int) -> Select[Any]:
+    """A conversation's attachments as digested (:data:`ATTACHMENT_FIELDS`)."""
+    cols = [getattr(AttachmentRow, f) for f in ATTACHMENT_FIELDS]
+    return (
+        select(*cols)
+        .where(AttachmentRow.conversation_id == conv_id)
+        .order_by(AttachmentRow.message_seq, AttachmentRow.id)
+    )
 
 
 class _ChunkReader:
