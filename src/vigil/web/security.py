@@ -43,6 +43,10 @@ class SecurityHeaders:
     """Adds the security headers to every response (a pure ASGI middleware, no buffering).
 
     Everything but static files is marked ``no-store``: case material must not sit in caches.
+    HSTS is sent whenever the request's scheme is https: served with TLS (``vigil serve
+    --tls-cert``), or forwarded as https by a trusted reverse proxy (``--proxy-headers``, whose
+    middleware runs outside this one and sets the scope's scheme and client only for
+    connections from ``--forwarded-allow-ips``). Never on plain http, so local use keeps working.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -93,6 +97,9 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 class SignInLimiter:
     """At most ``limit`` sign-in attempts per client address in ``window`` seconds.
+
+    The address is the connection's, or behind a trusted reverse proxy the one it forwards
+    (``vigil serve --proxy-headers``), so people behind one proxy do not share one limit.
 
     Accounts are also locked after repeated failures (in the database, see
     :mod:`vigil.services.users`); this limit slows guessing across many accounts.

@@ -62,7 +62,7 @@ def password_change(
     current: Annotated[str, Form(max_length=1024)],
     new: Annotated[str, Form(max_length=1024)],
 ) -> HTMLResponse:  # fmt: skip
-    checked, _ = users.check_password(ws, user.username, current, None)
+    checked, _ = users.check_password(ws, user.username, current, client_ip(request))
     if checked is None:
         return _account(request, ws, user, error="The current password was not accepted.")
     users.set_password(ws, user.username, new)  # ends every session and revokes every token

@@ -35,7 +35,9 @@ LOCKED = (
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
-    """Set a session cookie: HTTP-only, same-site strict, secure over HTTPS."""
+    """Set a session cookie: HTTP-only, same-site strict, ``Secure`` whenever the request is
+    https (served with TLS, or forwarded as https by a trusted proxy: ``vigil serve
+    --proxy-headers`` puts the forwarded scheme in the request's scope)."""
     response.set_cookie(
         name,
         value,
@@ -43,6 +45,13 @@ def set_cookie(request: Request, response: Response, name: str, value: str) -> N
         samesite="strict",
         secure=request.url.scheme == "https",
         path="/",
+    )
+
+
+def clear_cookie(request: Request, response: Response, name: str) -> None:
+    """Remove a cookie set by :func:`set_cookie`, with the same attributes."""
+    response.delete_cookie(
+        name, path="/", secure=request.url.scheme == "https", httponly=True, samesite="strict"
     )
 
 
@@ -88,7 +97,7 @@ def login(
     target = "/login/totp" if stage == "password" else "/enrol"
     resp = RedirectResponse(f"{target}?next={safe_next(next)}", status_code=303)
     set_cookie(request, resp, SESSION_COOKIE, token)
-    resp.delete_cookie(PRE_COOKIE, path="/")
+    clear_cookie(request, resp, PRE_COOKIE)
     return resp
 
 
@@ -196,5 +205,5 @@ def logout(
 ) -> RedirectResponse:
     sessions.end(ws, request.cookies.get(SESSION_COOKIE))
     resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(SESSION_COOKIE, path="/")
+    clear_cookie(request, resp, SESSION_COOKIE)
     return resp
