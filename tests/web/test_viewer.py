@@ -158,3 +158,22 @@ def test_viewer_page_renders_marks_anchors_and_jump_links(
 def _secret(ws: Workspace) -> str:
     secret, _ = users.reset_totp(ws, "reader")
     return secret
+
+
+def test_the_filter_form_with_everyone_chosen_is_not_an_error(
+    long_ws: tuple[Workspace, Principal, int],
+) -> None:
+    """The form sends empty values for "all"; the page must take them as no filter."""
+    ws, _, cid = long_ws
+    c = sign_in(TestClient(create_app(workspace=ws)), "reader", "correct horse battery staple 42",
+                _secret(ws), step=0)  # fmt: skip
+    c.post(
+        "/cases/OP-LONG/purpose",
+        data={"purpose": "filter test", "csrf_token": csrf_of(c.get("/").text)},
+    )
+    base = f"/cases/OP-LONG/conversations/{cid}"
+    everyone = c.get(f"{base}?category=&participant=&limit=20")
+    assert everyone.status_code == 200 and 'id="m-1"' in everyone.text
+    assert c.get(f"{base}?category=&participant=abc").status_code == 422
+    api = c.get(f"/api/v1/cases/OP-LONG/conversations/{cid}/messages?participant=&limit=5")
+    assert api.status_code == 200 and len(api.json()["messages"]) == 5

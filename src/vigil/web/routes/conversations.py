@@ -22,7 +22,17 @@ api = APIRouter(prefix="/api/v1", tags=["conversations"], responses=API_ERRORS)
 Start = Annotated[int, Query(ge=1, le=2_000_000_000, description="First message seq to show")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Category = Annotated[str | None, Query(max_length=64)]
-Participant = Annotated[int | None, Query(ge=1, le=2_000_000_000)]
+Participant = Annotated[
+    str | None,
+    Query(pattern=r"^[0-9]{0,9}$", description="A participant's id (empty: everyone)"),
+]
+"""Text, not a number, so that the filter form's "all" (an empty value) is not an error."""
+
+
+def _participant(raw: str | None) -> int | None:
+    return int(raw) if raw else None
+
+
 Purpose = Annotated[
     str | None,
     Query(min_length=4, max_length=500, description="Why you need it (stated once per case)"),
@@ -82,7 +92,7 @@ def conversation_view(
 ) -> HTMLResponse:
     p = conversation_page(
         ws, user, case_ref, conv_id, start=start, limit=limit,
-        category=category or None, participant=participant,
+        category=category or None, participant=_participant(participant),
     )  # fmt: skip
     return page(request, "conversation.html", _view_model(p))
 
@@ -121,7 +131,7 @@ def messages_api(
         state_purpose(ws, user, case_ref, purpose)
     return conversation_page(
         ws, user, case_ref, conv_id, start=start, limit=limit,
-        category=category or None, participant=participant,
+        category=category or None, participant=_participant(participant),
     )  # fmt: skip
 
 
