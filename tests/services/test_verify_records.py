@@ -293,6 +293,8 @@ def test_a_repointed_exhibit_is_never_shown(
         assert fh.read() == b"file 0"
     with ws.engine.begin() as c:
         _repoint(ws, c)
-    with pytest.raises(IntegrityError, match="JS/1.*now points at stored bytes"):
-        with open_content(ws, "OP-TEST", "JS/1", "check the file") as fh:
-            fh.read()
+    with (
+        pytest.raises(IntegrityError, match=r"JS/1.*now points at stored bytes"),
+        open_content(ws, "OP-TEST", "JS/1", "check the file") as fh,
+    ):
+        fh.read()
