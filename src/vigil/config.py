@@ -58,6 +58,13 @@ def _int(raw: str) -> int:
         raise ValueError("not a whole number") from None
 
 
+def _positive_int(raw: str) -> int:
+    value = _int(raw)
+    if value < 1:
+        raise ValueError("must be 1 or more")
+    return value
+
+
 def _optional_path(raw: str) -> Path | None:
     return Path(raw) if raw.strip() else None
 
@@ -137,6 +144,26 @@ class Settings:
     plugins: tuple[str, ...] = field(default_factory=_env("plugins", _module_names, _const(())))
     """Plugin modules to load besides installed ``vigil`` entry points, as comma-separated
     module names (``VIGIL_PLUGINS=unit_hashes,unit_reports``); see docs/plugins.md."""
+    max_message_bytes: int = field(
+        default_factory=_env("max_message_bytes", _positive_int, _const(1024 * 1024))
+    )
+    """Longest chat message (or text line) kept whole on ingest; longer ones are cut to this many
+    bytes with a note (the exhibit keeps every byte). See docs/ingest.md, "Bounded resources"."""
+    max_json_bytes: int = field(
+        default_factory=_env("max_json_bytes", _positive_int, _const(256 * 1024 * 1024))
+    )
+    """Largest whole-file JSON export read on ingest (it is parsed in memory, several times its
+    size); a larger one is refused with a clear error."""
+    max_archive_ratio: int = field(
+        default_factory=_env("max_archive_ratio", _positive_int, _const(100))
+    )
+    """Most bytes an archive may expand to on ingest, as a multiple of its own size (archives
+    expanding to under 64 MiB are always allowed); past it the ingest stops (a zip bomb)."""
+    max_image_pixels: int = field(
+        default_factory=_env("max_image_pixels", _positive_int, _const(64_000_000))
+    )
+    """Most pixels an image may be decoded at (checked from its header before decoding; a JPEG
+    is checked at the reduced scale it is decoded at); larger images are refused."""
 
     @property
     def resolved_home(self) -> Path:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from vigil.errors import ParseError
-from vigil.ingest.base import ParseOptions, Parser
+from vigil.ingest.base import Limits, ParseOptions, Parser
 from vigil.ingest.formats.whatsapp_txt import PARSER
 from vigil.model import AttachmentStatus, Conversation, Message
 
@@ -582,12 +582,16 @@ def test_no_newline_for_megabytes_stays_bounded_and_raises(monkeypatch: pytest.M
 
 
 def test_very_long_message_is_kept_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a message limit set above it, a 3 MB line is handed on in pieces and kept whole
+    (tests/ingest/test_bounded.py has the default limit cutting it)."""
     from vigil.ingest.formats import whatsapp_read
 
     monkeypatch.setattr(whatsapp_read, "LONGEST_LINE", 1 << 20)
     long = "é" * 1_500_000  # 3 MB in UTF-8, cut into pieces between characters
     data = f"12/05/2021, 10:00 - Sam: {long}\n13/05/2021, 10:01 - Amy: ok\n".encode()
-    _, msgs = parse(data)
+    options = ParseOptions(tz=ZoneInfo("UTC"), limits=Limits(max_message_bytes=8 << 20))
+    (conv,) = PARSER.parse(io.BytesIO(data), "chat.txt", options)
+    msgs = list(conv.messages)
     assert [len(m.text) for m in msgs] == [1_500_000, 2]
     assert msgs[0].text == long
     assert msgs[1].source_location == "line 2"

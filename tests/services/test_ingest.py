@@ -132,3 +132,30 @@ def test_participants_and_ingest_record(ws: Workspace, shared_fixtures: Path) ->
     with ws.sessions() as session:
         row = session.execute(select(Ingest)).scalar_one()
         assert row.parser == "meta_json" and row.messages == 7
+
+
+def test_the_workspace_message_limit_reaches_the_parser(ws: Workspace, tmp_path: Path) -> None:
+    """VIGIL_MAX_MESSAGE_BYTES (Settings.max_message_bytes) applies to an ingest: the long
+    message is cut with a note, nothing else changes, and the exhibit keeps every byte."""
+    from dataclasses import replace
+
+    small = replace(ws, settings=replace(ws.settings, max_message_bytes=200))
+    f = tmp_path / "chat.txt"
+    long = "see you at the park " * 100  # 2,000 bytes, one line
+    f.write_text(
+        "[01/02/2024, 10:00:00] Alex: hello\n"
+        f"[01/02/2024, 10:01:00] Sam: {long}\n"
+        "[01/02/2024, 10:02:00] Alex: bye\n",
+        encoding="utf-8",
+    )
+    s = ingest_file(small, "OP-TEST", f, fmt="whatsapp_txt")
+    assert s.messages == 3
+    assert any("cut" in n.lower() for n in s.notes)
+    with ws.sessions() as session:
+        texts = [
+            m.text for m in session.execute(select(MessageRow).order_by(MessageRow.seq)).scalars()
+        ]
+        ex = session.execute(select(Exhibit)).scalars().all()[-1]
+    assert texts[0] == "hello" and texts[2] == "bye"
+    assert len(texts[1].encode()) < 400 and "cut by Vigil" in texts[1]
+    assert ws.store.path_for(ex.blob_sha256).read_bytes() == f.read_bytes()

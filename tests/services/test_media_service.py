@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from PIL.PngImagePlugin import PngInfo
 from sqlalchemy import select
 
 from vigil.db.tables.evidence import CustodyEntry
-from vigil.errors import AccessDenied, UserError
+from vigil.errors import AccessDenied, ParseError, UserError
 from vigil.media.hashers.crypto import crypto_hashes
 from vigil.media.hashers.pdq import distance, hash_image
 from vigil.media.hashsets import read_vics
@@ -201,6 +202,21 @@ def test_thumbnail_blur_unblur_exposure(ws: Workspace, folder: Path, tmp_path: P
             s.execute(select(CustodyEntry).where(CustodyEntry.purpose == exp.reason)).scalars()
         )
     assert len(entries) == 1 and entries[0].action == "view" and entries[0].actor == "tester"
+
+
+def test_thumbnail_refuses_an_image_over_the_workspace_pixel_limit(
+    ws: Workspace, folder: Path
+) -> None:
+    item = scan(ws, CASE, [folder / "one.png"]).item_ids[0]
+    assert thumbnail(ws, item).blurred
+    with Image.open(folder / "one.png") as im:
+        pixels = im.width * im.height
+    small = replace(ws, settings=replace(ws.settings, max_image_pixels=pixels - 1))
+    with pytest.raises(ParseError, match="pixel limit"):
+        thumbnail(small, item)
+    with pytest.raises(ParseError, match="pixel limit"):
+        thumbnail(small, item, unblur_reason="confirm grade for charging")
+    assert exposures(ws) == []
 
 
 def test_list_deletions_and_rematch(ws: Workspace, folder: Path, tmp_path: Path) -> None:

@@ -9,13 +9,46 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from vigil.model import Conversation
 
+if TYPE_CHECKING:
+    from vigil.config import Settings
+
 HEAD_BYTES = 64 * 1024
 """How much of a file's start :func:`sniff` is shown."""
+
+MAX_MESSAGE_BYTES = 1024 * 1024
+MAX_JSON_BYTES = 256 * 1024 * 1024
+MAX_ARCHIVE_RATIO = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one ingest may hold in memory or extract (docs/ingest.md, "Bounded resources").
+
+    ``max_message_bytes``: a longer message or text line is cut to this many bytes, with a
+    note naming the line and byte offset (the exhibit keeps every byte); in CSV and JSON-lines
+    tables, where a cut record cannot be read, the record is skipped with that reason instead.
+    ``max_json_bytes``: a whole-file JSON export larger than this is refused before it is read.
+    ``max_archive_ratio``: an archive may expand to at most this multiple of its own size.
+    The defaults are the settings' defaults; :meth:`from_settings` takes the configured ones.
+    """
+
+    max_message_bytes: int = MAX_MESSAGE_BYTES
+    max_json_bytes: int = MAX_JSON_BYTES
+    max_archive_ratio: int = MAX_ARCHIVE_RATIO
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        """The limits configured in ``settings`` (``VIGIL_MAX_MESSAGE_BYTES`` and so on)."""
+        return cls(
+            max_message_bytes=settings.max_message_bytes,
+            max_json_bytes=settings.max_json_bytes,
+            max_archive_ratio=settings.max_archive_ratio,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +66,13 @@ class ParseOptions:
     ``tz`` is the zone assumed for local timestamps without an offset (from ``--tz`` or the
     case default); ``tz_source`` says where it came from so the summary can report it.
     ``mapping`` carries format-specific settings (e.g. the generic CSV column mapping).
+    ``limits`` bounds memory and archive expansion (:class:`Limits`).
     """
 
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     tz_source: str = "default"
     mapping: Mapping[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
 
 
 @runtime_checkable

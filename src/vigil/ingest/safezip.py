@@ -1,21 +1,27 @@
 """Open zip containers (WhatsApp exports, UFDR reports) without trusting them.
 
 Refuses path traversal, absolute or drive-qualified member names, encrypted members, too many
-members, and zip bombs (a member or the whole archive expanding past a limit, or a member's
-compression ratio past a limit). Reads are bounded by the declared size, so a lying header
-cannot expand further than it claims.
+members, and zip bombs: a member or the whole archive expanding past a limit, a member's
+compression ratio past a limit, or all members together expanding to more than
+``max_total_ratio`` times the archive's own size (``VIGIL_MAX_ARCHIVE_RATIO``; archives expanding
+to under ``total_floor`` bytes are always allowed). The checks use the sizes the archive declares,
+before anything is extracted. Reads are bounded by the declared size, so a lying header cannot
+expand further than it claims: what an ingest extracts is bounded by the declared total (read
+twice for a WhatsApp chat text, whose parser makes two passes).
 """
 
 from __future__ import annotations
 
+import io
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from vigil.errors import ParseError
+from vigil.ingest.base import MAX_ARCHIVE_RATIO, Limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +34,28 @@ class ZipLimits:
     max_ratio: float = 200.0
     """Largest uncompressed/compressed ratio for members above ``ratio_floor`` bytes."""
     ratio_floor: int = 1024 * 1024
+    max_total_ratio: float = float(MAX_ARCHIVE_RATIO)
+    """Most bytes all members may expand to, as a multiple of the archive's own size ..."""
+    total_floor: int = 64 * 1024 * 1024
+    """... unless they expand to fewer bytes than this."""
 
 
 DEFAULT_LIMITS = ZipLimits()
+
+
+def zip_limits(limits: Limits) -> ZipLimits:
+    """The archive limits for an ingest run under ``limits`` (its archive ratio)."""
+    return replace(DEFAULT_LIMITS, max_total_ratio=float(limits.max_archive_ratio))
+
+
+def _size_of(stream: BinaryIO) -> int | None:
+    try:
+        here = stream.tell()
+        end = stream.seek(0, io.SEEK_END)
+        stream.seek(here)
+    except (OSError, ValueError):
+        return None
+    return end
 
 
 def _check_name(name: str, file: str) -> None:
@@ -48,6 +73,7 @@ def _check_name(name: str, file: str) -> None:
 
 def open_zip(stream: BinaryIO, file: str, limits: ZipLimits = DEFAULT_LIMITS) -> zipfile.ZipFile:
     """Open ``stream`` as a zip and check every member against ``limits``."""
+    size = _size_of(stream)
     try:
         zf = zipfile.ZipFile(stream)
     except zipfile.BadZipFile as exc:
@@ -83,6 +109,14 @@ def open_zip(stream: BinaryIO, file: str, limits: ZipLimits = DEFAULT_LIMITS) ->
     if total > limits.max_total_bytes:
         raise ParseError(
             f"archive expands to {total} bytes, over the limit (possible zip bomb)", file=file
+        )
+    if size is not None and total > max(limits.total_floor, limits.max_total_ratio * size):
+        raise ParseError(
+            f"archive of {size:,} bytes expands to {total:,} bytes, {total / max(size, 1):,.0f} "
+            f"times its size: over the limit of {limits.max_total_ratio:g} times "
+            "(VIGIL_MAX_ARCHIVE_RATIO) for an ingest (possible zip bomb); nothing was extracted",
+            file=file,
+            hint="if the archive is genuine, raise VIGIL_MAX_ARCHIVE_RATIO and ingest it again",
         )
     return zf
 

@@ -3,7 +3,10 @@
 :class:`XmlReader` feeds a byte stream chunk by chunk to defusedxml's expat parser with DTDs,
 entity declarations and external references all forbidden, and yields ``start``/``end`` events
 for light :class:`Node` objects that carry their line and column. Memory stays bounded as long
-as the caller calls :meth:`XmlReader.release` on subtrees it has finished with.
+as the caller calls :meth:`XmlReader.release` on subtrees it has finished with: an element's own
+text is kept up to ``max_text`` characters (the rest is counted in :attr:`XmlReader.cuts`, never
+held, and the text says where it was cut), and one token that expat must hold whole (a start tag
+with its attributes, a comment) may not run past ``MAX_TOKEN`` bytes.
 
 Every failure becomes a :class:`~vigil.errors.ParseError` naming the file and the line, column
 and byte offset: a DTD or entity (refused, so "billion laughs" and external-entity attacks never
@@ -28,9 +31,15 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import DefusedXMLParser
 
 from vigil.errors import ParseError
+from vigil.ingest.base import MAX_MESSAGE_BYTES
 
 CHUNK = 64 * 1024
 MAX_DEPTH = 256
+MAX_TOKEN = 64 * 1024 * 1024
+"""Bytes the parser may take in without an element starting or ending or text arriving: a longer
+tag, attribute value or comment is refused (SMS backups hold attachments in base64 attributes of
+a few MB, so this is generous)."""
+TEXT_CUT = "[\u2026 cut by Vigil: the text is longer than the limit; the rest is in the exhibit]"
 
 
 @dataclass(slots=True, eq=False)
@@ -44,6 +53,8 @@ class Node:
     depth: int
     children: list[Node] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)
+    kept: int = 0  # characters of text kept in ``parts``
+    cut: int = 0  # characters of text left out (over the reader's ``max_text``)
 
     @property
     def text(self) -> str:
@@ -235,6 +246,7 @@ class _Target:
 
     def start(self, tag: str, attrs: list[str]) -> None:
         r = self.reader
+        r.active = True
         stack = r.stack
         ex = self.expat
         if len(stack) >= r.max_depth:
@@ -254,16 +266,33 @@ class _Target:
         r.pending.append(("start", node, parent))
 
     def end(self, tag: str) -> None:
-        stack = self.reader.stack
+        r = self.reader
+        r.active = True
+        stack = r.stack
         node = stack.pop()
-        self.reader.pending.append(("end", node, stack[-1] if stack else None))
+        if node.cut:
+            r.cuts.append((node.line, node.tag, node.kept + node.cut))
+        r.pending.append(("end", node, stack[-1] if stack else None))
 
     def data(self, text: str) -> None:
-        stack = self.reader.stack
+        r = self.reader
+        r.active = True
+        stack = r.stack
         if stack:
             top = stack[-1]
             if not (top.children and text.isspace()):
-                top.parts.append(text)
+                size = top.kept + len(text)
+                if size <= r.max_text:
+                    top.parts.append(text)
+                    top.kept = size
+                    return
+                room = r.max_text - top.kept
+                if room > 0:
+                    top.parts.append(text[:room])
+                    top.kept += room
+                if not top.cut:
+                    top.parts.append(TEXT_CUT)
+                top.cut += len(text) - max(room, 0)
 
 
 def _looks_like_xml(head: bytes, name: str) -> None:
@@ -288,12 +317,42 @@ class XmlReader:
     text and children are complete only at its ``end`` event. ``node.depth`` is 0 for the root.
     """
 
-    def __init__(self, name: str, *, repair: RefRepair | None = None, max_depth: int = MAX_DEPTH):
+    def __init__(
+        self,
+        name: str,
+        *,
+        repair: RefRepair | None = None,
+        max_depth: int = MAX_DEPTH,
+        max_text: int = MAX_MESSAGE_BYTES,
+        max_token: int = MAX_TOKEN,
+    ):
         self.name = name
         self.repair = repair
         self.max_depth = max_depth
+        self.max_text = max_text
+        self.max_token = max_token
         self.stack: list[Node] = []
         self.pending: list[Event] = []
+        self.cuts: list[tuple[int, str, int]] = []
+        """(line, tag, characters) of each element whose text was cut to ``max_text``."""
+        self.active = False  # an element started or ended, or text came, since the last check
+
+    def cut_notes(self) -> list[str]:
+        """Notes on the texts cut since the last call (the first few one by one), then forget
+        them."""
+        cuts, self.cuts = self.cuts, []
+        notes = [
+            f"{self.name}: line {line}: the text of <{tag}> ({size:,} characters) is longer than "
+            f"the {self.max_text:,}-character limit (VIGIL_MAX_MESSAGE_BYTES): cut there, the "
+            "full text stays in the exhibit"
+            for line, tag, size in cuts[:10]
+        ]
+        if len(cuts) > 10:
+            notes.append(
+                f"{self.name}: {len(cuts) - 10:,} more over-long text(s) cut, from line "
+                f"{cuts[10][0]} (the full text stays in the exhibit)"
+            )
+        return notes
 
     @staticmethod
     def release(node: Node, parent: Node | None) -> None:
@@ -312,12 +371,26 @@ class XmlReader:
         ex = parser.parser
         target.install(ex)
         checked = False
+        fed = quiet_from = 0
         for chunk in chunks:
             if not checked and chunk:
                 _looks_like_xml(chunk[:4096], self.name)
                 checked = True
             data = self.repair.feed(chunk) if self.repair else chunk
             self._feed(ex, data, final=False)
+            fed += len(data)
+            if self.active:
+                self.active = False
+                quiet_from = fed
+            elif fed - quiet_from > self.max_token:
+                raise ParseError(
+                    f"no element starts or ends and no text comes in {fed - quiet_from:,} bytes: "
+                    f"a tag, attribute value or comment longer than {self.max_token:,} bytes is "
+                    "refused (it would be held whole in memory)",
+                    file=self.name,
+                    location=f"line {ex.CurrentLineNumber}, near byte offset {quiet_from:,}",
+                    expected="a chat export, not one endless tag",
+                )
             yield from self._drain()
         if not checked:
             raise ParseError("file is empty", file=self.name, expected="an XML document")

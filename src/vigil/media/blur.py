@@ -6,25 +6,38 @@ Gaussian blur. :func:`unblurred_thumbnail` is the only function here that return
 pixels; it needs a non-empty reason and marks its result ``exposure=True`` so that the calling
 service logs the view as exposure against the officer. Nothing else in this module returns the
 original bytes or an unblurred rendering.
+
+Memory stays bounded (docs/media.md): the pixel count is checked before decoding (``max_pixels``,
+the setting ``VIGIL_MAX_IMAGE_PIXELS``), a JPEG is decoded at the smallest scale the thumbnail
+allows (Pillow ``draft``), and the image is reduced to a few times the thumbnail's size band by
+band before it is turned upright and resized.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFilter
 
 from vigil.errors import ParseError, UserError
-from vigil.media.decoding import strict_decoding
+from vigil.media.decoding import (
+    DECODE_ERRORS,
+    DEFAULT_MAX_PIXELS,
+    check_pixels,
+    draft_for,
+    open_lazily,
+    orientation,
+    rgb_reduced,
+    strict_decoding,
+    transposed,
+)
 
 DEFAULT_SIDE = 256
 DETAIL_SIDE = 24
 """Longest side (pixels) the image is reduced to before blurring: the information kept."""
 BLUR_FRACTION = 0.06
 """Gaussian radius as a share of the thumbnail's longest side."""
-MAX_PIXELS = 300_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,20 +53,21 @@ class Thumbnail:
     reason: str | None = None
 
 
-def _open(data: bytes, name: str) -> Image.Image:
-    im: Image.Image
+def _open(data: bytes, name: str, side: int, max_pixels: int) -> Image.Image:
+    """The image upright, in RGB, reduced (by a whole factor) to no less than ``side`` pixels
+    on its longest side when it is larger."""
     try:
-        with warnings.catch_warnings(), strict_decoding():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
-            if im.width * im.height > MAX_PIXELS:
-                raise ParseError(f"{im.width}x{im.height} pixels is too large", file=name)
+        with strict_decoding():
+            im = open_lazily(data)
+            draft_for(im, max(im.size) // side)
+            check_pixels(im, name, max_pixels)
+            turn = orientation(im)
             im.seek(0)
-            im = ImageOps.exif_transpose(im)
-            return im.convert("RGB")
+            small = rgb_reduced(im, max(1, max(im.size) // side))
+            return transposed(small, turn)
     except ParseError:
         raise
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+    except DECODE_ERRORS as exc:
         raise ParseError(f"cannot decode image: {exc}", file=name) from exc
 
 
@@ -68,14 +82,15 @@ def _jpeg(im: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def blurred_thumbnail(data: bytes, *, side: int = DEFAULT_SIDE, name: str = "<image>") -> Thumbnail:
+def blurred_thumbnail(
+    data: bytes,
+    *,
+    side: int = DEFAULT_SIDE,
+    name: str = "<image>",
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Thumbnail:
     """A blurred thumbnail (longest side ``side``) of an image file's bytes."""
-    im = _open(data, name)
-    small = (
-        im.reduce(max(1, max(im.size) // (DETAIL_SIDE * 4)))
-        if max(im.size) > DETAIL_SIDE * 4
-        else im
-    )
+    small = _open(data, name, DETAIL_SIDE * 4, max_pixels)
     small = small.resize(_fit(small.size, DETAIL_SIDE), Image.Resampling.BOX)
     big = small.resize(_fit(small.size, side), Image.Resampling.BILINEAR)
     radius = max(2.0, side * BLUR_FRACTION)
@@ -85,12 +100,17 @@ def blurred_thumbnail(data: bytes, *, side: int = DEFAULT_SIDE, name: str = "<im
 
 
 def unblurred_thumbnail(
-    data: bytes, *, reason: str, side: int = DEFAULT_SIDE, name: str = "<image>"
+    data: bytes,
+    *,
+    reason: str,
+    side: int = DEFAULT_SIDE,
+    name: str = "<image>",
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> Thumbnail:
     """An unblurred thumbnail, only with a reason; the caller must log it as exposure."""
     if not reason or not reason.strip():
         raise UserError("an unblurred view needs a reason (it is logged as exposure)")
-    im = _open(data, name)
+    im = _open(data, name, side * 2, max_pixels)
     im.thumbnail(_fit(im.size, side), Image.Resampling.LANCZOS)
     return Thumbnail(
         _jpeg(im),

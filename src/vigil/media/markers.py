@@ -5,7 +5,9 @@ Looks for: C2PA manifests (a JUMBF box labelled ``c2pa`` in JPEG APP11 segments 
 keywords that image generators write (``parameters``, ``prompt``, ``workflow``, ...); generator
 names in EXIF tags, PNG text fields and XMP packets; and IPTC digital-source-type values for
 generated media. The keyword and name lists are data (``markers.yaml``). Reads metadata only:
-pixels are never decoded. Malformed containers yield no marker rather than an error.
+pixels are never decoded (a PNG's EXIF comes from its own ``eXIf`` chunk, found by the chunk walk
+here, since Pillow decodes the whole image to look for one). Malformed containers yield no marker
+rather than an error.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import struct
+import warnings
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +30,8 @@ MAX_EVIDENCE = 4000
 MAX_INFLATE = 1_000_000
 PNG_SIG = b"\x89PNG\r\n\x1a\n"
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
+_PNG_KEPT = frozenset({"tEXt", "zTXt", "iTXt", "caBX", "eXIf"})
+"""The PNG chunks whose bodies are read (the others, image data above all, are skipped)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,7 @@ class _Parts:
     texts: list[tuple[str, str, str]]  # (chunk type, keyword, text)
     jumbf: list[tuple[str, bytes]]
     xmp: list[tuple[str, str]]
+    exif: bytes | None = None  # a PNG's eXIf chunk (or ImageMagick's raw EXIF text chunk)
 
 
 @cache
@@ -85,8 +91,13 @@ def _png(data: bytes, parts: _Parts) -> None:
         length, ctype_raw = struct.unpack(">I4s", data[pos : pos + 8])
         if pos + 12 + length > len(data):  # a chunk running past the end: file is cut or lying
             break
-        body = data[pos + 8 : pos + 8 + length]
         ctype = ctype_raw.decode("latin-1")
+        if ctype == "IEND":
+            break
+        if ctype not in _PNG_KEPT:  # image data: not copied
+            pos += 12 + length
+            continue
+        body = data[pos + 8 : pos + 8 + length]
         where = f"PNG {ctype} chunk at byte {pos}"
         if ctype in ("tEXt", "zTXt", "iTXt"):
             try:
@@ -99,8 +110,8 @@ def _png(data: bytes, parts: _Parts) -> None:
                 parts.texts.append((where, found[0], found[1]))
         elif ctype == "caBX":
             parts.jumbf.append((where, body))
-        elif ctype == "IEND":
-            break
+        elif ctype == "eXIf" and parts.exif is None:
+            parts.exif = body
         pos += 12 + length
 
 
@@ -169,11 +180,31 @@ def _names_in(text: str) -> list[str]:
     return [n for n in _rules()["generator_names"] if n.lower() in low]
 
 
-def _exif(data: bytes) -> list[tuple[str, str]]:
+def _png_exif(parts: _Parts) -> Image.Exif:
+    """A PNG's EXIF, from the chunks walked (as Pillow reads it, without decoding pixels)."""
+    raw = parts.exif
+    if raw is None:
+        for _, key, text in parts.texts:
+            if key == "Raw profile type exif":
+                raw = bytes.fromhex("".join(text.split("\n")[3:]))
+                break
+    exif = Image.Exif()
+    if raw:
+        exif.load(raw)
+    return exif
+
+
+def _exif(data: bytes, parts: _Parts) -> list[tuple[str, str]]:
+    xmp: object = None
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            exif = im.getexif()
-            xmp = im.info.get("xmp")
+        if data.startswith(PNG_SIG):
+            exif = _png_exif(parts)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as im:
+                    exif = im.getexif()
+                    xmp = im.info.get("xmp")
     except Exception:  # metadata is best-effort: an unreadable image simply has none
         return []
     wanted = set(_rules()["named_fields"]["exif"])
@@ -237,7 +268,7 @@ def find_markers(data: bytes) -> tuple[Marker, ...]:
                     f"PNG text field {key!r} names a generator ({names[0]})",
                 )
             )
-    for tag, value in _exif(data):
+    for tag, value in _exif(data, parts):
         if tag == "XMP":
             parts.xmp.append(("XMP metadata", value))
         elif names := _names_in(value):

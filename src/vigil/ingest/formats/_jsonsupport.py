@@ -1,7 +1,9 @@
 """Helpers shared by the JSON-family chat parsers (Telegram, Discord, Meta, Snapchat).
 
 Loading turns every failure into a :class:`~vigil.errors.ParseError` that names the byte
-offset and line; time helpers return UTC datetimes together with the zone they assumed.
+offset and line; time helpers return UTC datetimes together with the zone they assumed. A JSON
+export is parsed whole, in memory (about ten times its size as Python objects), so a file over
+the JSON size limit (``ParseOptions.limits.max_json_bytes``) is refused before it is read.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from vigil.errors import ParseError
+from vigil.ingest.base import MAX_JSON_BYTES
 from vigil.model import Participant
 
 BOM = b"\xef\xbb\xbf"
@@ -39,9 +42,25 @@ def decode_bytes(data: bytes, name: str, expected: str) -> str:
         ) from exc
 
 
-def load_json(stream: BinaryIO, name: str, expected: str) -> Any:
-    """Read and parse the whole stream as JSON, raising ParseError with offset and line."""
-    data = stream.read()
+def check_json_size(size: int, name: str, max_bytes: int, *, exact: bool = True) -> None:
+    """Refuse a JSON document of ``size`` bytes (more than ``size`` when not ``exact``) when it
+    is over ``max_bytes``."""
+    if size > max_bytes:
+        what = f"{size:,} bytes" if exact else f"more than {max_bytes:,} bytes"
+        raise ParseError(
+            f"JSON export of {what} is over the {max_bytes:,}-byte limit (VIGIL_MAX_JSON_BYTES); "
+            "not read (a JSON export is parsed whole, in memory, at about ten times its size)",
+            file=name,
+            hint="raise VIGIL_MAX_JSON_BYTES to ingest it on a machine with the memory, or "
+            "split the export (e.g. one chat per file)",
+        )
+
+
+def load_json(stream: BinaryIO, name: str, expected: str, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """Read and parse the whole stream as JSON, raising ParseError with offset and line; a
+    stream longer than ``max_bytes`` is refused after reading one byte more than that."""
+    data = stream.read(max_bytes + 1)
+    check_json_size(len(data), name, max_bytes, exact=False)
     return loads_json(data, name, expected)
 
 

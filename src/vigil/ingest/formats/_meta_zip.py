@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from vigil.errors import ParseError
-from vigil.ingest.safezip import open_zip, read_member
+from vigil.ingest.base import Limits
+from vigil.ingest.formats._jsonsupport import check_json_size
+from vigil.ingest.safezip import open_zip, read_member, zip_limits
 from vigil.model import AttachmentStatus, Conversation, SkippedRecord
 
 _MEMBER = re.compile(r"^(?P<dir>(?:.*/)?)message_(?P<n>\d+)\.json$")
@@ -52,10 +54,11 @@ def make_resolver(members: Sequence[str]) -> Resolver:
 
 
 def iter_zip_threads(
-    stream: BinaryIO, name: str, parse_thread: ParseThread, merge: Merge
+    stream: BinaryIO, name: str, parse_thread: ParseThread, merge: Merge, limits: Limits
 ) -> Iterator[Conversation]:
-    """Yield one merged conversation per thread folder holding ``message_N.json`` files."""
-    zf = open_zip(stream, name)
+    """Yield one merged conversation per thread folder holding ``message_N.json`` files; a
+    file over the JSON size limit is a skipped record, read no further than its size."""
+    zf = open_zip(stream, name, zip_limits(limits))
     members = [i.filename for i in zf.infolist() if not i.is_dir()]
     threads: dict[str, list[tuple[int, str]]] = {}
     for member in members:
@@ -73,6 +76,12 @@ def iter_zip_threads(
         for folder in sorted(threads):
             parts, names, failed = [], [], []
             for _n, member in sorted(threads[folder]):
+                where = f"{name}: {member}"
+                try:
+                    check_json_size(zf.getinfo(member).file_size, where, limits.max_json_bytes)
+                except ParseError as exc:
+                    failed.append(SkippedRecord(member, f"unreadable thread file: {exc.message}"))
+                    continue
                 raw = read_member(zf, member, name)  # a zip bomb stops the whole file
                 try:
                     parts.append(parse_thread(raw, f"{name}: {member}", "", resolve))

@@ -4,12 +4,15 @@ The CSV has no message ids, types or channel block; the channel name and id are 
 DiscordChatExporter's file name pattern ``Guild - channel [123].csv`` when it is used.
 Dates are ISO 8601 in recent versions; older ones wrote local times such as
 ``04-Jan-19 05:52 PM``, which are read in ``options.tz`` and reported in the notes.
+
+The file is read line by line with a bounded ``readline``: a line longer than the message limit
+(``ParseOptions.limits``) is never held whole; its record is skipped with that reason (the exhibit
+keeps every byte).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,14 +21,15 @@ from typing import BinaryIO
 from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions, Sniff
 from vigil.ingest.formats._jsonsupport import (
+    BOM,
     Roster,
     basename,
-    decode_bytes,
     localize,
     parse_iso,
     unnamed,
 )
 from vigil.ingest.formats.discord_json import PLATFORM, attachment
+from vigil.ingest.lines import SETTING, Cut, bounded_lines
 from vigil.model import Conversation, Message, SkippedRecord
 
 EXPECTED = "a DiscordChatExporter CSV export (AuthorID,Author,Date,Content,Attachments,Reactions)"
@@ -62,6 +66,39 @@ def _time(text: str, options: ParseOptions) -> tuple[datetime | None, str | None
         note = "; ".join(n for n in (order_note, dst) if n) or None
         return utc, options.tz.key, note, True
     return None, None, f"unreadable date {text!r}", False
+
+
+def _text_lines(
+    stream: BinaryIO, name: str, limit: int, skipped: list[SkippedRecord]
+) -> Iterator[str]:
+    """The file's lines as text (BOM dropped); undecodable bytes raise ParseError with their
+    offset and line; a line over ``limit`` bytes goes on empty and into ``skipped``."""
+    cuts: list[Cut] = []
+    for number, start, raw, cut in bounded_lines(stream, limit, cuts):
+        if cut:
+            size = limit + cuts[-1].dropped
+            skipped.append(
+                SkippedRecord(
+                    f"line {number}",
+                    f"line of {size:,} bytes (from byte offset {start:,}) is longer than the "
+                    f"{limit:,}-byte limit ({SETTING}): not read (the full bytes stay in the "
+                    "exhibit)",
+                    raw[:200].decode("utf-8", "replace"),
+                )
+            )
+            yield "\n"
+            continue
+        if number == 1 and raw.startswith(BOM):
+            raw, start = raw[len(BOM) :], start + len(BOM)
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                f"undecodable byte 0x{raw[exc.start]:02x} (not UTF-8)",
+                file=name,
+                location=f"offset {start + exc.start}, line {number}",
+                expected=EXPECTED,
+            ) from exc
 
 
 def _reactions(cell: str) -> list[tuple[str, str]]:
@@ -105,8 +142,8 @@ class DiscordCsvParser:
         return Sniff(0.0, "header has Author/Date/Content but not DiscordChatExporter's columns")
 
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
-        text = decode_bytes(stream.read(), name, EXPECTED)
-        reader = csv.reader(io.StringIO(text, newline=""))
+        cut: list[SkippedRecord] = []
+        reader = csv.reader(_text_lines(stream, name, options.limits.max_message_bytes, cut))
         try:
             header = next(reader)
         except StopIteration:
@@ -169,6 +206,8 @@ class DiscordCsvParser:
                 )
             )
         conv.messages = messages
+        conv.skipped.extend(cut)
+        conv.skipped.sort(key=lambda r: int(r.source_location.removeprefix("line ")))
         conv.participants = roster.participants()
         if local:
             conv.notes.append(

@@ -185,7 +185,7 @@ class DiscordJsonParser:
         return Sniff(0.0, "no guild + channel + messages keys (DiscordChatExporter layout)")
 
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
-        data = load_json(stream, name, EXPECTED)
+        data = load_json(stream, name, EXPECTED, options.limits.max_json_bytes)
         if not isinstance(data, dict):
             raise ParseError(
                 "top level is not a JSON object", file=name, location="$", expected=EXPECTED

@@ -6,7 +6,9 @@ Without a mapping, obvious column names (sender/author/from, text/message/body,
 time/timestamp/date) are used and each conversation's notes say which columns were assumed.
 
 Rows with a bad time or without a sender, text or time become :class:`SkippedRecord` entries
-with their line number and reason. Rows are grouped into one conversation per value of the
+with their line number and reason. Lines are read with a bounded ``readline``: a line longer than
+the message limit (``ParseOptions.limits``) is never held whole; its record is skipped with that
+reason and the bytes left out are counted in the notes (the exhibit keeps them). Rows are grouped into one conversation per value of the
 ``conversation`` column (one conversation when it is not mapped), in order of first appearance.
 """
 
@@ -31,6 +33,7 @@ from vigil.ingest.formats._generic_mapping import (
     lookup,
 )
 from vigil.ingest.formats._timestamps import OFFSET_IN_SOURCE, TimeResult, localise, parse_iso
+from vigil.ingest.lines import SETTING, Cut, bounded_lines
 from vigil.model import Conversation, Message, Participant, SkippedRecord
 
 __all__ = ["PARSER", "GenericParser", "load_mapping_yaml"]
@@ -83,21 +86,37 @@ def _parse_time(raw: str, fmt: str | None, options: ParseOptions) -> TimeResult:
 
 
 class _Lines:
-    """Decode a binary stream line by line, noting undecodable bytes with their offset."""
+    """Decode a binary stream line by line, noting undecodable bytes with their offset.
 
-    def __init__(self, stream: BinaryIO, name: str) -> None:
+    A line longer than ``limit`` bytes is read no further than that: it goes on as an empty
+    line (so a CSV reader sees no half record) and becomes a skipped record."""
+
+    def __init__(self, stream: BinaryIO, name: str, limit: int) -> None:
         self.stream = stream
         self.name = name
+        self.limit = limit
         self.number = 0
-        self.offset = 0
         self.notes: list[str] = []
+        self.cuts: list[Cut] = []
+        self.skipped: list[SkippedRecord] = []
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.stream:
-            self.number += 1
-            start = self.offset
-            self.offset += len(raw)
-            if self.number == 1:
+        for number, start, raw, cut in bounded_lines(self.stream, self.limit, self.cuts):
+            self.number = number
+            if cut:
+                size = self.limit + self.cuts[-1].dropped
+                self.skipped.append(
+                    SkippedRecord(
+                        f"line {number}",
+                        f"line of {size:,} bytes (from byte offset {start:,}) is longer than the "
+                        f"{self.limit:,}-byte limit ({SETTING}): not read (the full bytes stay "
+                        "in the exhibit)",
+                        raw=raw[:200].decode("utf-8", "replace"),
+                    )
+                )
+                yield "\n"
+                continue
+            if number == 1:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             nul = raw.find(b"\x00")
             if nul != -1:
@@ -178,7 +197,7 @@ class GenericParser:
         )
 
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
-        lines = _Lines(stream, name)
+        lines = _Lines(stream, name, options.limits.max_message_bytes)
         it = iter(lines)
         first = next((ln for ln in it if ln.strip()), None)
         if first is None:
@@ -207,6 +226,7 @@ class GenericParser:
         if not convs:
             convs = [Conversation(mapping.get("platform", "generic"), None)]
         convs[0].skipped.extend(orphans)
+        convs[0].skipped.extend(lines.skipped)
         convs[0].skipped.sort(key=lambda r: int(r.source_location.removeprefix("line ")))
         for conv in convs:
             conv.notes[:0] = notes

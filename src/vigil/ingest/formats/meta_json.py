@@ -21,6 +21,7 @@ from vigil.ingest.formats._jsonsupport import (
     EPOCH,
     Roster,
     basename,
+    check_json_size,
     from_epoch_ms,
     has_key,
     head_text,
@@ -287,9 +288,14 @@ class MetaJsonParser:
         head = stream.read(4)
         if head == _ZIP_MAGIC:
             stream.seek(0)
-            yield from iter_zip_threads(stream, name, parse_thread, merge_conversations)
+            yield from iter_zip_threads(
+                stream, name, parse_thread, merge_conversations, options.limits
+            )
             return
-        conv = parse_thread(head + stream.read(), name)
+        cap = options.limits.max_json_bytes
+        raw = head + stream.read(cap + 1 - len(head))
+        check_json_size(len(raw), name, cap, exact=False)
+        conv = parse_thread(raw, name)
         if _LOOSE_NAME.search(name):
             conv.notes.append(LOOSE_PART)
         yield conv

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from vigil.errors import ParseError
-from vigil.ingest.base import ParseOptions, Sniff
+from vigil.ingest.base import MAX_MESSAGE_BYTES, ParseOptions, Sniff
+from vigil.ingest.lines import Cut, bounded_lines
 from vigil.ingest.xmlsafe import Node, RefRepair, XmlReader, read_chunks
 from vigil.model import Conversation, Message, Participant, ParticipantRole, SkippedRecord
 
@@ -84,7 +85,7 @@ class Pan12Parser:
 
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
         repair = RefRepair(control_bytes=True)
-        reader = XmlReader(name, repair=repair)
+        reader = XmlReader(name, repair=repair, max_text=options.limits.max_message_bytes)
         stray: list[SkippedRecord] = []
         for event, node, parent in reader.events(read_chunks(stream)):
             if event == "start":
@@ -103,11 +104,12 @@ class Pan12Parser:
                 conv.skipped[:0] = stray
                 stray = []
                 conv.notes.extend(_repairs(repair, node.line))
+                conv.notes.extend(reader.cut_notes())
                 yield conv
             else:
                 stray.append(SkippedRecord(f"line {node.line}", f"unexpected element <{node.tag}>"))
             reader.release(node, parent)
-        notes = _repairs(repair, None)
+        notes = _repairs(repair, None) + reader.cut_notes()
         if stray or notes:
             yield Conversation(
                 PLATFORM, "(records outside any conversation)", skipped=stray, notes=notes
@@ -122,10 +124,21 @@ def _repairs(repair: RefRepair, line: int | None) -> list[str]:
     return notes
 
 
-def load_predator_ids(stream: BinaryIO, name: str = "predator list") -> set[str]:
-    """Read the corpus's predator list: one author id per line; blanks and ``#`` lines ignored."""
+def load_predator_ids(
+    stream: BinaryIO, name: str = "predator list", limit: int = MAX_MESSAGE_BYTES
+) -> set[str]:
+    """Read the corpus's predator list: one author id per line; blanks and ``#`` lines ignored.
+    A line longer than ``limit`` bytes (no author id) is refused without being read whole."""
     ids: set[str] = set()
-    for number, raw in enumerate(stream, start=1):
+    cuts: list[Cut] = []
+    for number, _, raw, cut in bounded_lines(stream, limit, cuts):
+        if cut:
+            raise ParseError(
+                f"line longer than {limit:,} bytes",
+                file=name,
+                location=f"line {number}",
+                expected="UTF-8 text, one author id per line",
+            )
         try:
             line = raw.decode("utf-8").strip().lstrip("\ufeff")
         except UnicodeDecodeError as exc:

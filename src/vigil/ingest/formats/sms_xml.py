@@ -12,7 +12,9 @@ MMS text parts become the message text; SMIL layout parts are skipped (counted i
 other parts are attachments, PRESENT only when their bytes are embedded as base64 ``data``.
 
 Emoji that the app writes as surrogate-pair references (``&#55357;&#56832;``) are repaired by
-:class:`~vigil.ingest.xmlsafe.RefRepair` before parsing. The XML is streamed; only the messages
+:class:`~vigil.ingest.xmlsafe.RefRepair` before parsing. A message text longer than the message
+limit (``ParseOptions.limits``, counted in characters) is cut there with a mark and a note; the
+exhibit keeps every byte. The XML is streamed; only the messages
 (without embedded attachment bytes) are held until the end, since a thread's records are spread
 over the file.
 """
@@ -27,7 +29,7 @@ from typing import BinaryIO
 
 from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions, Sniff
-from vigil.ingest.xmlsafe import Node, RefRepair, XmlReader, read_chunks
+from vigil.ingest.xmlsafe import TEXT_CUT, Node, RefRepair, XmlReader, read_chunks
 from vigil.model import Attachment, AttachmentStatus, Conversation, Message, Participant
 
 OWNER = "owner"
@@ -54,7 +56,8 @@ class _Thread:
 
 
 class _State:
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
         self.threads: dict[str, _Thread] = {}
         self.records = 0
         self.smil_parts = 0
@@ -87,6 +90,18 @@ class _State:
         return th
 
 
+def _clip(text: str, node: Node, st: _State) -> str:
+    """``text``, cut to the message limit with a mark and a note when it is longer."""
+    if len(text) <= st.limit:
+        return text
+    st.notes.append(
+        f"line {node.line}: <{node.tag}> text of {len(text):,} characters is longer than the "
+        f"{st.limit:,}-character limit (VIGIL_MAX_MESSAGE_BYTES): cut there, the full text stays "
+        "in the exhibit"
+    )
+    return text[: st.limit] + TEXT_CUT
+
+
 def _time(node: Node, msg: Message) -> None:
     raw = _attr(node, "date")
     msg.local_time_text = _attr(node, "readable_date") or raw
@@ -112,7 +127,7 @@ def _sms(node: Node, st: _State) -> None:
     th = st.thread(node, addresses)
     kind = int(t) if (t := _attr(node, "type")) and t.isdigit() else 0
     sender = addresses[0] if kind == 1 and addresses else OWNER
-    msg = Message(sender, node.get("body") or "", None, f"line {node.line}")
+    msg = Message(sender, _clip(node.get("body") or "", node, st), None, f"line {node.line}")
     _time(node, msg)
     if kind != 1 and kind != 2:
         label = _SMS_TYPES.get(kind, "unknown type")
@@ -125,8 +140,9 @@ def _attachment(part: Node, ct: str | None, conv: Conversation) -> Attachment:
     data = _attr(part, "data")
     if data is None:
         return Attachment(fname, ct, AttachmentStatus.OMITTED)
-    stripped = "".join(data.split())
-    size = len(stripped) * 3 // 4 - (len(stripped) - len(stripped.rstrip("=")))
+    chars = len(data) - sum(data.count(c) for c in " \t\n\r\f\v")  # no copy of a big attribute
+    tail = "".join(data[-16:].split())
+    size = chars * 3 // 4 - (len(tail) - len(tail.rstrip("=")))
     conv.notes.append(
         f"line {part.line}: attachment {fname or '(unnamed)'} is embedded in the XML as "
         f"base64 ({size} bytes); decode it from the exhibit to register it"
@@ -173,7 +189,8 @@ def _mms(node: Node, st: _State) -> None:
     subject = _attr(node, "sub")
     if subject:
         texts.insert(0, f"Subject: {subject}")
-    msg = Message(sender, "\n".join(texts), None, f"line {node.line}", attachments=atts)
+    text = _clip("\n".join(texts), node, st)
+    msg = Message(sender, text, None, f"line {node.line}", attachments=atts)
     msg.source_id = _attr(node, "m_id")
     _time(node, msg)
     th.messages.append(msg)
@@ -194,8 +211,8 @@ class SmsXmlParser:
 
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
         repair = RefRepair()
-        reader = XmlReader(name, repair=repair)
-        st = _State()
+        reader = XmlReader(name, repair=repair, max_text=options.limits.max_message_bytes)
+        st = _State(options.limits.max_message_bytes)
         declared: str | None = None
         for event, node, parent in reader.events(read_chunks(stream)):
             if event == "start":
@@ -221,7 +238,7 @@ class SmsXmlParser:
             st.notes.append(f"the file declares count={declared} but holds {st.records} records")
         if st.smil_parts:
             st.notes.append(f"{st.smil_parts} SMIL layout part(s) of MMS messages skipped")
-        notes = [f"whole file: {n}" for n in repair.notes()] + st.notes
+        notes = [f"whole file: {n}" for n in repair.notes()] + st.notes + reader.cut_notes()
         if not st.threads and notes:
             yield Conversation(platform="sms", title=None, notes=notes)
         for th in st.threads.values():

@@ -200,7 +200,7 @@ class TelegramJsonParser:
         return Sniff(score, reason)
 
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
-        data = load_json(stream, name, EXPECTED)
+        data = load_json(stream, name, EXPECTED, options.limits.max_json_bytes)
         if not isinstance(data, dict):
             raise ParseError(
                 "top level is not a JSON object", file=name, location="$", expected=EXPECTED

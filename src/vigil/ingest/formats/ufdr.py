@@ -30,7 +30,7 @@ from typing import BinaryIO
 from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions, Sniff
 from vigil.ingest.formats._timestamps import parse_cellebrite
-from vigil.ingest.safezip import iter_member_chunks, open_zip
+from vigil.ingest.safezip import iter_member_chunks, open_zip, zip_limits
 from vigil.ingest.xmlsafe import Node, RefRepair, XmlReader, read_chunks
 from vigil.model import Attachment, AttachmentStatus, Conversation, Message, Participant
 
@@ -209,8 +209,8 @@ class _Report:
         return conv
 
 
-def _stream(rep: _Report, chunks: Iterable[bytes]) -> Iterator[Conversation]:
-    reader = XmlReader(rep.name, repair=RefRepair())
+def _stream(rep: _Report, chunks: Iterable[bytes], max_text: int) -> Iterator[Conversation]:
+    reader = XmlReader(rep.name, repair=RefRepair(), max_text=max_text)
     keep: int | None = None  # depth of the Chat model or tagged file being collected
     for event, node, parent in reader.events(chunks):
         if event == "start":
@@ -242,7 +242,9 @@ def _stream(rep: _Report, chunks: Iterable[bytes]) -> Iterator[Conversation]:
             if node.tag == "file":
                 rep.tagged_file(node)
             else:
-                yield rep.chat(node)
+                conv = rep.chat(node)
+                conv.notes.extend(reader.cut_notes())
+                yield conv
         reader.release(node, parent)
 
 
@@ -290,17 +292,18 @@ class UfdrParser:
         return Sniff(0.0, "neither a .ufdr zip nor XML in the Cellebrite report namespace")
 
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
+        limit = options.limits.max_message_bytes
         first = stream.read(4)
         if first == b"PK\x03\x04":
             stream.seek(0)
-            zf = open_zip(stream, name)
+            zf = open_zip(stream, name, zip_limits(options.limits))
             with zf:
                 member = _report_member(zf, name)
                 rep = _Report(f"{name} (member {member})", zf.namelist(), options)
-                yield from _stream(rep, _member_chunks(zf, member, name))
+                yield from _stream(rep, _member_chunks(zf, member, name), limit)
             return
         rep = _Report(name, None, options)
-        yield from _stream(rep, itertools.chain([first], read_chunks(stream)))
+        yield from _stream(rep, itertools.chain([first], read_chunks(stream)), limit)
 
 
 PARSER = UfdrParser()

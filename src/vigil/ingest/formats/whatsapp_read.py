@@ -1,7 +1,9 @@
 """Reading a WhatsApp export: byte blocks (readable twice) and text pieces, line-aligned.
 
 Used by :mod:`.whatsapp_run`. Invisible directional marks are removed here, CRLF becomes LF, and
-undecodable bytes become U+FFFD with their offset kept for the conversation's notes.
+undecodable bytes become U+FFFD with their offset kept for the conversation's notes. A line longer
+than the message limit is cut there (:class:`~vigil.ingest.lines.LineCutter`), so that one huge
+line never lives whole in memory; the cut is marked in the text and listed in ``Decoder.cutter``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import codecs
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
+from vigil.ingest.base import MAX_MESSAGE_BYTES
 from vigil.ingest.formats.whatsapp_locale import MARK_CHARS
+from vigil.ingest.lines import LineCutter
 
 BLOCK = 1 << 20
 """Bytes read at a time (and the size of the head that fixes the layout)."""
@@ -18,7 +22,13 @@ PIECE = 1 << 16
 """Bytes decoded at a time in the message loop: small enough that a piece's split results
 stay in the CPU cache (1 MiB pieces parse about a tenth slower)."""
 LONGEST_LINE = 16 << 20
-"""Past this many bytes without a newline, text is handed on mid-line (memory stays bounded)."""
+"""Past this many bytes without a newline, text is handed on mid-line (only reached when the
+message limit is set higher than this)."""
+CUT_MARK = (
+    " [\u2026 cut by Vigil at byte offset {offset}: the line is longer than the limit;"
+    " the rest is in the exhibit]"
+)
+"""Put in the text where an over-long line was cut."""
 
 
 def chain(*parts: Iterable[bytes]) -> Iterator[bytes]:
@@ -72,10 +82,11 @@ class Decoder:
     """Bytes → text in line-aligned pieces: UTF-8 (or UTF-16 with a BOM), marks removed,
     CRLF → LF, undecodable bytes replaced by U+FFFD and their offsets kept."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_MESSAGE_BYTES) -> None:
         self.bad = 0  # undecodable byte sequences
         self.first_bad = 0  # byte offset of the first
         self.nul_at: int | None = None
+        self.cutter = LineCutter(limit, CUT_MARK)
 
     def texts(self, blocks: Iterable[bytes], piece: int | None = None) -> Iterator[str]:
         """The text, line-aligned; in pieces of about ``piece`` bytes when given (a longer line
@@ -86,7 +97,7 @@ class Decoder:
             it = self._from_utf16(chain([first], it))
             first = next(it, b"")
         carry, offset = b"", 0
-        for block in chain([first], it):
+        for block in self.cutter.blocks(chain([first], it)):
             raw = carry + block
             cut = raw.rfind(b"\n") + 1
             if cut == 0:
@@ -107,13 +118,13 @@ class Decoder:
 
     def _decode(self, raw: bytes, offset: int) -> str:
         if self.nul_at is None and b"\x00" in raw:
-            self.nul_at = offset + raw.index(b"\x00")
+            self.nul_at = self.cutter.source_offset(offset + raw.index(b"\x00"))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             text = raw.decode("utf-8", "replace")
             if not self.bad:
-                self.first_bad = offset + exc.start
+                self.first_bad = self.cutter.source_offset(offset + exc.start)
             self.bad += text.count("\ufffd") - raw.count("\ufffd".encode())
         return strip_marks(text)
 

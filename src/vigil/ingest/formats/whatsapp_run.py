@@ -20,6 +20,7 @@ from vigil.ingest.base import ParseOptions
 from vigil.ingest.formats import whatsapp_layout as lay
 from vigil.ingest.formats.whatsapp_locale import Locale, classify_body, locale
 from vigil.ingest.formats.whatsapp_read import PIECE, Blocks, Decoder, chain_str
+from vigil.ingest.lines import SETTING, char_start, cut_notes
 from vigil.model import Conversation, Message, Participant, SkippedRecord
 
 Media = dict[str, tuple[str, int]]
@@ -28,6 +29,10 @@ Media = dict[str, tuple[str, int]]
 _PLAIN_TIME = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})(?:[:.]([0-9]{2}))?$")
 _NOT_AUTHOR = re.compile(r"[\"“”«»„「」]")
 _EXPECTED = "lines like '31/12/2020, 23:59 - Name: text' or '[31/12/2020, 23:59:59] Name: text'"
+_MESSAGE_CUT = (
+    "[\u2026 cut by Vigil in line {line}: the message is longer than the limit;"
+    " the rest is in the exhibit]"
+)
 _PATTERNS: list[lay.Patterns] = []
 
 
@@ -138,6 +143,8 @@ class Run:
         title: str | None,
     ) -> None:
         self.name, self.options, self.blocks, self.media = name, options, blocks, media
+        self.limit = options.limits.max_message_bytes
+        self.cut_messages: list[tuple[int, int, int]] = []  # (line, line cut in, bytes left out)
         self.loc = locale()
         self.conv = Conversation(platform="whatsapp", title=title)
         self.tzname: str = getattr(options.tz, "key", None) or str(options.tz)
@@ -150,7 +157,7 @@ class Run:
     # --- first pass ---------------------------------------------------------------------------
 
     def start(self) -> Conversation:
-        dec = Decoder()
+        dec = Decoder(self.limit)
         texts = dec.texts(self.blocks.first_pass())
         head = next(texts, "")
         pats = patterns()
@@ -227,9 +234,10 @@ class Run:
         dates, times = self.clock.dates, self.clock.times
         known, special, tails = self.known, self.loc.special, frozenset(">)")
         tzname, split = self.tzname, self.header.split
-        dec = Decoder()
+        dec = Decoder(self.limit)
         line = 1
         held: list[Any] | None = None  # the last message of a piece: it may go on
+        left_out = [0, 0, 0]  # bytes, newlines and first line left out of the held message
         for piece in dec.texts(self.blocks.second_pass(), PIECE):
             parts = split(piece)
             if held is None:
@@ -238,13 +246,17 @@ class Run:
                     self._skip_lines(own, line)
                     yield from extra
                     line += parts[0].count("\n")
-            else:
-                held[5] = f"{held[5]}{parts[0]}"  # continuation lines at the piece's start
+            else:  # continuation lines at the piece's start
+                if left_out[1] or len(held[5]) + len(parts[0]) > self.limit:
+                    self._hold_back(held, parts[0], left_out, line)
+                else:
+                    held[5] = f"{held[5]}{parts[0]}"
                 if len(parts) == 1:
                     continue
                 stamp, date, tm, author, body, gap = held
-                yield from self._slow(stamp, date, tm, author, body, gap, line)
-                line += gap.count("\n")
+                yield from self._slow(stamp, date, tm, author, body, gap, line, left_out)
+                line += gap.count("\n") + left_out[1]
+                left_out = [0, 0, 0]
             if len(parts) == 1:
                 continue
             held = parts[-6:]
@@ -273,28 +285,69 @@ class Run:
         if held is not None:
             stamp, date, tm, author, body, gap = held
             gap = gap if gap.endswith("\n") else gap + "\n"
-            yield from self._slow(stamp, date, tm, author, body, gap, line)
+            yield from self._slow(stamp, date, tm, author, body, gap, line, left_out)
         self._finish(dec)
 
+    def _hold_back(self, held: list[Any], more: str, left_out: list[int], line: int) -> None:
+        """Add continuation text ``more`` to the held message up to the limit (whole lines);
+        count what is left out, without keeping it."""
+        if not left_out[1]:
+            room = self.limit - len(held[5])
+            keep = more.rfind("\n", 0, room) + 1 if room > 0 else 0
+            held[5] = f"{held[5]}{more[:keep]}"
+            more = more[keep:]
+            left_out[2] = line + held[5].count("\n")
+        left_out[0] += len(more.encode("utf-8", "surrogatepass"))
+        left_out[1] += more.count("\n")
+
     def _slow(
-        self, stamp: str, date: str, tm: str, author: str | None, body: str, gap: str, line: int
+        self,
+        stamp: str,
+        date: str,
+        tm: str,
+        author: str | None,
+        body: str,
+        gap: str,
+        line: int,
+        left_out: list[int] | None = None,
     ) -> list[Message]:
         """The message and, rarely, headers in another layout found among its lines."""
         extra: list[Message] = []
         if not gap.startswith("\n"):  # the line itself went on past a piece cut mid-line
             rest_of_line, nl, after = gap.partition("\n")
             body, gap = body + rest_of_line, nl + after
+        cont = ""
         if gap not in ("\n", ""):
             own, extra = self._split_loose(gap[1:-1], line + 1)
             cont = own.rstrip("\n")
-            if cont:
-                body = f"{body}\n{cont}"
+        if cont or (left_out and left_out[0]):
+            body = self._joined(body, cont, line, left_out)
         if not extra and author in self.known and not self.loc.may_have_marker(body):
             base, delta = self.clock.dates.get(date), self.clock.times.get(tm)
             if base is not None and delta is not None:  # a plain multi-line message
                 return [Message(author, body, base + delta, f"line {line}", stamp, self.tzname)]
         msg = self._make(stamp, date, tm, author, body, line)
         return [msg, *extra] if extra else [msg]
+
+    def _joined(self, body: str, cont: str, line: int, left_out: list[int] | None) -> str:
+        """``body`` and its continuation lines ``cont``, cut to the limit with a mark and a
+        record of what was left out (``left_out``: already left out while reading)."""
+        dropped, first = (left_out[0], left_out[2]) if left_out else (0, 0)
+        limit = self.limit
+        if not dropped and (len(body) + len(cont) + 1) * 4 <= limit:
+            return f"{body}\n{cont}"
+        head = len(body.encode("utf-8", "surrogatepass")) + 1
+        raw = cont.encode("utf-8", "surrogatepass")
+        if not dropped and head + len(raw) <= limit:
+            return f"{body}\n{cont}"
+        keep = char_start(raw, max(0, min(len(raw), limit - head)))
+        if keep < len(raw):
+            first = line + 1 + raw.count(b"\n", 0, keep)
+            dropped += len(raw) - keep
+        kept = raw[:keep].decode("utf-8", "surrogatepass")
+        self.cut_messages.append((line, first, dropped))
+        mark = _MESSAGE_CUT.format(line=first)
+        return f"{body}\n{kept}{mark}" if kept else f"{body}\n{mark}"
 
     def _split_loose(self, text: str, first_line: int) -> tuple[str, list[Message]]:
         """Headers in another layout inside continuation text: cut there, parse them loosely."""
@@ -404,3 +457,17 @@ class Run:
             )
         if dec.nul_at is not None:
             notes.append(f"NUL byte at offset {dec.nul_at}: the file holds binary data")
+        notes.extend(cut_notes(self.name, dec.cutter.cuts, self.limit))
+        for line, first, dropped in self.cut_messages[:10]:
+            notes.append(
+                f"{self.name}: message at line {line} is longer than the {self.limit:,}-byte "
+                f"limit ({SETTING}): cut in line {first}, {dropped:,} byte(s) of its "
+                "continuation lines left out (the full bytes stay in the exhibit)"
+            )
+        if len(self.cut_messages) > 10:
+            rest = self.cut_messages[10:]
+            notes.append(
+                f"{self.name}: {len(rest):,} more over-long message(s) cut, "
+                f"{sum(d for _, _, d in rest):,} byte(s) left out in all "
+                "(the full bytes stay in the exhibit)"
+            )

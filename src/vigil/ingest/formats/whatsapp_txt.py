@@ -32,7 +32,7 @@ from vigil.ingest.base import ParseOptions, Sniff
 from vigil.ingest.formats.whatsapp_locale import locale
 from vigil.ingest.formats.whatsapp_read import BLOCK, Blocks, chain, strip_marks
 from vigil.ingest.formats.whatsapp_run import Media, Run, patterns
-from vigil.ingest.safezip import iter_member_chunks, open_zip
+from vigil.ingest.safezip import iter_member_chunks, open_zip, zip_limits
 from vigil.model import Conversation
 
 
@@ -94,7 +94,7 @@ class WhatsAppTextParser:
             stream = io.BytesIO(first + stream.read())
         else:
             stream.seek(stream.tell() - len(first))
-        zf = open_zip(stream, name)
+        zf = open_zip(stream, name, zip_limits(options.limits))
         infos = [
             i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
         ]

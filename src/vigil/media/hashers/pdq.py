@@ -4,9 +4,18 @@ Pipeline ``pdq-prep/1`` (the default, which reproduces ThreatExchange's referenc
 0 bits): decode with Pillow; take frame 0; do **not** apply the EXIF orientation (the eight
 dihedral variants cover rotated and mirrored copies; ``exif_transpose=True`` applies it and says
 so); convert to RGB with Pillow's ``convert("RGB")`` (alpha dropped, palettes expanded, CMYK and
-greyscale converted by Pillow); no resizing (full resolution) unless ``max_side`` is given;
-luminance ``0.299 R + 0.587 G + 0.114 B`` in float64 rounded to float32, as ``pdqhash`` does;
-then pdqhash's PDQ (Jarosz filter, 64x64 decimation, DCT, median threshold).
+greyscale converted by Pillow); no resizing (full resolution) unless ``max_side`` is given or
+the image has more than ``FULL_PIXELS`` pixels; luminance ``0.299 R + 0.587 G + 0.114 B`` in
+float64 rounded to float32, as ``pdqhash`` does; then pdqhash's PDQ (Jarosz filter, 64x64
+decimation, DCT, median threshold).
+
+Bounded memory (docs/media.md): the pixel count is checked from the header before decoding
+(``max_pixels``, the setting ``VIGIL_MAX_IMAGE_PIXELS``); conversion to RGB and the luminance are
+computed in bands of rows, so the peak is about 8 bytes a pixel hashed. An image over
+``FULL_PIXELS`` is hashed from a reduced copy instead of at full resolution: a JPEG decoded at
+1/2, 1/4 or 1/8 scale (Pillow ``draft``), then reduced by the smallest whole factor that brings
+it to ``FULL_PIXELS`` or fewer (Pillow ``reduce``, a box average); the preparation's ``resize``
+says so. Images up to ``FULL_PIXELS`` hash exactly as before.
 
 The hashing step calls pdqhash's own compiled PDQ entry point directly when the installed
 pdqhash is a version known to export it (saving pdqhash's Python-side conversions); otherwise it
@@ -16,8 +25,6 @@ uses ``pdqhash.compute``. Both give identical hashes (tests/media/test_media_pdq
 from __future__ import annotations
 
 import ctypes
-import io
-import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -26,14 +33,27 @@ import numpy as np
 import pdqhash
 import PIL
 from numpy.typing import NDArray
-from PIL import Image, ImageOps, _imaging
+from PIL import Image, _imaging
 
 from vigil.errors import ParseError
-from vigil.media.decoding import strict_decoding
+from vigil.media.decoding import (
+    DECODE_ERRORS,
+    DEFAULT_MAX_PIXELS,
+    check_pixels,
+    draft_for,
+    factor_for,
+    open_lazily,
+    orientation,
+    rgb_reduced,
+    strict_decoding,
+    transposed,
+)
 
 PIPELINE_VERSION = "pdq-prep/1"
 MIN_QUALITY = 50
-DEFAULT_MAX_PIXELS = 300_000_000
+FULL_PIXELS = 32_000_000
+"""Images up to this many pixels are hashed at full resolution; larger ones from a reduced copy
+(hashing needs about 8 bytes a pixel: 256 MB here)."""
 VARIANTS: tuple[str, ...] = (
     "original",
     "rotate-90",
@@ -150,6 +170,17 @@ def backend() -> str:
     return "native" if _native() is not None else "pdqhash.compute"
 
 
+def _luma_of(im: Image.Image) -> NDArray[np.float32]:
+    """:func:`_luma` of an RGB image, read from it in bands (no full-size array copy)."""
+    width, height = im.size
+    out = np.empty((height, width), np.float32)
+    rows = max(1, _LUMA_BLOCK // max(1, width))
+    for start in range(0, height, rows):
+        band = np.asarray(im.crop((0, start, width, min(height, start + rows))), dtype=np.uint8)
+        out[start : start + band.shape[0]] = _luma(band)
+    return out
+
+
 def _luma(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
     """pdqhash's luminance, bit for bit: float64 products summed in order, then float32.
 
@@ -187,7 +218,13 @@ def hash_rgb(
             return tuple(PdqHash(_vector_to_hex(v), int(quality)) for v in vectors)
         vector, quality = pdqhash.compute(rgb)
         return (PdqHash(_vector_to_hex(vector), int(quality)),)
-    gray = _luma(rgb)
+    return _hash_luma(_luma(rgb), native, dihedral)
+
+
+def _hash_luma(
+    gray: NDArray[np.float32], native: tuple[Any, Any], dihedral: bool
+) -> tuple[PdqHash, ...]:
+    """PDQ of a luminance array with pdqhash's compiled code (which overwrites ``gray``)."""
     scratch = np.empty_like(gray)
     b64 = np.empty((64, 64), np.float32)
     b16x64 = np.empty((16, 64), np.float32)
@@ -234,47 +271,60 @@ def hash_image(
     max_side: int | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> PdqResult:
-    """Decode an image file's bytes and PDQ-hash it; ParseError when it cannot be decoded."""
-    im: Image.Image
+    """Decode an image file's bytes and PDQ-hash it; ParseError when it cannot be decoded or
+    has more than ``max_pixels`` pixels (checked before decoding)."""
     try:
-        with warnings.catch_warnings(), strict_decoding():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
-            if im.width * im.height > max_pixels:
-                raise ParseError(
-                    f"{im.width}x{im.height} pixels is more than the limit {max_pixels}", file=name
-                )
-            fmt, mode, frames = im.format or "?", im.mode, getattr(im, "n_frames", 1)
-            orientation = im.getexif().get(0x0112)
+        with strict_decoding():
+            im = open_lazily(data)
+            fmt, mode = im.format or "?", im.mode
+            size = im.size
+            factor = 1 if max_side is not None else factor_for(size, FULL_PIXELS)
+            scale = draft_for(im, factor)
+            check_pixels(im, name, max_pixels)
+            frames = getattr(im, "n_frames", 1)
+            turn = orientation(im)
             im.seek(0)
-            if exif_transpose:
-                im = ImageOps.exif_transpose(im)
-            colour = "as decoded (RGB)"
-            if im.mode != "RGB":
-                colour = f"Pillow convert('RGB') from {im.mode}"
-                im = im.convert("RGB")
             resize = "none (full resolution)"
-            if max_side is not None and max(im.size) > max_side:
-                scale = max_side / max(im.size)
-                size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
-                im = im.resize(size, Image.Resampling.LANCZOS)
-                resize = f"Pillow resize to {size[0]}x{size[1]} (longest side {max_side}), Lanczos"
-            rgb = np.asarray(im, dtype=np.uint8)
+            if factor > 1:
+                factor = factor_for(im.size, FULL_PIXELS)
+                steps = [f"JPEG decoded at 1/{scale} scale (Pillow draft)"] if scale > 1 else []
+                if factor > 1:
+                    steps.append(f"Pillow reduce({factor}) (box average)")
+                resize = (
+                    f"{' then '.join(steps)}: {size[0]}x{size[1]} is over {FULL_PIXELS:,} pixels"
+                )
+            colour = "as decoded (RGB)" if mode == "RGB" else f"Pillow convert('RGB') from {mode}"
+            rgb = rgb_reduced(im, factor)
+            del im
+            if exif_transpose:
+                rgb = transposed(rgb, turn)
+            if max_side is not None and max(rgb.size) > max_side:
+                scale_to = max_side / max(rgb.size)
+                new = (max(1, round(rgb.width * scale_to)), max(1, round(rgb.height * scale_to)))
+                rgb = rgb.resize(new, Image.Resampling.LANCZOS)
+                resize = f"Pillow resize to {new[0]}x{new[1]} (longest side {max_side}), Lanczos"
     except ParseError:
         raise
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+    except DECODE_ERRORS as exc:
         raise ParseError(f"cannot decode image: {exc}", file=name) from exc
-    hashes = hash_rgb(rgb, dihedral=dihedral)
+    width, height = rgb.size
+    native = _native()
+    if native is None:
+        hashes = hash_rgb(np.asarray(rgb, dtype=np.uint8), dihedral=dihedral)
+    else:
+        gray = _luma_of(rgb)
+        del rgb
+        hashes = _hash_luma(gray, native, dihedral)
     prep = Preparation(
         version=PIPELINE_VERSION,
         decoder=f"Pillow {PIL.__version__}",
         source_format=fmt,
         source_mode=mode,
-        width=int(rgb.shape[1]),
-        height=int(rgb.shape[0]),
+        width=int(width),
+        height=int(height),
         frame=0,
         frames=int(frames),
-        exif_orientation=int(orientation) if isinstance(orientation, int) else None,
+        exif_orientation=turn,
         exif_applied=exif_transpose,
         colour=colour,
         resize=resize,

@@ -408,7 +408,7 @@ def open_content(
         access.require_act(session, ws, "read", case_ref)
         ex = _get_exhibit(session, case.id, case_ref, ref)
         sha = ex.blob_sha256
-        _check_registered_bytes(session, case_ref, ref, sha)
+        check_registered_bytes(session, case_ref, ref, sha)
         audit.record(
             session,
             ws.actor,
@@ -427,7 +427,7 @@ def open_content(
         yield fh
 
 
-def _check_registered_bytes(session: Session, case_ref: str, ref: str, sha: str) -> None:
+def check_registered_bytes(session: Session, case_ref: str, ref: str, sha: str) -> None:
     """Refuse to show an exhibit whose row no longer points at the bytes its custody entry
     registered (a database edited by hand: ``vigil evidence verify`` names it)."""
     entry = session.execute(

@@ -16,7 +16,7 @@ from vigil.evidence import custody
 from vigil.evidence.mime import guess_mime
 from vigil.evidence.refs import initials
 from vigil.evidence.store import Stored
-from vigil.ingest.base import HEAD_BYTES, ParseOptions
+from vigil.ingest.base import HEAD_BYTES, Limits, ParseOptions
 from vigil.ingest.detect import Choice, detect
 from vigil.ingest.encodings import utf8_head, wide_encoding
 from vigil.plugins import parsers
@@ -117,7 +117,12 @@ def _ingest_file(
     codec = wide_encoding(head)  # UTF-16/32: parsers bid on (and later read) it as UTF-8
     choice = detect(head if codec is None else utf8_head(head, codec), path.name, parsers(), fmt)
     mime = guess_mime(head, path.name)
-    options = ParseOptions(tz=zone, tz_source=tz_source, mapping=dict(mapping or {}))
+    options = ParseOptions(
+        tz=zone,
+        tz_source=tz_source,
+        mapping=dict(mapping or {}),
+        limits=Limits.from_settings(ws.settings),
+    )
     with path.open("rb") as fh:
         stored = ws.store.put_stream(fh, ws.settings.hash_chunk_bytes)
     try:

@@ -19,7 +19,8 @@ from vigil.db.tables.evidence import Exhibit
 from vigil.evidence.digests import ATTACHMENT_FIELDS, PARTICIPANT_FIELDS, rows_digest
 from vigil.evidence.mime import guess_mime
 from vigil.evidence.store import Stored
-from vigil.ingest.safezip import iter_member_chunks, open_zip
+from vigil.ingest.base import Limits
+from vigil.ingest.safezip import iter_member_chunks, open_zip, zip_limits
 from vigil.model import Attachment, AttachmentStatus, Participant
 from vigil.services.evidence.exhibits import record_in_session
 from vigil.services.ingest.rows import FULL_COLUMNS, LEAN_COLUMNS, Tail, Values
@@ -258,7 +259,11 @@ class ConversationWriter:
         """Register a file inside the (zip) exhibit as a derived exhibit."""
         if self._zip is None:
             self._zip_fh = self.ws.store.open(self.stored.digests.sha256)
-            self._zip = open_zip(self._zip_fh, self.ex.original_name)
+            self._zip = open_zip(
+                self._zip_fh,
+                self.ex.original_name,
+                zip_limits(Limits.from_settings(self.ws.settings)),
+            )
         if member not in self._zip.NameToInfo:
             self.summary.notes.append(f"attachment {member!r} is named but not in the archive")
             return None

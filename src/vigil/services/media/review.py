@@ -26,7 +26,7 @@ from vigil.media.categories import registry
 from vigil.media.hashsets import HashRecord, HashValue, export_vics
 from vigil.services import access, audit
 from vigil.services.cases import get_case
-from vigil.services.evidence.exhibits import open_content
+from vigil.services.evidence.exhibits import check_registered_bytes, open_content
 from vigil.services.workspace import Workspace
 
 GRADES: dict[str, str] = {"A": "A", "B": "B", "C": "C", "NOT_INDECENT": "N"}
@@ -187,10 +187,21 @@ def thumbnail(ws: Workspace, item_id: int, *, unblur_reason: str | None = None) 
         raise UserError(f"media item {item_id} is a {item.kind}; thumbnails are for images")
     if unblur_reason is None:
         with open_content(ws, case_ref, ex.ref, purpose="blurred thumbnail") as fh:
-            return blurred_thumbnail(fh.read(), name=ex.ref)
+            return blurred_thumbnail(
+                fh.read(), name=ex.ref, max_pixels=ws.settings.max_image_pixels
+            )
     reason = unblur_reason.strip()
     if not reason:
         raise UserError("an unblurred view needs a reason (it is logged as exposure)")
+    with ws.sessions() as s:
+        access.require_act(s, ws, "read", case_ref)
+        check_registered_bytes(s, case_ref, ex.ref, ex.blob_sha256)
+    # made before the exposure is logged, and shown only after: an image that cannot be
+    # decoded (or is over the pixel limit) was never seen, so it is not logged as exposure
+    with ws.store.open(ex.blob_sha256) as fh:
+        clear = unblurred_thumbnail(
+            fh.read(), reason=reason, name=ex.ref, max_pixels=ws.settings.max_image_pixels
+        )
     with ws.transaction() as session:
         custody.lock(session)
         access.require_act(session, ws, "read", case_ref)
@@ -211,8 +222,7 @@ def thumbnail(ws: Workspace, item_id: int, *, unblur_reason: str | None = None) 
             },
             now=ws.now(),
         )
-    with ws.store.open(ex.blob_sha256) as fh:
-        return unblurred_thumbnail(fh.read(), reason=reason, name=ex.ref)
+    return clear
 
 
 def exposures(ws: Workspace, item_id: int | None = None) -> list[MediaExposure]:

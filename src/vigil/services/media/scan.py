@@ -91,7 +91,9 @@ def _hash_one(
             item.sha256 = hashlib.sha256(data).hexdigest()
             item.markers = json.dumps([asdict(m) for m in find_markers(data)], sort_keys=True)
             try:
-                res = hash_image(data, name=ex.ref, dihedral=dihedral)
+                res = hash_image(
+                    data, name=ex.ref, dihedral=dihedral, max_pixels=ws.settings.max_image_pixels
+                )
             except ParseError as exc:
                 item.status, item.error = "undecodable", str(exc)
                 return item
