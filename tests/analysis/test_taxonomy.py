@@ -377,6 +377,7 @@ def test_a_second_language_is_grouped_and_filtered() -> None:
         "    pattern: '\\bgawn ni gwrdd\\b'\n"
         "    tags: [meeting_proposal]\n"
         "    speaker: adult\n"
+        "    description: Proposes meeting.\n"
         "    notes: Welsh example used only by this test.\n"
         "    examples: ['gawn ni gwrdd fory?']\n"
         "    near_misses: ['gawn ni weld']\n"

@@ -29,7 +29,12 @@ give them, mostly together with stronger cues."""
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A pattern with its category's weight, stage and plain-language explanation."""
+    """A pattern with its category's weight, stage and plain-language explanation.
+
+    ``explanation`` is what a finding's reason says to an officer: the category's label and the
+    pattern's ``description`` ("Meeting and travel: Asks whether the two of them can meet.").
+    ``notes`` is the pattern's technical note, for ``vigil explain --technical`` only.
+    """
 
     id: str
     category: str
@@ -42,6 +47,8 @@ class Rule:
     speaker: str
     explanation: str
     lang: str = "en"
+    description: str = ""
+    notes: str = ""
 
     def scan_pattern(self) -> ScanPattern:
         return ScanPattern(self.id, self.category, self.pattern, self.tags, self.speaker)
@@ -53,7 +60,7 @@ def rules_from_taxonomy(taxonomy: Any) -> list[Rule]:
     for cat in taxonomy.categories:
         stage = dict(cat.stage)
         for p in cat.patterns:
-            why = (p.notes or cat.description or cat.name).strip().split("\n")[0]
+            why = (p.description or cat.name).strip()
             out.append(
                 Rule(
                     id=p.id,
@@ -67,6 +74,8 @@ def rules_from_taxonomy(taxonomy: Any) -> list[Rule]:
                     speaker=str(p.speaker),
                     explanation=f"{cat.name}: {why}",
                     lang=str(p.lang),
+                    description=str(p.description),
+                    notes=str(p.notes),
                 )
             )
     return out

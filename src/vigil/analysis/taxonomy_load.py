@@ -3,10 +3,11 @@
 One file per category plus ``_taxonomy.yaml`` (version, languages, stage vocabularies, tag
 vocabulary). Patterns in other languages live in ``lang/<code>/<category id>.yaml`` (a
 ``category`` id, optional ``sources`` and a ``patterns`` list) and are merged into their
-category when loaded. Every pattern is checked when loaded: required fields, known tags and stages,
-unique ids, and a regex subset that Python ``re``, RE2 and Hyperscan all read the same way and
-that can never match across the NUL separating messages in a scanned blob. Errors name the file
-and the pattern id. See docs/taxonomy.md.
+category when loaded. Every pattern is checked when loaded: required fields (among them a
+``description``, one plain sentence for officers, apart from the technical ``notes``), known
+tags and stages, unique ids, and a regex subset that Python ``re``, RE2 and Hyperscan all read
+the same way and that can never match across the NUL separating messages in a scanned blob.
+Errors name the file and the pattern id. See docs/taxonomy.md.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ _PATTERN_FIELDS = (
     "pattern",
     "tags",
     "speaker",
+    "description",
     "notes",
     "examples",
     "near_misses",
@@ -71,6 +73,9 @@ class Pattern:
     notes: str
     examples: tuple[str, ...]
     near_misses: tuple[str, ...]
+    description: str = ""
+    """What the pattern looks for, in one plain sentence for officers ("Asks how old the other
+    person is."). ``notes`` is the technical note for whoever maintains the pattern."""
 
 
 @dataclass(frozen=True)
@@ -297,6 +302,25 @@ def check_pattern(pattern: str) -> str | None:
 
 # --- loading -----------------------------------------------------------------------------
 
+DESCRIPTION_MAX = 160
+"""Longest pattern description: one sentence an officer reads beside a quote."""
+_DEVELOPER_WORDS = re.compile(r"\\|\b[a-z0-9]+_[a-z0-9_]+\b|[{}\[\]]")
+"""Signs of a developer note: a backslash, a snake_case name, braces or brackets."""
+
+
+def description_problem(value: Any) -> str | None:
+    """Why ``value`` is not a usable officer description (one plain sentence), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty string"
+    text = " ".join(value.split())
+    if len(text) > DESCRIPTION_MAX:
+        return f"is longer than {DESCRIPTION_MAX} characters"
+    if _DEVELOPER_WORDS.search(text):
+        return "reads like a developer note (backslash, snake_case name or brackets)"
+    if text.rstrip(".").count(". ") > 0:
+        return "has more than one sentence"
+    return None
+
 
 def _str_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
@@ -336,6 +360,9 @@ def _parse_pattern(raw: Any, category: str, meta: Mapping[str, Any], file: str) 
             raise fail(f"{key} must be a non-empty list of strings")
     if not isinstance(raw["notes"], str) or not raw["notes"].strip():
         raise fail("notes must be a non-empty string")
+    problem = description_problem(raw["description"])
+    if problem:
+        raise fail(f"description {problem}", "one plain sentence for officers")
     problem = check_pattern(raw["pattern"]) if meta.get("check_patterns", True) else None
     if problem:
         raise fail(f"pattern not allowed: {problem}")
@@ -347,6 +374,7 @@ def _parse_pattern(raw: Any, category: str, meta: Mapping[str, Any], file: str) 
         tags=tuple(raw["tags"]),
         speaker=raw["speaker"],
         notes=raw["notes"].strip(),
+        description=" ".join(raw["description"].split()),
         examples=tuple(raw["examples"]),
         near_misses=tuple(raw["near_misses"]),
     )

@@ -6,8 +6,10 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from vigil.analysis.wording import default_wording, humanise
 from vigil.cli.common import LEAD_NOT_VERDICT, console, print_json, workspace
 from vigil.services.triage.run import explain as explain_service
 from vigil.services.triage.run import triage as triage_service
@@ -35,10 +37,12 @@ def triage(
     table = Table(
         "conv", "case", "platform", "title", "msgs", "urgency", "risk", "flags", "top findings"
     )
+    words = default_wording()
     for r in rows:
-        flags = ", ".join(f["id"] for f in r.flags)
+        flags = ", ".join(f.get("label") or f["id"] for f in r.flags)
         top = "\n".join(
-            f"#{f.seq} {_t(f.sent_at)} {f.sender}: “{f.quote}” ({f.category})" for f in r.top
+            f"#{f.seq} {_t(f.sent_at)} {f.sender}: “{f.quote}” ({words.label(f.category)})"
+            for f in r.top
         )
         table.add_row(
             str(r.conversation_id),
@@ -56,6 +60,13 @@ def triage(
 
 def explain(
     conversation: Annotated[int, typer.Argument(help="Conversation id (from `vigil triage`).")],
+    technical: Annotated[
+        bool,
+        typer.Option(
+            "--technical",
+            help="Also list every pattern match with its pattern id and technical note.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show a conversation's stage timeline, urgency flags, score components and every finding."""
@@ -82,10 +93,12 @@ def explain(
         for name, value in sorted(e.contributions.items(), key=lambda kv: -abs(kv[1])):
             console.print(f"  {value:+.2f}  {e.labels.get(name, name)}")
     for name, comp in e.components.items():
-        console.print(f"  {name}: {comp['value']:.2f} — {comp['explanation']}")
+        why = comp["explanation"] if technical else e.component_words.get(name, "")
+        console.print(f"  {humanise(name)}: {comp['value']:.2f} — {why}", markup=False)
     for pid, side in e.sides.items():
         console.print(
-            f"  participant {pid}: {side['side']} side ({side['source']}): {'; '.join(side['reasons'])}"
+            f"  participant {pid}: {side['side']} side ({side['source']}): {'; '.join(side['reasons'])}",
+            markup=False,
         )
     if e.flags:
         console.print("[bold]Urgency flags[/bold]")
@@ -93,22 +106,42 @@ def explain(
             console.print(f"  {f['label']} — messages {', '.join(map(str, f['seqs']))}")
     console.print("[bold]Stage timeline[/bold] (first occurrence)")
     for st in e.timeline:
+        stage = st["stage"] if technical else humanise(st["stage"])
         console.print(
-            f"  {st['stage']}: message #{st['seq']} at {st['sent_at'] or 'no time'} “{st['quote']}”"
+            f"  {stage}: message #{st['seq']} at {st['sent_at'] or 'no time'} “{st['quote']}”",
+            markup=False,
         )
     table = Table("msg", "time (UTC)", "sender", "category", "quote", "added", "why")
-    for tf in e.findings:
+    for line in e.lines:
         table.add_row(
-            str(tf.seq),
-            _t(tf.sent_at),
-            tf.sender or "",
-            tf.category,
-            tf.quote,
-            f"{tf.added:+.2f}",
-            tf.reason,
+            str(line.seq),
+            _t(line.sent_at),
+            escape(line.sender or ""),
+            escape("\n".join(line.labels)),
+            escape(line.quote),
+            f"{line.added:+.2f}",
+            escape(" ".join(line.descriptions)),
         )
     console.print(table)
     if e.uncounted:
         console.print(
             f"{e.uncounted} further match(es) not counted: said by the side the cue does not apply to."
         )
+    if technical:
+        _technical(e)
+
+
+def _technical(e: Any) -> None:
+    """Every pattern match with its id and the pattern's technical note."""
+    console.print("[bold]Technical detail[/bold]: one row per pattern match")
+    table = Table("msg", "span", "pattern", "quote", "added", "notes")
+    for f in e.findings:
+        table.add_row(
+            str(f.seq),
+            f"{f.span_start}-{f.span_end}",
+            escape(f.rule_id),
+            escape(f.quote),
+            f"{f.added:+.2f}",
+            escape(f.notes or f.reason),
+        )
+    console.print(table)

@@ -3,14 +3,15 @@
 Fast on very long conversations: messages are read by keyset on ``(conversation_id, seq)``
 (the unique index), findings by ``(conversation_id, message_seq)``; nothing counts or scans
 the whole conversation except the per-category totals and the chart, which read only findings.
+
+Officers read category labels and pattern descriptions (:mod:`vigil.analysis.wording`), with
+findings on overlapping words of a message merged into one line; rule ids stay in the JSON and
+in a muted technical detail. The CSV export is :mod:`vigil.services.conversation_csv`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,13 @@ from sqlalchemy.orm import Session
 
 from vigil.analysis.engine import default_engine
 from vigil.analysis.rules import WEAK_TAGS
+from vigil.analysis.wording import (
+    default_wording,
+    group_by_span,
+    joined_quote,
+    uncounted_note,
+    unique,
+)
 from vigil.db.tables.analysis import AssessmentRow, FindingRow
 from vigil.db.tables.cases import Case
 from vigil.db.tables.conversations import ConversationRow, MessageRow, ParticipantRow
@@ -54,6 +62,34 @@ class FindingView:
     weight: float
     side: str
     counted: bool
+    label: str = ""
+    """The category's label for people ("Meeting and travel")."""
+    description: str = ""
+    """What the pattern looks for, in plain words."""
+
+
+@dataclass(slots=True)
+class FindingLine:
+    """Findings on the same or overlapping words of one message, shown once: the quote, the
+    labels and descriptions of every pattern that matched (technical ids kept apart)."""
+
+    id: int
+    """The id of the finding that starts first; its anchor ``f-<id>`` is where the words begin."""
+    seq: int
+    span_start: int
+    span_end: int
+    quote: str
+    labels: list[str]
+    descriptions: list[str]
+    counted: bool
+    """Whether any of the findings counts towards the score."""
+    note: str | None
+    """Why the line is not counted (None when it is)."""
+    weight: float
+    """What the findings added together (fitted weights, log-odds)."""
+    finding_ids: list[int]
+    rule_ids: list[str]
+    stages: list[str]
 
 
 @dataclass(slots=True)
@@ -69,12 +105,17 @@ class MessageView:
     is_edited: bool
     has_attachments: bool
     findings: list[FindingView] = field(default_factory=list)
+    """Every finding, one per pattern match (the API's technical view)."""
+    lines: list[FindingLine] = field(default_factory=list)
+    """The findings as officers read them: overlapping matches merged into one line."""
 
 
 @dataclass(slots=True)
 class CategoryCount:
     category: str
     count: int
+    label: str = ""
+    """The category's label for people."""
 
 
 @dataclass(slots=True)
@@ -133,7 +174,8 @@ class ConversationPage:
     chart: list[Bucket]
 
 
-def _conversation(session: Session, case: Case, conv_id: int) -> ConversationRow:
+def conversation_in_case(session: Session, case: Case, conv_id: int) -> ConversationRow:
+    """The conversation with this id if it belongs to ``case`` (else NotFound)."""
     conv = session.get(ConversationRow, conv_id)
     if conv is None or conv.case_id != case.id:
         raise NotFound(f"no conversation {conv_id} in case {case.ref}")
@@ -221,6 +263,32 @@ FINDING_COLUMNS = (
 )  # fmt: skip
 
 
+def finding_lines(seq: int, findings: list[FindingView]) -> list[FindingLine]:
+    """A message's findings as lines: matches on overlapping words merged, in text order."""
+    out: list[FindingLine] = []
+    for group in group_by_span(findings):
+        counted = any(f.counted for f in group)
+        note = "; ".join(unique(uncounted_note(f.reason) for f in group))
+        out.append(
+            FindingLine(
+                id=group[0].id,
+                seq=seq,
+                span_start=min(f.span_start for f in group),
+                span_end=max(f.span_end for f in group),
+                quote=joined_quote(group),
+                labels=unique(f.label or f.category for f in group),
+                descriptions=unique(f.description or f.reason for f in group),
+                counted=counted,
+                note=None if counted else note,
+                weight=round(sum(f.weight for f in group), 6),
+                finding_ids=[f.id for f in group],
+                rule_ids=[f.rule_id for f in group],
+                stages=unique(f.stage for f in group),
+            )
+        )
+    return out
+
+
 def conversation_page(
     ws: Workspace,
     user: Principal,
@@ -238,7 +306,7 @@ def conversation_page(
     now = ws.now()
     with ws.transaction() as session:
         case = require_case(session, user, case_ref, "read")
-        conv = _conversation(session, case, conv_id)
+        conv = conversation_in_case(session, case, conv_id)
         purpose = require_purpose(session, user, case, now)
         head = _head(session, case, conv)
         parts = [
@@ -250,8 +318,9 @@ def conversation_page(
             ).scalars()
         ]
         names = {p.id: p.display_name or p.platform_id for p in parts}
+        words = default_wording()
         cats = [
-            CategoryCount(c, n)
+            CategoryCount(c, n, words.label(c))
             for c, n in session.execute(
                 select(FindingRow.category, func.count())
                 .where(FindingRow.conversation_id == conv.id)
@@ -320,9 +389,12 @@ def conversation_page(
                 if fseq in by_seq:
                     by_seq[fseq].findings.append(
                         FindingView(
-                            fid, fseq, cat, rule, a, b, quote, why, stage, weight, side, counted
+                            fid, fseq, cat, rule, a, b, quote, why, stage, weight, side, counted,
+                            words.label(cat), words.description(rule, why),
                         )
-                    )
+                    )  # fmt: skip
+            for mv in messages:
+                mv.lines = finding_lines(mv.seq, mv.findings)
         anchor_lo = seqs[0] if seqs else start
         anchor_hi = seqs[-1] if seqs else start - 1
         page = ConversationPage(
@@ -349,78 +421,3 @@ def conversation_page(
                      "participant": participant},
         )  # fmt: skip
     return page
-
-
-CSV_COLUMNS = (
-    "seq", "sent_at_utc", "local_time_text", "sender", "text", "is_system", "is_deleted",
-    "is_edited", "has_attachments", "finding_categories", "finding_rules", "finding_reasons",
-)  # fmt: skip
-
-
-def export_csv(ws: Workspace, user: Principal, case_ref: str, conv_id: int) -> Iterator[str]:
-    """The whole conversation as CSV, with its findings per message; the export is logged first."""
-    now = ws.now()
-    with ws.transaction() as session:
-        case = require_case(session, user, case_ref, "read")
-        conv = _conversation(session, case, conv_id)
-        purpose = require_purpose(session, user, case, now)
-        record_view(
-            session, user, case.ref, object_type="conversation", object_id=str(conv.id),
-            purpose=purpose, now=now, action="export",
-            details={"format": "csv", "messages": conv.message_count},
-        )  # fmt: skip
-    return _csv_rows(ws, conv_id)
-
-
-def _csv_rows(ws: Workspace, conv_id: int, batch: int = 2000) -> Iterator[str]:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(CSV_COLUMNS)
-    yield buf.getvalue()
-    after = 0
-    with ws.sessions() as session:
-        names = {
-            p.id: p.display_name or p.platform_id
-            for p in session.execute(
-                select(ParticipantRow).where(ParticipantRow.conversation_id == conv_id)
-            ).scalars()
-        }
-        while True:
-            msgs = list(
-                session.execute(
-                    select(MessageRow)
-                    .where(MessageRow.conversation_id == conv_id, MessageRow.seq > after)
-                    .order_by(MessageRow.seq)
-                    .limit(batch)
-                ).scalars()
-            )
-            if not msgs:
-                return
-            lo, hi = msgs[0].seq, msgs[-1].seq
-            found: dict[int, list[FindingRow]] = {}
-            for f in session.execute(
-                select(FindingRow).where(
-                    FindingRow.conversation_id == conv_id,
-                    FindingRow.message_seq >= lo,
-                    FindingRow.message_seq <= hi,
-                )
-            ).scalars():
-                found.setdefault(f.message_seq, []).append(f)
-            buf.seek(0)
-            buf.truncate()
-            for m in msgs:
-                fs = found.get(m.seq, [])
-                w.writerow([
-                    m.seq, m.sent_at.isoformat() if m.sent_at else "", m.local_time_text or "",
-                    names.get(m.sender_id, "") if m.sender_id else "", _csv_safe(m.text or ""),
-                    int(m.is_system), int(m.is_deleted), int(m.is_edited), int(m.has_attachments),
-                    "; ".join(f.category for f in fs), "; ".join(f.rule_id for f in fs),
-                    " | ".join(f.reason for f in fs),
-                ])  # fmt: skip
-            yield buf.getvalue()
-            after = hi
-
-
-def _csv_safe(text: str) -> str:
-    """Defuse spreadsheet formulas in exported text (a cell starting = + - @ is quoted)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

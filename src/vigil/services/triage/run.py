@@ -19,6 +19,7 @@ from vigil.analysis.engine import Engine, default_engine
 from vigil.analysis.learn.bundle import build_scorer, resolve_model_dir
 from vigil.analysis.scanner import set_database_cache
 from vigil.analysis.score import ConversationInput, Scorer, ScoreResult
+from vigil.analysis.wording import Wording, default_wording
 from vigil.config import Settings
 from vigil.db.tables.analysis import AssessmentRow, FindingRow
 from vigil.db.tables.cases import Case
@@ -27,6 +28,12 @@ from vigil.errors import NotFound
 from vigil.gc_pause import gc_paused
 from vigil.services import access, audit
 from vigil.services.cases import get_case
+from vigil.services.triage.explained import (
+    ExplainedFinding,
+    ExplainedLine,
+    component_words,
+    explained_lines,
+)
 from vigil.services.triage.load import load_messages
 from vigil.services.triage.rows import TopFinding, TriageRow
 from vigil.services.workspace import Workspace
@@ -336,8 +343,8 @@ def top_findings_many(s: Session, conv_ids: Sequence[int], n: int) -> dict[int, 
     return out
 
 
-def _all_findings(s: Session, conv_id: int) -> list[TopFinding]:
-    """Every counted finding of a conversation, in message order."""
+def _all_findings(s: Session, conv_id: int, words: Wording) -> list[ExplainedFinding]:
+    """Every counted finding of a conversation, in message order, with officer words."""
     stmt = (
         select(FindingRow, MessageRow.sent_at, ParticipantRow.display_name, ParticipantRow.platform_id)
         .join(MessageRow, (MessageRow.conversation_id == FindingRow.conversation_id)
@@ -347,9 +354,13 @@ def _all_findings(s: Session, conv_id: int) -> list[TopFinding]:
         .order_by(FindingRow.message_seq, FindingRow.span_start)
     )  # fmt: skip
     return [
-        TopFinding(f.message_seq, sent, name or pid, f.category, f.quote, f.reason, f.weight)
+        ExplainedFinding(
+            f.message_seq, sent, name or pid, f.category, f.quote, f.reason, f.weight,
+            f.rule_id, f.span_start, f.span_end, words.label(f.category),
+            words.description(f.rule_id, f.reason), words.notes(f.rule_id),
+        )
         for f, sent, name, pid in s.execute(stmt).all()
-    ]
+    ]  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -364,7 +375,8 @@ class Explanation:
     timeline: list[dict[str, Any]]
     components: dict[str, Any]
     sides: dict[str, Any]
-    findings: list[TopFinding]
+    findings: list[ExplainedFinding]
+    """Every counted finding, one per pattern match (rule ids and technical notes included)."""
     uncounted: int
     taxonomy_version: str
     flagged: bool = False
@@ -376,6 +388,10 @@ class Explanation:
     """What each finding feature added to the indicator log-odds."""
     labels: dict[str, str] = field(default_factory=dict)
     """Each contribution's feature in plain words."""
+    lines: list[ExplainedLine] = field(default_factory=list)
+    """The findings as officers read them: matches on overlapping words merged into one line."""
+    component_words: dict[str, str] = field(default_factory=dict)
+    """Each score component's explanation with category labels and stage names in words."""
 
 
 def explain(
@@ -390,6 +406,7 @@ def explain(
     with ws.transaction() as s:
         access.require_act(s, ws, "read", case_ref)
     analyse(ws, case_ref)
+    words = default_wording()
     with ws.sessions() as s:
         a = s.get(AssessmentRow, conversation_id)
         assert a is not None
@@ -409,7 +426,7 @@ def explain(
             json.loads(a.timeline),
             json.loads(a.components),
             json.loads(a.sides),
-            _all_findings(s, conversation_id),
+            _all_findings(s, conversation_id, words),
             uncounted,
             a.taxonomy_version,
             a.flagged,
@@ -421,6 +438,8 @@ def explain(
         )
         engine = default_engine()
         e.labels = {k: engine.describe(k) for k in e.contributions}
+        e.lines = explained_lines(e.findings)
+        e.component_words = component_words(e.components, words)
     with ws.transaction() as session:
         ws.ensure_user(session)
         audit.record(

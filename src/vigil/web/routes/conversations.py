@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from vigil.services import links
 from vigil.services.access import state_purpose
-from vigil.services.conversations import ConversationPage, conversation_page, export_csv
+from vigil.services.conversation_csv import export_csv
+from vigil.services.conversations import ConversationPage, conversation_page
 from vigil.web import chart
 from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
 from vigil.web.highlight import segments
@@ -47,7 +48,7 @@ def _view_model(p: ConversationPage) -> dict[str, Any]:
         "participant": p.participant,
         "limit": p.limit if p.limit != 100 else None,
     }
-    order = [f for m in p.messages for f in m.findings]
+    order = [line for m in p.messages for line in m.lines]  # one stop per line of findings
     nav: dict[int, tuple[str | None, str | None]] = {}
     before = (
         links.conversation(h.case_ref, h.conversation_id, f"f-{p.finding_before.id}",
@@ -69,6 +70,7 @@ def _view_model(p: ConversationPage) -> dict[str, Any]:
         "q": q,
         "segs": {m.seq: segments(m.text, m.findings) for m in p.messages},
         "nav": nav,
+        "stops": {line.id for line in order},
         "first_finding": f"#f-{order[0].id}" if order else after,
         "chart": chart.build(p.chart, h.timeline, h.message_count),
         "prev_url": links.conversation(h.case_ref, h.conversation_id, start=p.prev_start, **q)
