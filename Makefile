@@ -44,7 +44,8 @@ unit: setup
 
 test: lint typecheck unit
 
-# The long suites (tests/slow/): 1M messages ingested and triaged; a 300 MB export ingested,
+# The long suites (tests/slow/, and the demo's second and PostgreSQL builds): 1M messages
+# ingested and triaged; a 300 MB export ingested,
 # interrupted and killed mid-way. One process: the ingest starts its own parse worker.
 slow: setup
 	$(BIN)/pytest -q -m slow $(PYTEST_ARGS)

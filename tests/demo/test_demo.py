@@ -153,6 +153,7 @@ def test_no_real_names_only_codes() -> None:
     assert all(u["name"].endswith("(fictional)") for u in net.units)
 
 
+@pytest.mark.slow  # a second whole demo build (about a minute): `make slow`, in CI
 def test_cli_demo_then_report_stats(tmp_path: Path) -> None:
     env = {
         **os.environ,
@@ -197,6 +198,7 @@ def test_cli_demo_then_report_stats(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # the whole demo built on PostgreSQL (about two minutes): `make slow`, in CI
 def test_demo_on_postgres_reproduces_the_figures_and_ids_stay_free(
     pg_url: str, tmp_path: Path
 ) -> None:

@@ -1,7 +1,10 @@
-"""Writing the demo network into a workspace in one transaction, with bulk inserts.
+"""Writing the demo network into a workspace in one transaction, through the services.
 
-The custody log gets one ``create`` entry per record type (with the count and the seed)
-rather than one per row: the records are generated, not entered, and the entries say so.
+Every case-work record goes through the same service code as a user's action on the command
+line or the web (:mod:`vigil.demo.write`): the same checks, the acting person's right to
+write (the person running ``vigil demo``, who is on every case they open), and one
+custody/audit entry per record attributed to them. One more entry notes that the records are
+generated and fictional, with the seed and the counts.
 """
 
 from __future__ import annotations
@@ -18,11 +21,31 @@ from vigil.demo import write
 from vigil.demo.generate import Network, generate
 from vigil.errors import UserError
 from vigil.evidence import custody
+from vigil.services import access
 from vigil.services.casework.common import record_change
 from vigil.services.workspace import Workspace
 
 DEFAULT_SEED = 2017
 ROOT = "NAT-DEMO"
+RECORD_TYPES = (
+    "units",
+    "cases",
+    "operations",
+    "suspects",
+    "identifiers",
+    "assessments",
+    "offences",
+    "outcomes",
+    "children",
+    "actions",
+    "personas",
+    "authorisations",
+    "reviews",
+    "renewals",
+    "referrals",
+    "referral_files",
+    "observations",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,49 +64,27 @@ class DemoNetwork:
 
 
 def _write(ws: Workspace, session: Session, net: Network) -> DemoNetwork:
-    now = ws.now()
-    user = ws.ensure_user(session)
     custody.lock(session)
-    ids = write.Ids(session)
-    refs = write.write_people(ids, net, now, user.id, ws.actor)
-    write.write_covert(ids, net, now, ws.actor, refs)
-    counts = {
-        name: len(getattr(net, name))
-        for name in (
-            "units",
-            "cases",
-            "operations",
-            "suspects",
-            "identifiers",
-            "assessments",
-            "offences",
-            "outcomes",
-            "children",
-            "actions",
-            "personas",
-            "authorisations",
-            "reviews",
-            "renewals",
-            "referrals",
-            "referral_files",
-            "observations",
-        )
-    }
-    for name, n in counts.items():
-        record_change(
-            ws,
-            session,
-            "create",
-            f"demo_{name}",
-            f"demo-seed-{net.seed}",
-            None,
-            {
-                "count": n,
-                "seed": net.seed,
-                "as_of": net.as_of,
-                "note": "generated fictional demo records",
-            },
-        )
+    # the person running the demo, found once; every service below checks their role and
+    # memberships and attributes its entries to them
+    ws = ws.acting_for(access.acting(session, ws))
+    write.write_people(ws, session, net)
+    write.write_covert(ws, session, net)
+    counts = {name: len(getattr(net, name)) for name in RECORD_TYPES}
+    record_change(
+        ws,
+        session,
+        "create",
+        "demo_network",
+        f"demo-seed-{net.seed}",
+        None,
+        {
+            "counts": counts,
+            "seed": net.seed,
+            "as_of": net.as_of,
+            "note": "generated fictional demo records, each entered through the services",
+        },
+    )
     as_of = write.noon(net.as_of)
     live = sorted(
         {

@@ -1,437 +1,265 @@
-"""Bulk inserts of the demo rows (explicit ids, resolved references).
+"""Writing the demo rows through the case-work services, as a user's actions would.
 
-Rows from :mod:`vigil.demo.generate` refer to each other by list index; the writers map those
-indices to the ids given to the inserted rows.
+Rows from :mod:`vigil.demo.generate` refer to each other by list index; here they become the
+services' records, which refer to each other by reference (case, suspect, child, persona,
+operation, authorisation), and go through the services' batch entry points: the same checks
+and one custody/audit entry per record, as the command line and the web write them, all in
+the caller's one transaction. Nothing here inserts into a table.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from typing import Any
 
-from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from vigil.db.tables.access import CaseMember
-from vigil.db.tables.cases import (
-    Authorisation,
-    AuthorisationRenewal,
-    AuthorisationReview,
-    Case,
-    CaseUnit,
-    Child,
-    Offence,
-    OffencePlatform,
-    Operation,
-    Outcome,
-    Persona,
-    PersonaHandle,
-    PersonaOfficer,
-    PlatformObservation,
-    Referral,
-    ReferralFile,
-    RiskAssessment,
-    SafeguardingAction,
-    Suspect,
-    SuspectIdentifier,
-    Unit,
+from vigil.demo.generate import Network, Row
+from vigil.services.cases import CaseRecord, create_cases
+from vigil.services.casework import (
+    authorisations,
+    children,
+    offences,
+    operations,
+    outcomes,
+    personas,
+    referrals,
+    suspects,
+    units,
 )
-from vigil.demo.generate import Network
+from vigil.services.workspace import Workspace
 
-
-class Ids:
-    """Explicit ids for bulk inserts: one past the current maximum of each table. The workspace
-    write lock is held, so no other writer can take the same ids; PostgreSQL's sequences are
-    moved past them afterwards (:func:`_advance_sequences`)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.used: list[Any] = []
-
-    def insert(self, table: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
-        if not rows:
-            return []
-        top = self.session.execute(select(func.max(table.id))).scalar_one() or 0
-        ids = list(range(top + 1, top + 1 + len(rows)))
-        self.session.execute(
-            insert(table), [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
-        )
-        self.used.append(table)
-        return ids
-
-    def advance_sequences(self) -> None:
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        for table in self.used:
-            name = table.__tablename__
-            self.session.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT max(id) FROM {name}))"
-                )
-            )
-
-
-def _bulk(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table), list(rows))
+TZ = "Europe/London"
 
 
 def noon(d: date) -> datetime:
     return datetime.combine(d, time(12), tzinfo=UTC)
 
 
-def dedupe_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[tuple[int, str, str, str]] = set()
-    out = []
-    for r in rows:
-        key = (r["suspect"], r["platform"], r["kind"], r["value"])
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
-
-
-def write_people(
-    ids: Ids, net: Network, now: datetime, user_id: int, actor: str
-) -> tuple[dict[str, int], list[int], list[int]]:
-    """Units, cases, suspects and what hangs off them; returns the ids of units (by code), cases, operations."""
-    session = ids.session
-    unit_ids: dict[str, int] = {}
-    for u in net.units:  # parents come before children
-        [uid] = ids.insert(
-            Unit,
-            [
-                {
-                    "code": u["code"],
-                    "name": u["name"],
-                    "kind": u["kind"],
-                    "parent_id": unit_ids.get(u["parent"]) if u["parent"] else None,
-                    "created_at": now,
-                }
-            ],
-        )
-        unit_ids[u["code"]] = uid
-    case_ids = ids.insert(
-        Case,
-        [
-            {
-                "ref": c["ref"],
-                "title": c["title"],
-                "unit": c["unit"],
-                "default_tz": "Europe/London",
-                "created_at": noon(c["created"]),
-                "created_by_id": user_id,
-            }
-            for c in net.cases
-        ],
-    )
-    # whoever opens a case is on it, as through the case service
-    _bulk(
+def write_people(ws: Workspace, session: Session, net: Network) -> None:
+    """Units, cases (each in its force), operations, suspects with identifiers and risk
+    assessments, offences, outcomes, children and their safeguarding."""
+    units.create_units(
+        ws,
         session,
-        CaseMember,
-        [{"case_id": i, "user_id": user_id, "added_at": now, "added_by": actor} for i in case_ids],
+        [units.UnitRecord(u["code"], u["name"], u["kind"], u["parent"]) for u in net.units],
     )
-    _bulk(
+    create_cases(ws, session, [CaseRecord(c["ref"], c["title"], c["unit"], TZ) for c in net.cases])
+    units.assign_cases(ws, session, [(c["ref"], c["unit"]) for c in net.cases])
+    case_ref = _refs(net.cases)
+    operations.create_operations(
+        ws,
         session,
-        CaseUnit,
-        [{"case_id": case_ids[i], "unit_id": unit_ids[c["unit"]]} for i, c in enumerate(net.cases)],
-    )
-    op_ids = ids.insert(
-        Operation,
         [
-            {
-                "ref": o["ref"],
-                "name": o["name"],
-                "unit_id": unit_ids[o["unit"]],
-                "case_id": case_ids[o["case"]],
-                "opened_on": o["opened_on"],
-                "closed_on": o["closed_on"],
-                "created_at": now,
-            }
+            operations.OperationRecord(
+                o["ref"], o["name"], o["unit"], case_ref(o["case"]), o["opened_on"]
+            )
             for o in net.operations
         ],
     )
-    sus_ids = ids.insert(
-        Suspect,
+    operations.close_operations(
+        ws, session, [(o["ref"], o["closed_on"]) for o in net.operations if o["closed_on"]]
+    )
+    ids: list[list[suspects.IdentifierRecord]] = [[] for _ in net.suspects]
+    for i in net.identifiers:
+        ids[i["suspect"]].append(
+            suspects.IdentifierRecord(
+                i["platform"], i["kind"], i["value"], noon(i["first_seen"]), "demo"
+            )
+        )
+    suspects.create_suspects(
+        ws,
+        session,
         [
-            {
-                "ref": s["ref"],
-                "case_id": case_ids[s["case"]],
-                "label": s["label"],
-                "year_of_birth": s["year_of_birth"],
-                "notes": None,
-                "created_at": now,
-            }
-            for s in net.suspects
+            suspects.SuspectRecord(
+                case_ref(s["case"]), s["ref"], s["label"], s["year_of_birth"], ids[n]
+            )
+            for n, s in enumerate(net.suspects)
         ],
     )
-    _bulk(
+    suspect_ref = _refs(net.suspects)
+    suspects.assess_suspects(
+        ws,
         session,
-        SuspectIdentifier,
         [
-            {
-                "suspect_id": sus_ids[i["suspect"]],
-                "platform": i["platform"],
-                "kind": i["kind"],
-                "value": i["value"],
-                "participant_id": None,
-                "first_seen": noon(i["first_seen"]),
-                "source": "demo",
-            }
-            for i in dedupe_ids(net.identifiers)
-        ],
-    )
-    _bulk(
-        session,
-        RiskAssessment,
-        [
-            {
-                "suspect_id": sus_ids[a["suspect"]],
-                "form_id": a["form_id"],
-                "form_version": a["form_version"],
-                "answers": json.dumps(a["answers"], sort_keys=True),
-                "score": a["score"],
-                "band": a["band"],
-                "reasons": json.dumps(a["reasons"]),
-                "assessor": a["assessor"],
-                "assessed_at": noon(a["assessed_at"]),
-                "created_at": now,
-            }
+            suspects.AssessmentRecord(
+                suspect_ref(a["suspect"]), a["answers"], a["assessor"], noon(a["assessed_at"])
+            )
             for a in net.assessments
         ],
     )
-    child_ids = ids.insert(
-        Child,
-        [
-            {
-                "ref": c["ref"],
-                "case_id": case_ids[c["case"]],
-                "suspect_id": sus_ids[c["suspect"]],
-                "age_at_time": c["age"],
-                "notes": None,
-                "created_at": now,
-            }
-            for c in net.children
-        ],
-    )
-    _bulk(
+    offences.add_offences(
+        ws,
         session,
-        SafeguardingAction,
         [
-            {
-                "child_id": child_ids[a["child"]],
-                "kind": a["kind"],
-                "action_on": a["on"],
-                "detail": None,
-                "recorded_by": a["by"],
-                "created_at": now,
-            }
-            for a in net.actions
-        ],
-    )
-    off_ids = ids.insert(
-        Offence,
-        [
-            {
-                "case_id": case_ids[o["case"]],
-                "suspect_id": sus_ids[o["suspect"]],
-                "child_id": None,
-                "offence_type": o["offence_type"],
-                "legal_form": o["legal_form"],
-                "image_category": o["image_category"],
-                "principal": o["principal"],
-                "committed_from": o["committed_from"],
-                "committed_to": o["committed_to"],
-                "notes": None,
-                "created_at": now,
-            }
+            offences.OffenceRecord(
+                case_ref(o["case"]),
+                o["offence_type"],
+                o["legal_form"],
+                suspect_ref(o["suspect"]),
+                o["image_category"],
+                o["platforms"],
+                o["principal"],
+                o["committed_from"],
+                o["committed_to"],
+            )
             for o in net.offences
         ],
     )
-    _bulk(
+    outcomes.record_outcomes(
+        ws,
         session,
-        OffencePlatform,
         [
-            {"offence_id": off_ids[i], "platform": p}
-            for i, o in enumerate(net.offences)
-            for p in o["platforms"]
-        ],
-    )
-    _bulk(
-        session,
-        Outcome,
-        [
-            {
-                "case_id": case_ids[o["case"]],
-                "suspect_id": sus_ids[o["suspect"]],
-                "kind": o["kind"],
-                "occurred_on": o["on"],
-                "detail": None,
-                "custodial_months": o.get("custodial_months"),
-                "suspended": bool(o.get("suspended", False)),
-                "extended_licence_months": o.get("extended_licence_months"),
-                "notification_months": o.get("notification_months"),
-                "notification_indefinite": bool(o.get("notification_indefinite", False)),
-                "prevention_orders": o.get("prevention_orders"),
-                "created_at": now,
-            }
+            outcomes.OutcomeRecord(
+                suspect_ref(o["suspect"]), o["kind"], o["on"], None, _sentence(o)
+            )
             for o in net.outcomes
         ],
     )
-    return unit_ids, case_ids, op_ids
-
-
-def write_covert(
-    ids: Ids,
-    net: Network,
-    now: datetime,
-    actor: str,
-    refs: tuple[dict[str, int], list[int], list[int]],
-) -> None:
-    """Personas, authorisations (reviews, renewals), referrals and observations."""
-    session = ids.session
-    unit_ids, case_ids, op_ids = refs
-    persona_ids = ids.insert(
-        Persona,
+    children.create_children(
+        ws,
+        session,
         [
-            {
-                "ref": p["ref"],
-                "name_used": p["name_used"],
-                "claimed_age": p["claimed_age"],
-                "unit_id": unit_ids[p["unit"]],
-                "notes": "fictional demo persona",
-                "created_at": now,
-            }
+            children.ChildRecord(case_ref(c["case"]), c["ref"], c["age"], suspect_ref(c["suspect"]))
+            for c in net.children
+        ],
+    )
+    child_ref = _refs(net.children)
+    children.add_safeguarding_actions(
+        ws,
+        session,
+        [
+            children.SafeguardingRecord(child_ref(a["child"]), a["kind"], a["on"], a["by"])
+            for a in net.actions
+        ],
+    )
+
+
+def write_covert(ws: Workspace, session: Session, net: Network) -> None:
+    """Personas, their authorisations (grants, reviews, renewals, cancellations, in the order
+    they happened), referrals (with reported files) and platform observations."""
+    personas.create_personas(
+        ws,
+        session,
+        [
+            personas.PersonaRecord(
+                p["ref"],
+                p["name_used"],
+                p["claimed_age"],
+                p["unit"],
+                p["handles"],
+                p["officers"],
+                "fictional demo persona",
+            )
             for p in net.personas
         ],
     )
-    _bulk(
+    authorisations.record_authorisations(ws, session, auth_events(net))
+    case_ref = _refs(net.cases)
+    referral_files: list[list[referrals.ReferralFileRecord]] = [[] for _ in net.referrals]
+    for f in net.referral_files:
+        referral_files[f["referral"]].append(
+            referrals.ReferralFileRecord(f["file_name"], f["md5"], f["sha1"])
+        )
+    referrals.create_referrals(
+        ws,
         session,
-        PersonaHandle,
         [
-            {"persona_id": persona_ids[i], "platform": pl, "handle": h}
-            for i, p in enumerate(net.personas)
-            for pl, h in p["handles"]
+            referrals.ReferralRecord(
+                r["ref"],
+                r["direction"],
+                r["partner_kind"],
+                r["partner_name"],
+                r["on"],
+                case_ref(r["case"]),
+                r["external_ref"],
+                None,
+                r["status"],
+                r["incident_type"],
+                referral_files[n],
+            )
+            for n, r in enumerate(net.referrals)
         ],
     )
-    _bulk(
+    referrals.add_observations(
+        ws,
         session,
-        PersonaOfficer,
         [
-            {"persona_id": persona_ids[i], "officer": o, "role": r}
-            for i, p in enumerate(net.personas)
-            for o, r in p["officers"]
-        ],
-    )
-    auth_ids = ids.insert(
-        Authorisation,
-        [
-            {
-                "ref": a["ref"],
-                "persona_id": persona_ids[a["persona"]],
-                "operation_id": op_ids[a["operation"]] if a["operation"] is not None else None,
-                "kind": a["kind"],
-                "urgent_oral": a["urgent_oral"],
-                "authorising_officer": a["officer"],
-                "authorising_rank": a["rank"],
-                "granted_at": a["granted_at"],
-                "expires_at": a["expires_at"],
-                "review_every_days": a["review_every_days"],
-                "judicial_approved_at": a["judicial_approved_at"],
-                "judicial_commissioner": a["judicial_commissioner"],
-                "cancelled_at": a["cancelled_at"],
-                "cancelled_by": a["cancelled_by"],
-                "cancel_reason": a["cancel_reason"],
-                "notes": None,
-                "created_at": now,
-            }
-            for a in net.authorisations
-        ],
-    )
-    _bulk(
-        session,
-        AuthorisationReview,
-        [
-            {
-                "authorisation_id": auth_ids[r["auth"]],
-                "reviewed_at": r["reviewed_at"],
-                "reviewer": r["reviewer"],
-                "notes": None,
-            }
-            for r in net.reviews
-        ],
-    )
-    _bulk(
-        session,
-        AuthorisationRenewal,
-        [
-            {
-                "authorisation_id": auth_ids[r["auth"]],
-                "renewed_at": r["renewed_at"],
-                "authorising_officer": r["officer"],
-                "authorising_rank": r["rank"],
-                "previous_expires_at": r["previous"],
-                "new_expires_at": r["new"],
-                "judicial_approved_at": r["judicial_approved_at"],
-                "judicial_commissioner": r["judicial_commissioner"],
-                "notes": None,
-            }
-            for r in net.renewals
-        ],
-    )
-    ref_ids = ids.insert(
-        Referral,
-        [
-            {
-                "ref": r["ref"],
-                "direction": r["direction"],
-                "partner_kind": r["partner_kind"],
-                "partner_name": r["partner_name"],
-                "case_id": case_ids[r["case"]],
-                "occurred_on": r["on"],
-                "external_ref": r["external_ref"],
-                "incident_type": r["incident_type"],
-                "incident_at": None,
-                "summary": None,
-                "status": r["status"],
-                "created_at": now,
-            }
-            for r in net.referrals
-        ],
-    )
-    _bulk(
-        session,
-        ReferralFile,
-        [
-            {
-                "referral_id": ref_ids[f["referral"]],
-                "file_name": f["file_name"],
-                "md5": f["md5"],
-                "sha1": f["sha1"],
-                "detail": None,
-            }
-            for f in net.referral_files
-        ],
-    )
-    _bulk(
-        session,
-        PlatformObservation,
-        [
-            {
-                "case_id": case_ids[o["case"]],
-                "kind": o["kind"],
-                "platform": o["platform"],
-                "to_platform": o["to"],
-                "category": o["category"],
-                "observed_at": o["at"],
-                "source": "demo",
-                "recorded_by": actor,
-                "created_at": now,
-            }
+            referrals.ObservationRecord(
+                case_ref(o["case"]),
+                o["kind"],
+                o["platform"],
+                o["at"],
+                o["category"],
+                o["to"],
+                "demo",
+            )
             for o in net.observations
         ],
     )
-    ids.advance_sequences()
+
+
+def auth_events(net: Network) -> list[authorisations.AuthEvent]:
+    """Each authorisation's grant, then its reviews and renewals in time order, then its
+    cancellation: the order in which the officers would have recorded them."""
+    later: list[list[tuple[datetime, authorisations.AuthEvent]]] = [[] for _ in net.authorisations]
+    refs = [a["ref"] for a in net.authorisations]
+    for r in net.reviews:
+        later[r["auth"]].append(
+            (
+                r["reviewed_at"],
+                authorisations.Review(refs[r["auth"]], r["reviewer"], r["reviewed_at"]),
+            )
+        )
+    for r in net.renewals:
+        renewal = authorisations.Renewal(
+            refs[r["auth"]],
+            r["officer"],
+            r["rank"],
+            r["renewed_at"],
+            r["judicial_approved_at"],
+            r["judicial_commissioner"],
+        )
+        later[r["auth"]].append((r["renewed_at"], renewal))
+    out: list[authorisations.AuthEvent] = []
+    op_ref = _refs(net.operations)
+    for n, a in enumerate(net.authorisations):
+        out.append(
+            authorisations.Grant(
+                a["ref"],
+                net.personas[a["persona"]]["ref"],
+                a["kind"],
+                a["officer"],
+                a["rank"],
+                a["granted_at"],
+                a["urgent_oral"],
+                op_ref(a["operation"]) if a["operation"] is not None else None,
+                a["review_every_days"],
+            )
+        )
+        out.extend(e for _, e in sorted(later[n], key=lambda x: x[0]))
+        if a["cancelled_at"] is not None:
+            out.append(
+                authorisations.Cancellation(
+                    a["ref"], a["cancelled_by"], a["cancelled_at"], a["cancel_reason"]
+                )
+            )
+    return out
+
+
+def _sentence(o: Row) -> outcomes.Sentence | None:
+    if o["kind"] != "sentence":
+        return None
+    return outcomes.Sentence(
+        o.get("custodial_months"),
+        bool(o.get("suspended", False)),
+        o.get("extended_licence_months"),
+        o.get("notification_months"),
+        bool(o.get("notification_indefinite", False)),
+        [o["prevention_orders"]] if o.get("prevention_orders") else [],
+    )
+
+
+def _refs(rows: list[Row]) -> Callable[[int], str]:
+    """The reference of the row at a list index."""
+    return lambda i: str(rows[i]["ref"])

@@ -127,8 +127,25 @@ def principal_of(user: User, session_key: str) -> Principal:
     return Principal(user.id, user.username, user.role, user.display_name, session_key)
 
 
+MEMBERS = "vigil.access.members"
+"""Key in ``Session.info``: the (case id, user id) memberships this session has found, so a
+transaction that checks thousands of records asks once per case (:func:`forget_memberships`
+when one is removed)."""
+
+
 def is_member(session: Session, user_id: int, case_id: int) -> bool:
-    return session.get(CaseMember, (case_id, user_id)) is not None
+    known: set[tuple[int, int]] = session.info.setdefault(MEMBERS, set())
+    if (case_id, user_id) in known:
+        return True
+    if session.get(CaseMember, (case_id, user_id)) is None:
+        return False
+    known.add((case_id, user_id))
+    return True
+
+
+def forget_memberships(session: Session) -> None:
+    """Drop the memberships :func:`is_member` remembered (after one is removed)."""
+    session.info.pop(MEMBERS, None)
 
 
 def member_cases(session: Session, user: Principal) -> list[Case]:

@@ -10,7 +10,7 @@ token), and is absent for the local user of the command line.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -61,20 +61,48 @@ def record(
     ``actor``: the local user's name (the command line) or the signed-in person (the web).
     Dates in ``details`` are written as ISO text.
     """
+    e = _pending(actor, action, subject, purpose, details)
+    return custody.append(
+        session,
+        actor=e.actor,
+        action=e.action,
+        object_type=e.object_type,
+        object_id=e.object_id,
+        case_ref=e.case_ref,
+        purpose=e.purpose,
+        details=e.details,
+        now=now,
+    )
+
+
+def record_many(
+    session: Session,
+    actor: str | SignedIn,
+    changes: Iterable[tuple[str, Subject, Mapping[str, Any] | None]],
+    *,
+    purpose: str | None = None,
+    now: datetime,
+) -> int:
+    """:func:`record` for each ``(action, subject, details)`` in turn, one entry each, appended
+    together (:func:`vigil.evidence.custody.append_many`). Returns how many."""
+    return custody.append_many(
+        session, [_pending(actor, a, s, purpose, d) for a, s, d in changes], now
+    )
+
+
+def _pending(
+    actor: str | SignedIn,
+    action: str,
+    subject: Subject,
+    purpose: str | None,
+    details: Mapping[str, Any] | None,
+) -> custody.Pending:
     extra = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in (details or {}).items()}
     if not isinstance(actor, str):
         extra = {"via": actor.session_key.split(":", 1)[0], **extra}
         actor = actor.username
-    return custody.append(
-        session,
-        actor=actor,
-        action=action,
-        object_type=subject.type,
-        object_id=subject.id,
-        case_ref=subject.case_ref,
-        purpose=purpose,
-        details=extra,
-        now=now,
+    return custody.Pending(
+        actor, action, subject.type, subject.id, subject.case_ref, purpose, extra
     )
 
 

@@ -35,6 +35,7 @@ from vigil.services.access import (
     Principal,
     TokenInfo,
     create_token,
+    forget_memberships,
     get_user,
     normalise_role,
     principal_of,
@@ -287,6 +288,7 @@ def set_membership(ws: Workspace, username: str, case_ref: str, member: bool) ->
             )
         elif not member and row is not None:
             session.delete(row)
+            forget_memberships(session)
         else:
             return
         _log(ws, session, "admin", "membership", f"{case_ref}:{username}", member=member)

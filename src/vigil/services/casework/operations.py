@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -12,7 +13,15 @@ from sqlalchemy.orm import Session
 from vigil.db.tables.cases import Case, CaseUnit, Operation, Unit
 from vigil.errors import NotFound
 from vigil.services.cases import get_case
-from vigil.services.casework.common import check_ref, record_change, unique_or_error
+from vigil.services.casework.common import (
+    Change,
+    check_each,
+    check_new_refs,
+    check_ref,
+    fetch_by_ref,
+    record_changes,
+    unique_or_error,
+)
 from vigil.services.casework.units import descendants, get_unit, set_case_unit, unit_tree
 from vigil.services.workspace import Workspace
 
@@ -43,6 +52,39 @@ def get_operation(session: Session, ref: str) -> Operation:
     return op
 
 
+@dataclass(frozen=True, slots=True)
+class OperationRecord:
+    """An operation to open (:func:`create_operations`); ``opened_on`` defaults to today."""
+
+    ref: str
+    name: str
+    unit_code: str
+    case_ref: str | None = None
+    opened_on: date | None = None
+
+
+def _checked(rec: OperationRecord) -> OperationRecord:
+    return replace(rec, ref=check_ref(rec.ref, "operation"))
+
+
+def _open(ws: Workspace, rec: OperationRecord, unit: Unit, case: Case | None) -> Operation:
+    return Operation(
+        ref=rec.ref,
+        name=rec.name,
+        unit_id=unit.id,
+        case_id=case.id if case else None,
+        opened_on=rec.opened_on or ws.now().date(),
+        closed_on=None,
+        created_at=ws.now(),
+    )
+
+
+def _opened(rec: OperationRecord) -> Change:
+    return Change(
+        "create", "operation", rec.ref, rec.case_ref, {"name": rec.name, "unit": rec.unit_code}
+    )
+
+
 def create_operation(
     ws: Workspace,
     ref: str,
@@ -52,47 +94,65 @@ def create_operation(
     opened_on: date | None = None,
 ) -> OperationInfo:
     """Open an operation run by a unit; a linked case without a unit joins the same unit."""
-    ref = check_ref(ref, "operation")
+    rec = _checked(OperationRecord(ref, name, unit_code, case_ref, opened_on))
     try:
         with ws.transaction() as session:
             unit = get_unit(session, unit_code)
             case = get_case(session, case_ref) if case_ref else None
-            op = Operation(
-                ref=ref,
-                name=name,
-                unit_id=unit.id,
-                case_id=case.id if case else None,
-                opened_on=opened_on or ws.now().date(),
-                closed_on=None,
-                created_at=ws.now(),
-            )
+            op = _open(ws, rec, unit, case)
             session.add(op)
             session.flush()
-            record_change(
-                ws, session, "create", "operation", ref, case_ref, {"name": name, "unit": unit_code}
-            )
+            record_changes(ws, session, [_opened(rec)])
             if case is not None and session.get(CaseUnit, case.id) is None:
                 set_case_unit(ws, session, case, unit)
             return _op_info(session, op)
     except SAIntegrityError as exc:
-        raise unique_or_error(exc, "operation", ref) from exc
+        raise unique_or_error(exc, "operation", rec.ref) from exc
+
+
+def create_operations(ws: Workspace, session: Session, records: Sequence[OperationRecord]) -> None:
+    """:func:`create_operation` for many operations inside the caller's transaction: the same
+    checks (nothing is written if one record is refused) and the same entries, one ``create``
+    per operation (and a ``case_unit`` for a linked case without a unit)."""
+    recs = check_each(records, _checked, "operation")
+    check_new_refs(session, Operation.ref, [r.ref for r in recs], "operation")
+    units = fetch_by_ref(session, Unit.code, (r.unit_code for r in recs), get_unit)
+    cases = fetch_by_ref(session, Case.ref, (r.case_ref for r in recs), get_case)
+    session.add_all(
+        _open(ws, r, units[r.unit_code], cases[r.case_ref] if r.case_ref else None) for r in recs
+    )
+    session.flush()
+    record_changes(ws, session, [_opened(r) for r in recs])
+    for r in recs:
+        case = cases[r.case_ref] if r.case_ref else None
+        if case is not None and session.get(CaseUnit, case.id) is None:
+            set_case_unit(ws, session, case, units[r.unit_code])
+
+
+def _close(session: Session, op: Operation, closed_on: date) -> Change:
+    op.closed_on = closed_on
+    case = session.get(Case, op.case_id) if op.case_id else None
+    return Change(
+        "update", "operation", op.ref, case.ref if case else None, {"closed_on": op.closed_on}
+    )
 
 
 def close_operation(ws: Workspace, ref: str, closed_on: date | None = None) -> OperationInfo:
     with ws.transaction() as session:
         op = get_operation(session, ref)
-        op.closed_on = closed_on or ws.now().date()
-        case = session.get(Case, op.case_id) if op.case_id else None
-        record_change(
-            ws,
-            session,
-            "update",
-            "operation",
-            ref,
-            case.ref if case else None,
-            {"closed_on": op.closed_on},
-        )
+        record_changes(ws, session, [_close(session, op, closed_on or ws.now().date())])
         return _op_info(session, op)
+
+
+def close_operations(
+    ws: Workspace, session: Session, closures: Sequence[tuple[str, date | None]]
+) -> None:
+    """:func:`close_operation` for many (reference, closed on) pairs inside the caller's
+    transaction, with one ``update`` entry each."""
+    ops = fetch_by_ref(session, Operation.ref, (r for r, _ in closures), get_operation)
+    changes = [_close(session, ops[r], on or ws.now().date()) for r, on in closures]
+    session.flush()
+    record_changes(ws, session, changes)
 
 
 def list_operations(ws: Workspace, unit_code: str | None = None) -> list[OperationInfo]:

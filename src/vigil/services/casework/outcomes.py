@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +12,13 @@ from sqlalchemy.orm import Session
 from vigil.cases.taxonomy import check_term
 from vigil.db.tables.cases import Case, Outcome, Suspect
 from vigil.errors import UserError
-from vigil.services.casework.common import record_change
+from vigil.services.casework.common import (
+    Change,
+    case_refs_of,
+    check_each,
+    fetch_by_ref,
+    record_changes,
+)
 from vigil.services.casework.suspects import get_suspect
 from vigil.services.workspace import Workspace
 
@@ -68,6 +75,62 @@ def check_sentence(kind: str, s: Sentence | None) -> None:
         check_term("prevention_orders", order)
 
 
+@dataclass(frozen=True, slots=True)
+class OutcomeRecord:
+    """An outcome for a suspect (:func:`record_outcomes`), as :func:`record_outcome` takes it."""
+
+    suspect_ref: str
+    kind: str
+    occurred_on: date
+    detail: str | None = None
+    sentence: Sentence | None = None
+
+
+def _checked(ws: Workspace, rec: OutcomeRecord) -> Sentence:
+    """The sentence to store (empty unless a sentence), or a UserError."""
+    check_term("outcome_kinds", rec.kind)
+    check_sentence(rec.kind, rec.sentence)
+    sentence = rec.sentence
+    if rec.kind == "sentence" and sentence is None:
+        sentence = Sentence()
+    if rec.occurred_on > ws.now().date():
+        raise UserError(f"{rec.kind} date {rec.occurred_on} is in the future")
+    return sentence or Sentence()
+
+
+def _new(ws: Workspace, rec: OutcomeRecord, s: Sentence, sus: Suspect) -> Outcome:
+    return Outcome(
+        case_id=sus.case_id,
+        suspect_id=sus.id,
+        kind=rec.kind,
+        occurred_on=rec.occurred_on,
+        detail=rec.detail,
+        custodial_months=s.custodial_months,
+        suspended=s.suspended,
+        extended_licence_months=s.extended_licence_months,
+        notification_months=s.notification_months,
+        notification_indefinite=s.notification_indefinite,
+        prevention_orders=",".join(s.prevention_orders) or None,
+        created_at=ws.now(),
+    )
+
+
+def _recorded(rec: OutcomeRecord, s: Sentence, o: Outcome, case_ref: str) -> Change:
+    return Change(
+        "create",
+        "outcome",
+        str(o.id),
+        case_ref,
+        {
+            "suspect": rec.suspect_ref,
+            "kind": rec.kind,
+            "on": rec.occurred_on,
+            "custodial_months": s.custodial_months,
+            "suspended": s.suspended,
+        },
+    )
+
+
 def record_outcome(
     ws: Workspace,
     suspect_ref: str,
@@ -81,49 +144,38 @@ def record_outcome(
 
     A sentence's ``custodial_months`` is the custodial term; ``suspended`` marks it suspended.
     """
-    check_term("outcome_kinds", kind)
-    check_sentence(kind, sentence)
-    if kind == "sentence" and sentence is None:
-        sentence = Sentence()
-    if occurred_on > ws.now().date():
-        raise UserError(f"{kind} date {occurred_on} is in the future")
-    s = sentence or Sentence()
+    rec = OutcomeRecord(suspect_ref, kind, occurred_on, detail, sentence)
+    s = _checked(ws, rec)
     with ws.transaction() as session:
         sus = get_suspect(session, suspect_ref)
         case = session.get(Case, sus.case_id)
         assert case is not None
-        o = Outcome(
-            case_id=case.id,
-            suspect_id=sus.id,
-            kind=kind,
-            occurred_on=occurred_on,
-            detail=detail,
-            custodial_months=s.custodial_months,
-            suspended=s.suspended,
-            extended_licence_months=s.extended_licence_months,
-            notification_months=s.notification_months,
-            notification_indefinite=s.notification_indefinite,
-            prevention_orders=",".join(s.prevention_orders) or None,
-            created_at=ws.now(),
-        )
+        o = _new(ws, rec, s, sus)
         session.add(o)
         session.flush()
-        record_change(
-            ws,
-            session,
-            "create",
-            "outcome",
-            str(o.id),
-            case.ref,
-            {
-                "suspect": suspect_ref,
-                "kind": kind,
-                "on": occurred_on,
-                "custodial_months": s.custodial_months,
-                "suspended": s.suspended,
-            },
-        )
+        record_changes(ws, session, [_recorded(rec, s, o, case.ref)])
         return _outcome_info(session, o, case.ref, sus.ref)
+
+
+def record_outcomes(ws: Workspace, session: Session, records: Sequence[OutcomeRecord]) -> None:
+    """:func:`record_outcome` for many outcomes inside the caller's transaction: the same checks
+    (nothing is written if one record is refused), one ``create`` entry per outcome."""
+    sentences = check_each(records, lambda r: _checked(ws, r), "outcome")
+    suspects = fetch_by_ref(session, Suspect.ref, (r.suspect_ref for r in records), get_suspect)
+    case_refs = case_refs_of(session, {s.case_id for s in suspects.values()})
+    rows = [
+        _new(ws, r, s, suspects[r.suspect_ref]) for r, s in zip(records, sentences, strict=True)
+    ]
+    session.add_all(rows)
+    session.flush()
+    record_changes(
+        ws,
+        session,
+        [
+            _recorded(r, s, o, case_refs[o.case_id])
+            for r, s, o in zip(records, sentences, rows, strict=True)
+        ],
+    )
 
 
 def _outcome_info(session: Session, o: Outcome, case_ref: str, suspect_ref: str) -> OutcomeInfo:

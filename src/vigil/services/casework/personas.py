@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,7 +14,13 @@ from vigil.cases.taxonomy import check_term, normalise_platform
 from vigil.db.tables.cases import Authorisation, Persona, PersonaHandle, PersonaOfficer, Unit
 from vigil.errors import NotFound, UserError
 from vigil.services.casework import authorisations
-from vigil.services.casework.common import check_ref, record_change, unique_or_error
+from vigil.services.casework.common import (
+    check_each,
+    check_new_refs,
+    check_ref,
+    record_change,
+    unique_or_error,
+)
 from vigil.services.casework.units import get_unit
 from vigil.services.workspace import Workspace
 
@@ -65,6 +72,64 @@ def _persona_info(session: Session, p: Persona, now: datetime) -> PersonaInfo:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PersonaRecord:
+    """A persona to create (:func:`create_personas`), as :func:`create_persona` takes it."""
+
+    ref: str
+    name_used: str
+    claimed_age: int
+    unit_code: str | None = None
+    handles: Sequence[tuple[str, str]] = ()
+    officers: Sequence[tuple[str, str]] = ()
+    notes: str | None = None
+
+
+def _checked(rec: PersonaRecord) -> PersonaRecord:
+    ref = check_ref(rec.ref, "persona")
+    if not 0 < rec.claimed_age < 120:
+        raise UserError(f"claimed age {rec.claimed_age} is out of range")
+    for _, role in rec.officers:
+        check_term("officer_roles", role)
+    return replace(rec, ref=ref)
+
+
+def _add(ws: Workspace, session: Session, rec: PersonaRecord) -> Persona:
+    unit = get_unit(session, rec.unit_code) if rec.unit_code else None
+    p = Persona(
+        ref=rec.ref,
+        name_used=rec.name_used,
+        claimed_age=rec.claimed_age,
+        unit_id=unit.id if unit else None,
+        notes=rec.notes,
+        created_at=ws.now(),
+    )
+    session.add(p)
+    session.flush()
+    for platform, handle in rec.handles:
+        session.add(
+            PersonaHandle(persona_id=p.id, platform=normalise_platform(platform), handle=handle)
+        )
+    for officer, role in rec.officers:
+        session.add(PersonaOfficer(persona_id=p.id, officer=officer, role=role))
+    session.flush()
+    record_change(
+        ws,
+        session,
+        "create",
+        "persona",
+        rec.ref,
+        details={
+            "name_used": rec.name_used,
+            "claimed_age": rec.claimed_age,
+            "unit": rec.unit_code,
+            "handles": [list(h) for h in rec.handles],
+            "officers": [list(o) for o in rec.officers],
+        },
+    )
+    return p
+
+
 def create_persona(
     ws: Workspace,
     ref: str,
@@ -76,50 +141,23 @@ def create_persona(
     notes: str | None = None,
 ) -> PersonaInfo:
     """Create a persona with its platform handles and controlling officers."""
-    ref = check_ref(ref, "persona")
-    if not 0 < claimed_age < 120:
-        raise UserError(f"claimed age {claimed_age} is out of range")
-    for _, role in officers or []:
-        check_term("officer_roles", role)
+    rec = _checked(
+        PersonaRecord(ref, name_used, claimed_age, unit_code, handles or [], officers or [], notes)
+    )
     try:
         with ws.transaction() as session:
-            unit = get_unit(session, unit_code) if unit_code else None
-            p = Persona(
-                ref=ref,
-                name_used=name_used,
-                claimed_age=claimed_age,
-                unit_id=unit.id if unit else None,
-                notes=notes,
-                created_at=ws.now(),
-            )
-            session.add(p)
-            session.flush()
-            for platform, handle in handles or []:
-                session.add(
-                    PersonaHandle(
-                        persona_id=p.id, platform=normalise_platform(platform), handle=handle
-                    )
-                )
-            for officer, role in officers or []:
-                session.add(PersonaOfficer(persona_id=p.id, officer=officer, role=role))
-            session.flush()
-            record_change(
-                ws,
-                session,
-                "create",
-                "persona",
-                ref,
-                details={
-                    "name_used": name_used,
-                    "claimed_age": claimed_age,
-                    "unit": unit_code,
-                    "handles": [list(h) for h in handles or []],
-                    "officers": [list(o) for o in officers or []],
-                },
-            )
-            return _persona_info(session, p, ws.now())
+            return _persona_info(session, _add(ws, session, rec), ws.now())
     except SAIntegrityError as exc:
-        raise unique_or_error(exc, "persona", ref) from exc
+        raise unique_or_error(exc, "persona", rec.ref) from exc
+
+
+def create_personas(ws: Workspace, session: Session, records: Sequence[PersonaRecord]) -> None:
+    """:func:`create_persona` for many personas inside the caller's transaction: the same checks
+    (nothing is written if one record is refused), one ``create`` entry per persona."""
+    recs = check_each(records, _checked, "persona")
+    check_new_refs(session, Persona.ref, [r.ref for r in recs], "persona")
+    for rec in recs:
+        _add(ws, session, rec)
 
 
 def add_handle(ws: Workspace, persona_ref: str, platform: str, handle: str) -> PersonaInfo:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from vigil.cases.cybertip import CyberTip, parse_cybertip
+from vigil.cases.cybertip import HEX, CyberTip, parse_cybertip
 from vigil.cases.taxonomy import check_term, normalise_platform
 from vigil.db.tables.cases import (
     Case,
@@ -23,7 +25,16 @@ from vigil.db.tables.cases import (
 )
 from vigil.errors import UserError
 from vigil.services.cases import create_case, get_case
-from vigil.services.casework.common import check_ref, record_change, unique_or_error
+from vigil.services.casework.common import (
+    Change,
+    check_each,
+    check_new_refs,
+    check_ref,
+    fetch_by_ref,
+    record_change,
+    record_changes,
+    unique_or_error,
+)
 from vigil.services.casework.units import get_unit, set_case_unit
 from vigil.services.evidence.exhibits import register_file
 from vigil.services.workspace import Workspace
@@ -67,6 +78,89 @@ def _info(session: Session, r: Referral) -> ReferralInfo:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ReferralFileRecord:
+    """A file named in a referral, by its hashes (MD5, SHA-1 or both, lower-case hex)."""
+
+    file_name: str | None
+    md5: str | None = None
+    sha1: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralRecord:
+    """A referral to record (:func:`create_referrals`): what :func:`create_referral` takes,
+    and (as a CyberTipline import records them) the incident type and the reported files."""
+
+    ref: str
+    direction: str
+    partner_kind: str
+    partner_name: str
+    occurred_on: date
+    case_ref: str | None = None
+    external_ref: str | None = None
+    summary: str | None = None
+    status: str = "open"
+    incident_type: str | None = None
+    files: Sequence[ReferralFileRecord] = ()
+
+
+def _checked_file(f: ReferralFileRecord) -> ReferralFileRecord:
+    """The hashes lower-cased, checked as a CyberTipline import checks them."""
+    hashes: dict[str, str | None] = {}
+    for algo, pattern in HEX.items():
+        v = getattr(f, algo)
+        v = v.lower() if v else None
+        if v is not None and not pattern.match(v):
+            raise UserError(f"bad {algo.upper()} {v!r} for file {f.file_name!r}")
+        hashes[algo] = v
+    if not hashes["md5"] and not hashes["sha1"]:
+        raise UserError(f"file {f.file_name!r} has no hash", hint="give its MD5 or SHA-1")
+    return ReferralFileRecord(f.file_name, hashes["md5"], hashes["sha1"])
+
+
+def _checked(rec: ReferralRecord) -> ReferralRecord:
+    if rec.direction not in {"in", "out"}:
+        raise UserError("direction is in or out")
+    check_term("partner_kinds", rec.partner_kind)
+    ref = check_ref(rec.ref, "referral")
+    return replace(rec, ref=ref, files=[_checked_file(f) for f in rec.files])
+
+
+def _new(ws: Workspace, rec: ReferralRecord, case: Case | None) -> Referral:
+    return Referral(
+        ref=rec.ref,
+        direction=rec.direction,
+        partner_kind=rec.partner_kind,
+        partner_name=rec.partner_name,
+        case_id=case.id if case else None,
+        occurred_on=rec.occurred_on,
+        external_ref=rec.external_ref,
+        incident_type=rec.incident_type,
+        summary=rec.summary,
+        status=rec.status,
+        created_at=ws.now(),
+    )
+
+
+def _files(r: Referral, rec: ReferralRecord) -> list[ReferralFile]:
+    return [
+        ReferralFile(referral_id=r.id, file_name=f.file_name, md5=f.md5, sha1=f.sha1)
+        for f in rec.files
+    ]
+
+
+def _recorded(rec: ReferralRecord) -> Change:
+    details: dict[str, Any] = {
+        "direction": rec.direction,
+        "partner": f"{rec.partner_kind}:{rec.partner_name}",
+        "on": rec.occurred_on,
+    }
+    if rec.files:
+        details["files"] = len(rec.files)
+    return Change("create", "referral", rec.ref, rec.case_ref, details)
+
+
 def create_referral(
     ws: Workspace,
     ref: str,
@@ -81,43 +175,44 @@ def create_referral(
     status: str = "open",
 ) -> ReferralInfo:
     """Record a referral sent to (``out``) or received from (``in``) a partner."""
-    if direction not in {"in", "out"}:
-        raise UserError("direction is in or out")
-    check_term("partner_kinds", partner_kind)
-    ref = check_ref(ref, "referral")
+    rec = _checked(
+        ReferralRecord(
+            ref,
+            direction,
+            partner_kind,
+            partner_name,
+            occurred_on,
+            case_ref,
+            external_ref,
+            summary,
+            status,
+        )
+    )
     try:
         with ws.transaction() as session:
             case = get_case(session, case_ref) if case_ref else None
-            r = Referral(
-                ref=ref,
-                direction=direction,
-                partner_kind=partner_kind,
-                partner_name=partner_name,
-                case_id=case.id if case else None,
-                occurred_on=occurred_on,
-                external_ref=external_ref,
-                summary=summary,
-                status=status,
-                created_at=ws.now(),
-            )
+            r = _new(ws, rec, case)
             session.add(r)
             session.flush()
-            record_change(
-                ws,
-                session,
-                "create",
-                "referral",
-                ref,
-                case_ref,
-                {
-                    "direction": direction,
-                    "partner": f"{partner_kind}:{partner_name}",
-                    "on": occurred_on,
-                },
-            )
+            record_changes(ws, session, [_recorded(rec)])
             return _info(session, r)
     except SAIntegrityError as exc:
-        raise unique_or_error(exc, "referral", ref) from exc
+        raise unique_or_error(exc, "referral", rec.ref) from exc
+
+
+def create_referrals(ws: Workspace, session: Session, records: Sequence[ReferralRecord]) -> None:
+    """:func:`create_referral` for many referrals inside the caller's transaction: the same
+    checks (nothing is written if one record is refused), one ``create`` entry per referral
+    (which counts its files, if any)."""
+    recs = check_each(records, _checked, "referral")
+    check_new_refs(session, Referral.ref, [r.ref for r in recs], "referral")
+    cases = fetch_by_ref(session, Case.ref, (r.case_ref for r in recs), get_case)
+    rows = [_new(ws, r, cases[r.case_ref] if r.case_ref else None) for r in recs]
+    session.add_all(rows)
+    session.flush()
+    session.add_all(f for row, rec in zip(rows, recs, strict=True) for f in _files(row, rec))
+    session.flush()
+    record_changes(ws, session, [_recorded(r) for r in recs])
 
 
 def list_referrals(
@@ -276,6 +371,55 @@ class ObservationInfo:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class ObservationRecord:
+    """An observation to record (:func:`add_observations`), as :func:`add_observation` takes it."""
+
+    case_ref: str
+    kind: str
+    platform: str
+    observed_at: datetime
+    category: str | None = None
+    to_platform: str | None = None
+    source: str = "officer"
+
+
+def _checked_observation(rec: ObservationRecord) -> ObservationRecord:
+    """The record with its platforms normalised, or a UserError."""
+    check_term("observation_kinds", rec.kind)
+    if rec.kind == "indicator" and not rec.category:
+        raise UserError("an indicator observation needs --category")
+    if rec.kind == "migration" and not rec.to_platform:
+        raise UserError("a migration observation needs --to-platform")
+    plat = normalise_platform(rec.platform)
+    to = normalise_platform(rec.to_platform) if rec.to_platform else None
+    return replace(rec, platform=plat, to_platform=to)
+
+
+def _observation(ws: Workspace, rec: ObservationRecord, case: Case) -> PlatformObservation:
+    return PlatformObservation(
+        case_id=case.id,
+        kind=rec.kind,
+        platform=rec.platform,
+        to_platform=rec.to_platform,
+        category=rec.category,
+        observed_at=rec.observed_at,
+        source=rec.source,
+        recorded_by=ws.actor,
+        created_at=ws.now(),
+    )
+
+
+def _observed(rec: ObservationRecord) -> Change:
+    return Change(
+        "create",
+        "observation",
+        f"{rec.kind}:{rec.platform}",
+        rec.case_ref,
+        {"category": rec.category, "to": rec.to_platform},
+    )
+
+
 def add_observation(
     ws: Workspace,
     case_ref: str,
@@ -288,36 +432,23 @@ def add_observation(
     source: str = "officer",
 ) -> ObservationInfo:
     """Record an indicator category seen on a platform, or a move from one platform to another."""
-    check_term("observation_kinds", kind)
-    if kind == "indicator" and not category:
-        raise UserError("an indicator observation needs --category")
-    if kind == "migration" and not to_platform:
-        raise UserError("a migration observation needs --to-platform")
-    plat = normalise_platform(platform)
-    to = normalise_platform(to_platform) if to_platform else None
+    rec = _checked_observation(
+        ObservationRecord(case_ref, kind, platform, observed_at, category, to_platform, source)
+    )
     with ws.transaction() as session:
-        case = get_case(session, case_ref)
-        session.add(
-            PlatformObservation(
-                case_id=case.id,
-                kind=kind,
-                platform=plat,
-                to_platform=to,
-                category=category,
-                observed_at=observed_at,
-                source=source,
-                recorded_by=ws.actor,
-                created_at=ws.now(),
-            )
-        )
+        session.add(_observation(ws, rec, get_case(session, case_ref)))
         session.flush()
-        record_change(
-            ws,
-            session,
-            "create",
-            "observation",
-            f"{kind}:{plat}",
-            case_ref,
-            {"category": category, "to": to},
-        )
-    return ObservationInfo(case_ref, kind, plat, to, category, observed_at, source)
+        record_changes(ws, session, [_observed(rec)])
+    return ObservationInfo(
+        case_ref, kind, rec.platform, rec.to_platform, category, observed_at, source
+    )
+
+
+def add_observations(ws: Workspace, session: Session, records: Sequence[ObservationRecord]) -> None:
+    """:func:`add_observation` for many observations inside the caller's transaction: the same
+    checks (nothing is written if one record is refused), one ``create`` entry each."""
+    recs = check_each(records, _checked_observation, "observation")
+    cases = fetch_by_ref(session, Case.ref, (r.case_ref for r in recs), get_case)
+    session.add_all(_observation(ws, r, cases[r.case_ref]) for r in recs)
+    session.flush()
+    record_changes(ws, session, [_observed(r) for r in recs])
