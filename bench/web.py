@@ -6,7 +6,12 @@ states a purpose, then times with httpx:
 
 * the conversation page (HTML, 100 messages with findings in place) at windows spread over
   the 100,000 messages, and the same window through the JSON API;
-* the dashboard triage queue over the case's 10,001 conversations.
+* the dashboard triage queue over the case's 10,001 conversations;
+* full-text search (docs/search.md) over all 130,000 messages, as the page (HTML, 20 hits with
+  two messages of context each) and through the JSON API: words, a phrase, a prefix, and
+  filters (participant, dates, category), every query matching thousands of messages. The
+  index is built before the server starts (``vigil search --update-index`` does the same) and
+  its build time printed.
 
 Each timed request also writes its audit entry (as in real use). The peer, measured in the
 same run, is the same server returning a small static file: the floor of a round trip through
@@ -41,9 +46,20 @@ from tests.web.seed import make_user, totp_code
 
 from vigil.config import Settings
 from vigil.services.cases import create_case
+from vigil.services.search.index import update as update_index
 from vigil.services.workspace import init_workspace
 
 TARGET_MS = 150.0
+SEARCHES: list[dict[str, str]] = [
+    {"q": "homework"},
+    {"q": '"talked about music"'},
+    {"q": "hom*"},
+    {"q": "hello"},
+    {"q": "games homework", "participant": "Persona One"},
+    {"q": "music", "from": "2024-01-01", "to": "2024-01-01"},
+    {"q": "school", "category": "meeting_travel"},
+]
+"""Searches timed in turn (benign words of tests/web/bulk.py; each matches thousands)."""
 
 
 def free_port() -> int:
@@ -93,9 +109,12 @@ def main() -> None:
         conv = long_conversation(ws, "OP-BENCH", args.messages, every=40)
         many_conversations(ws, "OP-BENCH", args.conversations)
         password, secret = make_user(ws, "bench", "investigator", ["OP-BENCH"])
-        ws.engine.dispose()
         print(f"built {args.messages:,}-message conversation and {args.conversations:,} conversations "
               f"in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+        t0 = time.perf_counter()
+        indexed = update_index(ws).indexed
+        ws.engine.dispose()
+        print(f"search index: {indexed:,} messages in {time.perf_counter() - t0:.1f} s")
         port = free_port()
         env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_USER": "bench.admin"}
         env.pop("VIGIL_DATABASE_URL", None)
@@ -127,6 +146,9 @@ def main() -> None:
             api = f"/api/v1/cases/OP-BENCH/conversations/{conv}/messages"
             for u in (page, api, "/", "/static/vigil.css"):  # warm up (engine, caches)
                 c.get(u)
+            searches = [{**q, "purpose": "latency benchmark"} for q in SEARCHES]
+            for q in searches:
+                c.get("/search", params=q)
             results = {
                 "static file (floor)": timed(n_req, lambda i: c.get("/static/vigil.css")),
                 "conversation page (HTML)": timed(
@@ -136,6 +158,12 @@ def main() -> None:
                     n_req, lambda i: c.get(api, params={"start": starts[i]})
                 ),
                 "triage queue (dashboard)": timed(max(10, n_req // 2), lambda i: c.get("/")),
+                "search page (HTML)": timed(
+                    n_req, lambda i: c.get("/search", params=searches[i % len(searches)])
+                ),
+                "search (API)": timed(
+                    n_req, lambda i: c.get("/api/v1/search", params=searches[i % len(searches)])
+                ),
             }
         floor = statistics.median(results["static file (floor)"])
         print(

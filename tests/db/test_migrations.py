@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from vigil.config import Settings
 from vigil.db import session as dbs
-from vigil.db.base import Base
+from vigil.db.base import Base, include_name
 from vigil.errors import UserError
 from vigil.services.cases import create_case
 from vigil.services.evidence.exhibits import register_file
@@ -22,7 +22,9 @@ from vigil.services.workspace import init_workspace, open_workspace
 def _diff(url: str) -> list[object]:
     engine = dbs.make_engine(url)
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}
+        )
         return list(compare_metadata(ctx, Base.metadata))
 
 

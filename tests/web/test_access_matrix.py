@@ -19,6 +19,9 @@ from vigil.services import access
 from vigil.services.access import ROLES
 
 # what each route needs: public | pending | signed-in | case:<need> | admin | audit | reports
+# | audit-cases (the whole log for administrators and auditors; for a role that audits the
+# cases it is on, those cases' entries: vigil.services.browse.audit_page)
+# | search (a role that reads cases, member or not: hits only from the cases one is on)
 CONTENT = {"read"}
 C = "/cases/{case_ref}"
 ROUTES: dict[tuple[str, str], str] = {
@@ -38,8 +41,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", C + "/conversations/{conv_id}"): "case:read",
     ("GET", C + "/conversations/{conv_id}/export.csv"): "case:read",
     ("GET", C + "/exhibit"): "case:read",
+    ("GET", C + "/exhibits"): "case:read",
     ("POST", C + "/exhibit/verify"): "case:read",
-    ("GET", "/audit"): "audit",
+    ("GET", "/audit"): "audit-cases",
     ("GET", "/admin/users"): "admin",
     ("POST", "/admin/users"): "admin",
     ("GET", "/admin/users/{username}"): "admin",
@@ -60,8 +64,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1" + C + "/exhibits"): "case:read",
     ("GET", "/api/v1" + C + "/exhibit"): "case:read",
     ("POST", "/api/v1" + C + "/exhibit/verify"): "case:read",
-    ("GET", "/api/v1/audit"): "audit",
+    ("GET", "/api/v1/audit"): "audit-cases",
     ("GET", "/api/v1/users"): "admin",
+    ("GET", "/api/v1/users/{username}/memberships"): "admin",
     ("POST", "/api/v1/users"): "admin",
     ("POST", "/api/v1/users/{username}/role"): "admin",
     ("POST", "/api/v1/users/{username}/membership"): "admin",
@@ -73,6 +78,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/reports/download"): "reports",
     ("GET", "/api/v1/reports/statistics"): "reports",
     ("GET", "/api/v1/plugins"): "signed-in",
+    ("GET", "/search"): "search",
+    ("GET", "/api/v1/search"): "search",
 }
 
 
@@ -128,6 +135,8 @@ def make_call(world: WebWorld, method: str, path: str) -> Call:
         url += f"?ref={ex}"
     if api and ("/messages" in path or "export.csv" in path):
         url += "?purpose=access+matrix+test"
+    if path in ("/search", "/api/v1/search"):
+        url += "?q=boring&purpose=access+matrix+test"
     if path == "/reports/download":
         url += "?format=csv&purpose=access+matrix+test"
     forms: dict[str, dict[str, str]] = {
@@ -171,8 +180,13 @@ def expected(kind: str, role: str | None, member: bool, api: bool, method: str) 
         return ok if role == "administrator" else {403}
     if kind == "audit":
         return ok if role in ("administrator", "auditor") else {403}
+    if kind == "audit-cases":  # a supervisor sees the entries of the cases they are on
+        audits = role in ("administrator", "auditor") or access.role_allows(role, "audit")
+        return ok if audits else {403}
     if kind == "reports":  # aggregates, no case content: see vigil.services.reports
         return ok if role in ("analyst", "investigator", "supervisor", "administrator") else {403}
+    if kind == "search":
+        return ok if access.role_allows(role, "read") else {403}
     need = kind.split(":", 1)[1]
     if member and access.role_allows(role, need):
         if need == "write" and not analysis_available():

@@ -23,6 +23,7 @@ from vigil.cli import persona as persona_cli
 from vigil.cli import referral as referral_cli
 from vigil.cli import report as report_cli
 from vigil.cli import scan as scan_cli
+from vigil.cli import search as search_cli
 from vigil.cli import serve as serve_cli
 from vigil.cli import suspect as suspect_cli
 from vigil.cli import triage as triage_cli
@@ -71,6 +72,7 @@ app.add_typer(report_cli.app, name="report")
 app.add_typer(intel_cli.app, name="intel")
 app.add_typer(media_cli.app, name="media")
 app.command("demo")(demo_cli.demo)
+app.command("search")(search_cli.search)
 
 
 def _version(value: bool) -> None:

@@ -17,6 +17,17 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+SEARCH_PREFIX = "search_"
+"""The full-text index's tables (migration 0011; :mod:`vigil.services.search.index`) start
+with this; they have no ORM form (an FTS5 virtual table on SQLite)."""
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """For Alembic's schema comparison (``include_name``): leave out the search index's
+    tables, which only the migration makes."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_PREFIX))
+
+
 BigId = BigInteger().with_variant(Integer, "sqlite")
 """64-bit ids on PostgreSQL; INTEGER (rowid alias, auto-increment) on SQLite."""
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,12 +23,13 @@ from vigil.services import access, audit, links
 from vigil.services.access import (
     Need,
     Principal,
-    member_cases,
     record_view,
     require_case,
     role_allows,
     stated_purpose,
 )
+from vigil.services.casework.common import check_each, check_new_refs
+from vigil.services.listing import LIKE_ESCAPE, ListQuery, Page, Sorts, order_by
 from vigil.services.workspace import Workspace
 
 
@@ -66,43 +67,90 @@ def get_case(session: Session, ref: str) -> Case:
     return case
 
 
-def create_case(ws: Workspace, ref: str, title: str, unit: str | None, tz: str | None) -> CaseInfo:
-    ref = ref.strip()
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """A case to open (:func:`create_cases`); ``tz`` defaults to the workspace's time zone."""
+
+    ref: str
+    title: str
+    unit: str | None = None
+    tz: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    ref: str
+    title: str
+    unit: str | None
+    tz: str
+
+
+def _checked(ws: Workspace, rec: CaseRecord) -> _Opening:
+    """The record with its reference trimmed and its time zone resolved, or a UserError."""
+    ref = rec.ref.strip()
     if not ref or any(c.isspace() for c in ref) or "/" in ref:
         raise UserError(
             f"bad case reference {ref!r}", hint="use letters, digits and dashes, e.g. OP-ALDER"
         )
-    zone = tz or ws.settings.default_timezone
+    zone = rec.tz or ws.settings.default_timezone
     check_tz(zone)
+    return _Opening(ref, rec.title, rec.unit, zone)
+
+
+def _open(ws: Workspace, session: Session, recs: Sequence[_Opening]) -> None:
+    """Open checked cases: the acting person may write, is put on each case, and each case
+    gets its ``create`` entry."""
+    user = ws.ensure_user(session)
+    access.require_act(session, ws, "write")
+    now = ws.now()
+    cases = [
+        Case(
+            ref=r.ref,
+            title=r.title,
+            unit=r.unit,
+            default_tz=r.tz,
+            created_at=now,
+            created_by_id=user.id,
+        )
+        for r in recs
+    ]
+    session.add_all(cases)
+    session.flush()
+    # whoever opens a case is on it (need to know starts with them)
+    session.add_all(
+        CaseMember(case_id=c.id, user_id=user.id, added_at=now, added_by=ws.actor) for c in cases
+    )
+    for r in recs:
+        audit.record(
+            session,
+            ws.actor,
+            "create",
+            audit.Subject("case", r.ref, r.ref),
+            details={"title": r.title, "unit": r.unit, "default_tz": r.tz},
+            now=ws.now(),
+        )
+
+
+def create_case(ws: Workspace, ref: str, title: str, unit: str | None, tz: str | None) -> CaseInfo:
+    rec = _checked(ws, CaseRecord(ref, title, unit, tz))
     try:
         with ws.transaction() as session:
-            user = ws.ensure_user(session)
-            access.require_act(session, ws, "write")
-            case = Case(
-                ref=ref,
-                title=title,
-                unit=unit,
-                default_tz=zone,
-                created_at=ws.now(),
-                created_by_id=user.id,
-            )
-            session.add(case)
-            session.flush()
-            # whoever opens a case is on it (need to know starts with them)
-            session.add(
-                CaseMember(case_id=case.id, user_id=user.id, added_at=ws.now(), added_by=ws.actor)
-            )
-            audit.record(
-                session,
-                ws.actor,
-                "create",
-                audit.Subject("case", ref, ref),
-                details={"title": title, "unit": unit, "default_tz": zone},
-                now=ws.now(),
-            )
+            _open(ws, session, [rec])
     except SAIntegrityError as exc:
-        raise UserError(f"case {ref!r} already exists", hint="choose another reference") from exc
-    return show_case(ws, ref)
+        raise UserError(
+            f"case {rec.ref!r} already exists", hint="choose another reference"
+        ) from exc
+    return show_case(ws, rec.ref)
+
+
+def create_cases(ws: Workspace, session: Session, records: Sequence[CaseRecord]) -> list[str]:
+    """:func:`create_case` for many cases inside the caller's transaction: the same checks
+    (all records first; nothing is written if one is refused), one ``create`` entry per case.
+    Returns the references."""
+    recs = check_each(records, lambda r: _checked(ws, r), "case")
+    check_new_refs(session, Case.ref, [r.ref for r in recs], "case")
+    _open(ws, session, recs)
+    return [r.ref for r in recs]
 
 
 def _info(session: Session, case: Case, may_read: bool = True) -> CaseInfo:
@@ -166,6 +214,8 @@ class ExhibitRow:
     sha256: str
     registered_at: datetime
     parent_ref: str | None
+    sha1: str = ""
+    md5: str = ""
 
 
 @dataclass(slots=True)
@@ -199,31 +249,104 @@ class CaseOverview:
     timeline: list[TimelineEvent]
     sections: list[SectionData] = field(default_factory=list)
     may_write: bool = False
+    limit: int = 50
+    sort: str = "rank"
+    order: str = "desc"
+    q: str = ""
+    """The search, sort and page size of ``conversations`` (``conversations_total`` match)."""
+    exhibits_total: int = 0
+    """All the case's exhibits; ``exhibits`` holds the first few (the exhibits page has all)."""
 
 
 def _count(session: Session, stmt: Any) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
-def my_cases(ws: Workspace, user: Principal) -> list[CaseInfo]:
-    """The cases ``user`` is a member of (metadata only)."""
+CASE_SORTS = Sorts(
+    {"ref": ("reference", "asc"), "title": ("title", "asc"), "unit": ("unit", "asc"),
+     "opened": ("opened", "desc"), "conversations": ("conversations", "desc"),
+     "exhibits": ("exhibits", "desc"), "urgent": ("high urgency", "desc")},
+    default="ref",
+)  # fmt: skip
+"""The sort keys of a person's list of cases."""
+
+
+def _counted(column: Any, *where: Any) -> Any:
+    """A count of ``column``'s rows for each case row, as a correlated subquery."""
+    return select(func.count()).where(column == Case.id, *where).correlate(Case).scalar_subquery()
+
+
+def my_cases(ws: Workspace, user: Principal, query: ListQuery | None = None) -> Page[CaseInfo]:
+    """A page of the cases ``user`` is a member of (metadata only), searched by reference,
+    title or unit; counts come with the page in one query."""
+    query = query or ListQuery.parse(CASE_SORTS)
     may_read = role_allows(user.role, "read")
+    n_ex = _counted(Exhibit.case_id).label("n_ex")
+    n_conv = _counted(ConversationRow.case_id).label("n_conv")
+    urgent = _counted(AssessmentRow.case_id, AssessmentRow.urgency >= 2).label("urgent")
+    creator = (
+        select(User.username).where(User.id == Case.created_by_id).correlate(Case).scalar_subquery()
+    )
+    base = select(Case.id).join(CaseMember, CaseMember.case_id == Case.id)
+    base = base.where(CaseMember.user_id == user.user_id)
+    if query.like:
+        base = base.where(or_(*(c.ilike(query.like, escape=LIKE_ESCAPE)
+                                for c in (Case.ref, Case.title, Case.unit))))  # fmt: skip
+    columns: dict[str, Sequence[Any]] = {"ref": [Case.ref], "title": [Case.title], "unit": [Case.unit],
+               "opened": [Case.created_at], "conversations": [n_conv], "exhibits": [n_ex],
+               "urgent": [urgent]}  # fmt: skip
+    stmt = (
+        select(Case, creator, n_ex, n_conv, urgent)
+        .where(Case.id.in_(base))
+        .order_by(*order_by(query, columns, Case.id))
+        .offset(query.offset)
+        .limit(query.limit)
+    )
     with ws.sessions() as s:
-        return [_info(s, c, may_read) for c in member_cases(s, user)]
+        total = _count(s, select(func.count()).select_from(base.subquery()))
+        items = [
+            CaseInfo(c.ref, c.title, c.unit, c.default_tz, c.created_at, who or "?", ex, conv,
+                     urg, may_read)
+            for c, who, ex, conv, urg in s.execute(stmt).all()
+        ]  # fmt: skip
+    return Page.of(items, total, query)
 
 
-def _ranked(s: Session, case_id: int, offset: int, limit: int) -> list[RankedConversation]:
+CONVERSATION_SORTS = Sorts(
+    {"rank": ("urgency, then risk", "desc"), "risk": ("risk", "desc"),
+     "messages": ("messages", "desc"), "findings": ("findings", "desc"),
+     "first": ("first message", "asc"), "last": ("last message", "desc"),
+     "platform": ("platform", "asc"), "title": ("title", "asc")},
+    default="rank",
+)  # fmt: skip
+"""The sort keys of a case's conversations (the case page)."""
+_CONV_COLUMNS: dict[str, Sequence[Any]] = {
+    "rank": (func.coalesce(AssessmentRow.urgency, -1), func.coalesce(AssessmentRow.risk, -1.0)),
+    "risk": (AssessmentRow.risk,), "messages": (ConversationRow.message_count,),
+    "findings": (AssessmentRow.findings_count,), "first": (ConversationRow.first_at,),
+    "last": (ConversationRow.last_at,), "platform": (ConversationRow.platform,),
+    "title": (ConversationRow.title,),
+}  # fmt: skip
+EXHIBITS_ON_CASE_PAGE = 20
+"""The case page shows the first exhibits; all of them are paged on the exhibits page."""
+
+
+def _conversations_where(case_id: int, query: ListQuery) -> list[Any]:
+    where: list[Any] = [ConversationRow.case_id == case_id]
+    if query.like:
+        where.append(or_(ConversationRow.title.ilike(query.like, escape=LIKE_ESCAPE),
+                         ConversationRow.platform.ilike(query.like, escape=LIKE_ESCAPE)))  # fmt: skip
+    return where
+
+
+def _ranked(s: Session, case_id: int, query: ListQuery) -> list[RankedConversation]:
     stmt = (
         select(ConversationRow, AssessmentRow)
         .outerjoin(AssessmentRow, AssessmentRow.conversation_id == ConversationRow.id)
-        .where(ConversationRow.case_id == case_id)
-        .order_by(
-            func.coalesce(AssessmentRow.urgency, -1).desc(),
-            func.coalesce(AssessmentRow.risk, -1.0).desc(),
-            ConversationRow.id,
-        )
-        .offset(offset)
-        .limit(limit)
+        .where(*_conversations_where(case_id, query))
+        .order_by(*order_by(query, _CONV_COLUMNS, ConversationRow.id))
+        .offset(query.offset)
+        .limit(query.limit)
     )
     return [
         RankedConversation(
@@ -267,21 +390,25 @@ def case_overview(
     ws: Workspace,
     user: Principal,
     case_ref: str,
-    offset: int = 0,
-    limit: int = 100,
+    query: ListQuery | None = None,
     sections: Iterable[Section] = (),
 ) -> CaseOverview:
-    """Conversations ranked by urgency and risk, exhibits, a timeline, and the ``sections``
-    (the case page's plugin sections) the user's role may see."""
-    from vigil.services.evidence.exhibits import list_exhibits  # (evidence reads cases)
+    """A page of the case's conversations (ranked by urgency and risk unless ``query`` says
+    otherwise, over :data:`CONVERSATION_SORTS`), its first exhibits, a timeline, and the
+    ``sections`` (the case page's plugin sections) the user's role may see."""
+    from vigil.services.browse import exhibit_rows  # (it lists cases' records too)
 
-    offset = max(0, offset)
-    limit = max(1, min(limit, 500))
+    query = query or ListQuery.parse(CONVERSATION_SORTS)
     with ws.sessions() as s:
         case = require_case(s, user, case_ref, "read")
-        ranked = _ranked(s, case.id, offset, limit)
-        total = _count(s, select(func.count()).where(ConversationRow.case_id == case.id))
+        ranked = _ranked(s, case.id, query)
+        total = _count(s, select(func.count()).where(*_conversations_where(case.id, query)))
         purpose = stated_purpose(s, user, case.id, ws.now())
+        n_exhibits = _count(s, select(func.count()).where(Exhibit.case_id == case.id))
+        exhibits = exhibit_rows(s, select(Exhibit).where(Exhibit.case_id == case.id)
+                                .order_by(Exhibit.id).limit(EXHIBITS_ON_CASE_PAGE))  # fmt: skip
+        firsts = exhibit_rows(s, select(Exhibit).where(Exhibit.case_id == case.id)
+                              .order_by(Exhibit.registered_at, Exhibit.id).limit(200))  # fmt: skip
         spans = s.execute(
             select(ConversationRow.id, ConversationRow.title, ConversationRow.platform,
                    ConversationRow.first_at, ConversationRow.last_at)
@@ -289,14 +416,10 @@ def case_overview(
             .order_by(ConversationRow.first_at).limit(200)
         ).all()  # fmt: skip
         info = (case.ref, case.title, case.unit, case.default_tz, case.created_at)
-    exhibits = [
-        ExhibitRow(e.ref, e.original_name, e.mime_type, e.size, e.sha256, e.registered_at, e.parent_ref)
-        for e in list_exhibits(ws, case_ref)
-    ]  # fmt: skip
     timeline: list[TimelineEvent] = [
         TimelineEvent(e.registered_at, "exhibit", f"exhibit {e.ref} registered ({e.original_name})",
                       links.exhibit(case_ref, e.ref))
-        for e in exhibits
+        for e in firsts
     ]  # fmt: skip
     for cid, title, platform, first, last in spans:
         if first is None:
@@ -324,12 +447,14 @@ def case_overview(
         record_view(
             s, user, case_ref, object_type="case", object_id=case_ref, purpose=purpose,
             details={"page": "case overview", "conversations_listed": len(ranked),
-                     "offset": offset, "exhibits": len(exhibits)},
+                     "offset": query.offset, "sort": f"{query.sort} {query.order}",
+                     "q": query.q or None, "exhibits": len(exhibits)},
             now=ws.now(),
         )  # fmt: skip
     return CaseOverview(
-        *info, purpose, ranked, total, offset, exhibits, timeline, shown,
-        role_allows(user.role, "write"),
+        *info, purpose, ranked, total, query.offset, exhibits, timeline, shown,
+        role_allows(user.role, "write"), query.limit, query.sort, query.order, query.q,
+        n_exhibits,
     )  # fmt: skip
 
 

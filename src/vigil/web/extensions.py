@@ -80,6 +80,7 @@ def vigil_register_routes() -> list[APIRouter]:
 
 @hookimpl
 def vigil_menu_links(principal: Principal) -> list[MenuLink]:
+    from vigil.services.access import role_allows
     from vigil.services.reports import may_see_reports
 
     links = [
@@ -87,6 +88,8 @@ def vigil_menu_links(principal: Principal) -> list[MenuLink]:
         MenuLink("Cases", "/cases"),
         MenuLink("Personas", "/personas"),
     ]
+    if role_allows(principal.role, "read"):  # search shows message text: roles that read cases
+        links.append(MenuLink("Search", "/search"))
     if may_see_reports(principal):
         links.append(MenuLink("Reports", "/reports"))
     if principal.may("audit") or principal.role == "supervisor":

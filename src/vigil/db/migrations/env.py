@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from vigil.db import tables  # noqa: F401  (the package registers every table on Base.metadata)
-from vigil.db.base import Base
+from vigil.db.base import Base, include_name
 
 target_metadata = Base.metadata
 
@@ -20,6 +20,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

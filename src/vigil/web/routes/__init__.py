@@ -18,6 +18,7 @@ from vigil.web.routes import (
     personas,
     plugins,
     reports,
+    search,
 )
 
 ALL: tuple[ModuleType, ...] = (
@@ -32,4 +33,5 @@ ALL: tuple[ModuleType, ...] = (
     personas,
     reports,
     plugins,
+    search,
 )

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from vigil.services import sessions, users
 from vigil.services.access import require_global
-from vigil.services.users import UserInfo, all_cases, user_id
+from vigil.services.browse import (
+    MEMBERSHIP_SORTS,
+    USER_SORTS,
+    Member,
+    UserRow,
+    memberships_page,
+    users_page,
+)
+from vigil.services.browse import Membership as CaseMembership
+from vigil.services.listing import ListQuery, Page
+from vigil.services.users import UserInfo, user_id
 from vigil.web.deps import API_ERRORS, CurrentUser, UserWorkspace
+from vigil.web.lists import list_query
 from vigil.web.render import page
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["administration"], responses=API_ERRORS)
 
 Name = Annotated[str, Form(min_length=1, max_length=64)]
+UsersQuery = Annotated[ListQuery, Depends(list_query(USER_SORTS))]
+MembershipQuery = Annotated[ListQuery, Depends(list_query(MEMBERSHIP_SORTS))]
+MemberFilter = Annotated[
+    Member, Query(description="yes: only cases the user is on; no: only the others")
+]
 
 
 def _back(username: str | None = None) -> RedirectResponse:
@@ -27,9 +43,11 @@ def _back(username: str | None = None) -> RedirectResponse:
 
 
 @pages.get("/admin/users")
-def users_page(request: Request, ws: UserWorkspace, user: CurrentUser) -> HTMLResponse:
-    require_global(user, "admin")
-    ctx = {"users": users.list_users(ws), "signins": users.sign_in_events(ws, 50)}
+def users_html(
+    request: Request, ws: UserWorkspace, user: CurrentUser, query: UsersQuery
+) -> HTMLResponse:
+    p = users_page(ws, user, query)
+    ctx = {"p": p, "sorts": USER_SORTS, "signins": users.sign_in_events(ws, 50)}
     return page(request, "admin_users.html", ctx)
 
 
@@ -46,10 +64,13 @@ def create_user_form(
 
 @pages.get("/admin/users/{username}")
 def user_page(
-    request: Request, ws: UserWorkspace, user: CurrentUser, username: str
-) -> HTMLResponse:
+    request: Request, ws: UserWorkspace, user: CurrentUser, username: str,
+    query: MembershipQuery, member: MemberFilter = "",
+) -> HTMLResponse:  # fmt: skip
     require_global(user, "admin")
-    ctx = {"u": users.show_user(ws, username), "cases": all_cases(ws, user)}
+    p = memberships_page(ws, user, username, query, member)
+    ctx = {"u": users.show_user(ws, username), "p": p, "sorts": MEMBERSHIP_SORTS,
+           "member": member}  # fmt: skip
     return page(request, "admin_user.html", ctx)
 
 
@@ -101,10 +122,25 @@ class RoleChange(BaseModel):
     role: str = Field(min_length=1, max_length=32)
 
 
-@api.get("/users", response_model=list[UserInfo], summary="Every user (administrators)")
-def users_api(ws: UserWorkspace, user: CurrentUser) -> list[UserInfo]:
-    require_global(user, "admin")
-    return users.list_users(ws)
+@api.get("/users", response_model=Page[UserRow], summary="Users, a page at a time (administrators)")
+def users_api(ws: UserWorkspace, user: CurrentUser, query: UsersQuery) -> Page[UserRow]:
+    """A page of the accounts (with the number of cases each is on), searched by ``q`` in
+    usernames, names and roles."""
+    return users_page(ws, user, query)
+
+
+@api.get(
+    "/users/{username}/memberships",
+    response_model=Page[CaseMembership],
+    summary="Cases and whether a user is on each (administrators)",
+)
+def memberships_api(
+    ws: UserWorkspace, user: CurrentUser, username: str, query: MembershipQuery,
+    member: MemberFilter = "",
+) -> Page[CaseMembership]:  # fmt: skip
+    """A page of every case with ``member`` true where the user is on it; ``member=yes`` or
+    ``no`` narrows to either; ``q`` searches references, titles and units."""
+    return memberships_page(ws, user, username, query, member)
 
 
 @api.post("/users", response_model=UserInfo, status_code=201, summary="Create a user")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from vigil.services import links
 from vigil.services.access import state_purpose
 from vigil.services.cases import (
+    CASE_SORTS,
+    CONVERSATION_SORTS,
     AnalyseResult,
     CaseInfo,
     CaseOverview,
@@ -19,15 +21,18 @@ from vigil.services.cases import (
     my_cases,
     purpose_for,
 )
+from vigil.services.listing import ListQuery, Page
 from vigil.web import extensions
 from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
+from vigil.web.lists import list_query
 from vigil.web.render import page
 from vigil.web.security import safe_next
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["cases"], responses=API_ERRORS)
 
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+CasesQuery = Annotated[ListQuery, Depends(list_query(CASE_SORTS))]
+ConversationsQuery = Annotated[ListQuery, Depends(list_query(CONVERSATION_SORTS))]
 
 
 class PurposeIn(BaseModel):
@@ -42,19 +47,18 @@ class PurposeOut(BaseModel):
 
 
 @pages.get("/cases")
-def cases_page(request: Request, ws: WorkspaceDep, user: CurrentUser) -> HTMLResponse:
-    return page(request, "cases.html", {"cases": my_cases(ws, user)})
+def cases_page(
+    request: Request, ws: WorkspaceDep, user: CurrentUser, query: CasesQuery
+) -> HTMLResponse:
+    return page(request, "cases.html", {"p": my_cases(ws, user, query), "sorts": CASE_SORTS})
 
 
 @pages.get("/cases/{case_ref}")
 def case_page(
-    request: Request, ws: WorkspaceDep, user: CurrentUser, case_ref: str, offset: Offset = 0
+    request: Request, ws: WorkspaceDep, user: CurrentUser, case_ref: str, query: ConversationsQuery
 ) -> HTMLResponse:
-    return page(
-        request,
-        "case.html",
-        {"c": case_overview(ws, user, case_ref, offset, sections=extensions.CASE_SECTIONS)},
-    )
+    c = case_overview(ws, user, case_ref, query, sections=extensions.CASE_SECTIONS)
+    return page(request, "case.html", {"c": c, "sorts": CONVERSATION_SORTS})
 
 
 @pages.get("/cases/{case_ref}/purpose")
@@ -86,17 +90,20 @@ def analyse_submit(
     return page(request, "analysed.html", {"r": result})
 
 
-@api.get("/cases", response_model=list[CaseInfo], summary="Cases I am a member of")
-def cases_api(ws: WorkspaceDep, user: CurrentUser) -> list[CaseInfo]:
-    return my_cases(ws, user)
+@api.get("/cases", response_model=Page[CaseInfo], summary="Cases I am a member of")
+def cases_api(ws: WorkspaceDep, user: CurrentUser, query: CasesQuery) -> Page[CaseInfo]:
+    """A page of the caller's cases, searched by ``q`` in references, titles and units."""
+    return my_cases(ws, user, query)
 
 
 @api.get("/cases/{case_ref}", response_model=CaseOverview, summary="A case's overview")
 def case_api(
-    ws: WorkspaceDep, user: CurrentUser, case_ref: str, offset: Offset = 0
+    ws: WorkspaceDep, user: CurrentUser, case_ref: str, query: ConversationsQuery
 ) -> CaseOverview:
-    """Conversations ranked by urgency and risk, exhibits, timeline and extension sections."""
-    return case_overview(ws, user, case_ref, offset, sections=extensions.CASE_SECTIONS)
+    """A page of conversations (ranked by urgency and risk unless ``sort`` says otherwise,
+    searched by ``q`` in titles and platforms), the first exhibits, the timeline and the
+    extension sections."""
+    return case_overview(ws, user, case_ref, query, sections=extensions.CASE_SECTIONS)
 
 
 @api.post("/cases/{case_ref}/purpose", response_model=PurposeOut, summary="State a purpose")
