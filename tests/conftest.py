@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from tests.pg import postgres_server
+from tests.pg import fresh_database, postgres_server
 from vigil.config import Settings
 from vigil.services.cases import create_case
 from vigil.services.workspace import Workspace, init_workspace
@@ -58,18 +58,5 @@ def pg_server() -> Iterator[str]:
 @pytest.fixture()
 def pg_url(pg_server: str) -> Iterator[str]:
     """A fresh, empty database on the session's PostgreSQL server."""
-    import uuid
-
-    import sqlalchemy as sa
-
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(
-        pg_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = pg_server.rsplit("/", 1)[0] + "/" + name
-    yield url
-    with admin.connect() as c:
-        c.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(pg_server) as url:
+        yield url

@@ -94,3 +94,24 @@ def postgres_server() -> Iterator[str | None]:
             env=env,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def fresh_database(server_url: str, prefix: str = "t_") -> Iterator[str]:
+    """A new, empty database on ``server_url``'s server, dropped afterwards; yields its URL."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = prefix + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(
+        server_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as c:
+            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield server_url.rsplit("/", 1)[0] + "/" + name
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

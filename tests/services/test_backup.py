@@ -11,14 +11,13 @@ import subprocess
 import sys
 import tarfile
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import select
+from tests.pg import fresh_database
 
 from vigil.config import Settings
 from vigil.db.tables.conversations import MessageRow
@@ -376,16 +375,8 @@ def test_cli_backup_restore_and_refusal(tmp_path: Path) -> None:
 @pytest.fixture()
 def pg_url_2(pg_server: str) -> Iterator[str]:
     """A second fresh, empty database on the session's PostgreSQL server (the restore target)."""
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(
-        pg_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield pg_server.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as c:
-        c.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(pg_server) as url:
+        yield url
 
 
 @pytest.mark.postgres

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, insert, select
+from tests.pg import fresh_database
 
 from vigil.config import Settings
 from vigil.db.tables.analysis import FindingRow
@@ -131,16 +131,8 @@ def build(tmp: Path, url: str | None) -> World:
 @pytest.fixture(scope="module")
 def pg_module_url(pg_server: str) -> Iterator[str]:
     """A database of its own on the session's PostgreSQL server, for this module's world."""
-    name = "s_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(
-        pg_server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield pg_server.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as c:
-        c.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(pg_server, "s_") as url:
+        yield url
 
 
 @pytest.fixture(

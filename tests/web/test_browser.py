@@ -11,11 +11,6 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -25,15 +20,13 @@ import httpx
 import pytest
 
 from tests.web.seed import analysis_available, ingest_and_analyse, make_user, totp_code
+from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
 from vigil.config import Settings
 from vigil.services import access
 from vigil.services.cases import create_case
 from vigil.services.workspace import init_workspace
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,12 +44,6 @@ class Server:
     password: str
     secret: str
     token: str
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -80,37 +67,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         record_outcome(ws, "S-B1", "arrest", date(2023, 1, 10))  # inside Oct 2022 - Sep 2023
     password, secret = make_user(ws, "officer", "investigator", ["OP-BROWSER"])
     token, _ = access.create_token(ws, "officer", "browser test")
-    port = free_port()
-    env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_USER": "web.admin"}
-    env.pop("VIGIL_DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "vigil.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"vigil serve did not start: {out}")
-            time.sleep(0.2)
+    with vigil_serve(home, "web.admin") as url:
         yield Server(url, "officer", password, secret, token)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_sign_in_triage_conversation_finding_download(server: Server) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     csp_errors: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(
             accept_downloads=True, viewport={"width": 1360, "height": 900}
         )

@@ -10,19 +10,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -30,6 +23,7 @@ from sqlalchemy import func, select
 from tests.web.bulk import many_conversations
 from tests.web.conftest import CASE, OTHER, WebWorld
 from tests.web.seed import csrf_of, sign_in
+from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
 from vigil.config import Settings
 from vigil.db.tables.access import CaseMember, User
 from vigil.db.tables.analysis import AssessmentRow
@@ -471,17 +465,6 @@ def test_enrol_page_puts_the_qr_code_in_the_page(lists: Lists) -> None:
     assert "data:image" not in html and "<img" not in html
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``vigil serve`` on a fresh workspace with one account that has no second factor yet."""
@@ -489,29 +472,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ws, _, _ = init_workspace(Settings(home=home, user="qr.admin", database_url=None))
     users.create_user(ws, "newcomer", "investigator", None, "a long enough passphrase 77")
     ws.engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_USER": "qr.admin"}
-    env.pop("VIGIL_DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "vigil.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("vigil serve did not start")
-            time.sleep(0.2)
+    with vigil_serve(home, "qr.admin") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.mark.browser
@@ -522,7 +484,7 @@ def test_qr_code_renders_in_chromium(served: str) -> None:
 
     csp: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser_ = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser_ = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser_.new_page()
             page.on(

@@ -11,7 +11,6 @@ means it is not.
 from __future__ import annotations
 
 import os
-import socket
 import ssl
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.web.seed import csrf_of, make_user, totp_code
+from tests.web.serve import free_port
 from vigil.cli.main import app
 from vigil.cli.serve import check_tls, exposure_warning, trusted_proxies
 from vigil.config import Settings
@@ -157,12 +157,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     root = tmp_path_factory.mktemp("serving")
     ws, _, _ = init_workspace(Settings(home=root / "ws", user="web.admin", database_url=None))
     return Site(root / "ws", ws, make_tls(root / "tls"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def vigil_env(home: Path) -> dict[str, str]:
