@@ -2,6 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+VENDOR := src/vigil/web/static/vendor
 # Debian packages the project needs: jq (bundle checks by hand, and its test),
 # postgresql (multi-user tests), chromium (web tests, later issues).
 APT_PACKAGES := jq unzip postgresql libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavdevice-dev libavfilter-dev libswresample-dev cmake
@@ -11,8 +12,19 @@ PYTEST_ARGS ?=
 
 # Bytecode for Vigil's own modules too (an editable install has none, and where
 # PYTHONDONTWRITEBYTECODE is set every `vigil scan` would compile them again): only stale files.
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(VENDOR)/.installed
 	@$(BIN)/python -m compileall -q src >/dev/null
+
+# Front-end libraries (the link graph's cytoscape, axe-core for the accessibility tests) come
+# from the npm registry at set-up, pinned by web-assets/package-lock.json, and are copied into
+# the static folder the server serves (never committed, never fetched from a CDN at run time).
+$(VENDOR)/.installed: web-assets/package.json web-assets/package-lock.json
+	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory apt APT_PACKAGES="nodejs npm"
+	cd web-assets && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp web-assets/node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/
+	cp web-assets/node_modules/axe-core/axe.min.js $(VENDOR)/
+	touch $@
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -60,4 +72,4 @@ eval: setup
 	$(BIN)/python scripts/eval_report.py
 
 clean:
-	rm -rf $(VENV) vigil-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) vigil-data .pytest_cache .mypy_cache .ruff_cache web-assets/node_modules $(VENDOR)

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.web import matrix
 from tests.web.conftest import CASE, WebWorld
 from tests.web.seed import analysis_available, chat_messages, csrf_of, sign_in
 from vigil.db.tables.evidence import Blob, Exhibit
@@ -80,6 +81,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/plugins"): "signed-in",
     ("GET", "/search"): "search",
     ("GET", "/api/v1/search"): "search",
+    **matrix.ROUTES,
 }
 
 
@@ -124,6 +126,7 @@ def make_call(world: WebWorld, method: str, path: str) -> Call:
         "{conv_id}": str(conv),
         "{username}": "scratch",
         "{token_id}": "999999",
+        "{exhibit_ref}": world.exhibit_ref,
     }
     url = path
     for k, v in fill.items():
@@ -139,6 +142,8 @@ def make_call(world: WebWorld, method: str, path: str) -> Call:
         url += "?q=boring&purpose=access+matrix+test"
     if path == "/reports/download":
         url += "?format=csv&purpose=access+matrix+test"
+    if path in matrix.QUERIES:
+        url += ("&" if "?" in url else "?") + matrix.QUERIES[path]
     forms: dict[str, dict[str, str]] = {
         "/login": {"username": "nobody", "password": "wrong password"},
         "/login/totp": {"code": "000000"},
@@ -155,12 +160,14 @@ def make_call(world: WebWorld, method: str, path: str) -> Call:
         "/admin/users/{username}/state": {"change": "unlock"},
         "/account/tokens": {"name": "matrix"},
         "/account/password": {"current": "wrong password here", "new": "another long password"},
+        **matrix.FORMS,
     }
     bodies: dict[str, Any] = {
         "/api/v1" + C + "/purpose": {"purpose": "access matrix test"},
         "/api/v1/users": {"username": f"apinew{n}", "role": "analyst"},
         "/api/v1/users/{username}/role": {"role": "analyst"},
         "/api/v1/users/{username}/membership": {"case_ref": CASE, "member": True},
+        **matrix.BODIES,
     }
     return Call(method, url, forms.get(path, {}), bodies.get(path))
 

@@ -87,6 +87,7 @@ def vigil_menu_links(principal: Principal) -> list[MenuLink]:
         MenuLink("Triage", "/"),
         MenuLink("Cases", "/cases"),
         MenuLink("Personas", "/personas"),
+        MenuLink("Jobs", "/jobs"),
     ]
     if role_allows(principal.role, "read"):  # search shows message text: roles that read cases
         links.append(MenuLink("Search", "/search"))

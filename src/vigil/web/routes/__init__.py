@@ -12,18 +12,24 @@ from vigil.web.routes import (
     audit,
     auth,
     cases,
+    casework,
     conversations,
     dashboard,
     exhibits,
+    intel,
+    media,
     personas,
     plugins,
     reports,
+    review,
     search,
+    uploads,
 )
 
 ALL: tuple[ModuleType, ...] = (
     auth,
     dashboard,
+    casework,  # before cases: /cases/new is not a case reference
     cases,
     conversations,
     exhibits,
@@ -34,4 +40,8 @@ ALL: tuple[ModuleType, ...] = (
     reports,
     plugins,
     search,
+    review,
+    intel,
+    media,
+    uploads,
 )
