@@ -14,5 +14,7 @@ from vigil.db.tables import (  # noqa: F401  (registers every table)
     conversations,
     evidence,
     intel,
+    jobs,
     media,
+    review,
 )

@@ -1,0 +1,3 @@
+"""Review decisions on conversations and messages (issue 17): filled in by that change."""
+
+from __future__ import annotations
