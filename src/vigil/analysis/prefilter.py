@@ -32,7 +32,7 @@ normaliser step it guards (see the step list in ``normalise.py``):
   (or only :data:`NON_ASCII`, with safe characters) normalises to its lower-cased text
   without its trailing spaces. That text is a prefix of the lower-cased text, so every
   pattern match in it is also a match in the text scanned (patterns have no anchors but
-  ``\\b`` and no lookarounds, see ``taxonomy_load.check_pattern``): the scan finds its
+  ``\\b`` and no lookarounds, see ``pattern_subset.check_pattern``): the scan finds its
   candidates, and they are confirmed on the trimmed text (:func:`plain_form`);
 - three single letters separated by single spaces with no word character either side
   (step 4, spacing tricks);

@@ -433,7 +433,7 @@ class Scanner:
         subset: bool = False,
     ) -> None:
         """``subset``: every pattern is in the taxonomy's regex subset (checked by
-        :func:`vigil.analysis.taxonomy_load.check_pattern`), so exact matches on plain ASCII
+        :func:`vigil.analysis.pattern_subset.check_pattern`), so exact matches on plain ASCII
         text may be found with RE2 (see :meth:`_rx2`)."""
         self.patterns: tuple[ScanPattern, ...] = tuple(patterns)
         if engine == "auto":

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 BLOCK = 256
 """Messages per leaf of the tree."""
 
@@ -47,7 +49,17 @@ def time_text(t: datetime | None) -> str | None:
 
 
 def _encode(rows: Sequence[Sequence[Any]]) -> bytes:
-    return _ENCODE(rows).encode("utf-8", "surrogatepass")
+    """The compact JSON of ``rows`` as UTF-8 (``ensure_ascii=False``, ``,`` and ``:``).
+
+    orjson writes these bytes a tenth of the time of the standard library (a tenth of a
+    1M-message ingest went on this); it refuses what it cannot write the same way (a lone
+    surrogate, an integer beyond 64 bits), which the standard library then writes as before
+    (``tests/evidence/test_digests.py`` compares the two on every kind of character).
+    """
+    try:
+        return orjson.dumps(rows)
+    except orjson.JSONEncodeError:
+        return _ENCODE(rows).encode("utf-8", "surrogatepass")
 
 
 class MerkleBuilder:
