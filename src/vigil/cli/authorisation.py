@@ -181,3 +181,41 @@ def auth_check(
     with ws.sessions() as session:
         ref = live_authorisation(session, case, persona, parse_moment(ws, at))
     console.print(f"Covered by {ref}.")
+
+
+@app.command("gaps")
+def auth_gaps(
+    case: Annotated[str, typer.Option("--case", help="Case reference.")],
+    as_json_: JsonOpt = False,
+) -> None:
+    """Evidence captured under a persona outside its authorisations at the time: each run of
+    messages (or capture) with the reason, for the supervisor. Nothing was refused: the
+    evidence is stored; this is the list to act on."""
+    from vigil.services.casework.cover import list_gaps
+
+    found = list_gaps(workspace(), case)
+    if as_json_:
+        print_json(as_json(found))
+        return
+    if not found:
+        console.print(f"No evidence in {case} falls outside its personas' authorisations.")
+        return
+    table = Table("exhibit", "conversation", "persona", "messages", "from", "to", "reason")
+    for g in found:
+        seqs = "" if g.first_seq is None else f" (#{g.first_seq}–#{g.last_seq})"
+        table.add_row(
+            g.exhibit_ref,
+            (g.conversation or "capture") + seqs,
+            g.persona_ref,
+            str(g.messages),
+            _when(g.first_at),
+            _when(g.last_at),
+            g.reason,
+        )
+    console.print(table)
+
+
+def _when(t: object) -> str:
+    from datetime import datetime
+
+    return t.strftime("%Y-%m-%d %H:%M UTC") if isinstance(t, datetime) else "no time"

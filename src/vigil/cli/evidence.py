@@ -54,7 +54,7 @@ def add(
         str | None,
         typer.Option(
             "--persona",
-            help="Undercover persona that captured the files: refused without a live authorisation at the acquisition time.",
+            help="Undercover persona that captured the files: the acquisition time is checked against the persona's authorisations; a capture outside cover is stored and listed for the supervisor (vigil authorisation gaps).",
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -76,7 +76,14 @@ def add(
                 persona=persona,
             )
         ex = r.exhibit
-        out.append(exhibit_json(ex) | {"new_exhibit": r.new_exhibit, "new_blob": r.new_blob})
+        cover = None if r.cover is None else {"checked": 1, "outside_cover": r.cover.uncovered}
+        out.append(
+            exhibit_json(ex)
+            | {"new_exhibit": r.new_exhibit, "new_blob": r.new_blob, "cover": cover}
+        )
+        note = None if r.cover is None else r.cover.note(case)
+        if note:
+            err.print(f"[yellow]warning:[/yellow] {ex.ref}: {note}", soft_wrap=True)
         if not as_json:
             if r.new_exhibit:
                 console.print(f"{ex.ref}  {f.name}  {ex.size} bytes  sha256 {ex.sha256}")

@@ -119,7 +119,7 @@ def ingest(
         str | None,
         typer.Option(
             "--persona",
-            help="Undercover persona that captured the chats: refused without a live authorisation now.",
+            help="Undercover persona that captured the chats: each message is checked against the persona's authorisations at its own time; messages outside cover are stored and listed for the supervisor (vigil authorisation gaps).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

@@ -1,5 +1,6 @@
-"""The case-work sections of the case page (suspects, children, outcomes, personas), given to
-the ``vigil_case_sections`` hook by :mod:`vigil.web.extensions`."""
+"""The case-work sections of the case page (suspects, children, outcomes, personas, and evidence
+captured under a persona outside its authorisations at the time), given to the
+``vigil_case_sections`` hook by :mod:`vigil.web.extensions`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from vigil.web.extensions import CaseSection
 
 
 def sections() -> list[CaseSection]:
+    from vigil.services.casework import cover
     from vigil.services.casework import sections as casework
 
     return [
@@ -16,4 +18,6 @@ def sections() -> list[CaseSection]:
         CaseSection("outcomes", "Outcomes", "outcomes.html", casework.outcomes_section),
         CaseSection("personas", "Personas and authorisations", "case_personas.html",
                     casework.case_personas),
+        CaseSection("cover", "Evidence outside authorisation cover", "cover_gaps.html",
+                    cover.cover_section),
     ]  # fmt: skip

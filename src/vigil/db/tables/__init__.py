@@ -12,6 +12,7 @@ from vigil.db.tables import (  # noqa: F401  (registers every table)
     analysis,
     cases,
     conversations,
+    cover,
     evidence,
     intel,
     jobs,

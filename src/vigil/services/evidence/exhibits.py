@@ -25,7 +25,7 @@ from vigil.evidence.store import Stored
 from vigil.services import access, audit
 from vigil.services.access import Principal, record_view, require_case, stated_purpose
 from vigil.services.cases import get_case
-from vigil.services.casework.authorisations import check_capture
+from vigil.services.casework.cover import CoverCheck, check_capture_time, persona_states
 from vigil.services.times import parse_time
 from vigil.services.workspace import Workspace
 
@@ -66,6 +66,8 @@ class Registered:
     exhibit: ExhibitInfo
     new_exhibit: bool
     new_blob: bool
+    cover: CoverCheck | None = None
+    """With a persona: the check of its authorisation cover at the capture time."""
 
 
 def _next_seq(session: Session, case_id: int, officer: str) -> int:
@@ -134,9 +136,10 @@ def register_stream(
 ) -> Registered:
     """Store ``stream``'s bytes and register them as an exhibit of ``case_ref``.
 
-    With ``persona``, the bytes were captured by that undercover persona: the capture is
-    refused (AccessDenied, with the reason) unless the persona held a live authorisation
-    at the acquisition time.
+    With ``persona``, the bytes were captured by that undercover persona: the capture time is
+    checked against the persona's authorisations (:mod:`vigil.services.casework.cover`); a
+    capture outside cover is stored all the same, recorded for the supervisor with a custody
+    entry, and reported in ``Registered.cover``.
 
     The same bytes registered again in the same case record a new acquisition of the existing
     exhibit. Nothing is committed unless the bytes are safely in the store first.
@@ -154,7 +157,7 @@ def register_stream(
         when, tz_assumed = ws.now(), None
     if persona is not None:
         with ws.sessions() as s:
-            check_persona(s, case_ref, persona, when)
+            check_persona(s, persona)
     head = stream.read(8192)
     mime = guess_mime(head, original_name)
     stored = ws.store.put_stream(_Prefixed(head, stream), ws.settings.hash_chunk_bytes, progress)
@@ -177,9 +180,13 @@ def register_stream(
     )
 
 
-def check_persona(session: Session, case_ref: str, persona: str, when: datetime) -> None:
-    """Refuse a capture by ``persona`` without a live authorisation at ``when``."""
-    check_capture(session, case_ref, persona, when)
+def check_persona(session: Session, persona: str) -> None:
+    """Refuse evidence said to be captured by a persona that is not on record (NotFound).
+
+    Whether the persona was authorised is checked after the evidence is stored, at the time of
+    each message or of the capture (:mod:`vigil.services.casework.cover`): nothing is refused
+    for that, only recorded."""
+    persona_states(session, persona)
 
 
 def _record(
@@ -190,8 +197,11 @@ def _record(
 ) -> Registered:
     with ws.transaction() as session:
         ex, new_exhibit, new_blob = record_in_session(ws, session, case_ref, stored, **kw)
+        check = None
+        if kw.get("persona") is not None:
+            check = check_capture_time(ws, session, case_ref, ex, kw["persona"], kw["when"])
         info = _exhibit_info(session, ex)
-    return Registered(info, new_exhibit, new_blob)
+    return Registered(info, new_exhibit, new_blob, check)
 
 
 def record_in_session(
@@ -221,7 +231,7 @@ def record_in_session(
     now = ws.now()
     custody.lock(session)
     if persona is not None:
-        check_persona(session, case_ref, persona, when)
+        check_persona(session, persona)
     user = ws.ensure_user(session)
     case = get_case(session, case_ref)
     access.require_act(session, ws, "write", case_ref)

@@ -22,6 +22,7 @@ from vigil.ingest.encodings import utf8_head, wide_encoding
 from vigil.plugins import parsers
 from vigil.services import access, audit
 from vigil.services.cases import check_tz, get_case
+from vigil.services.casework.cover import check_messages
 from vigil.services.evidence.exhibits import check_persona, record_in_session
 from vigil.services.ingest.pipe import Worker, maybe_start
 from vigil.services.ingest.rows import parse_into
@@ -106,9 +107,9 @@ def _ingest_file(
         case_tz = case.default_tz
     zone_name, tz_source = (tz, "--tz") if tz else (case_tz, f"case {case_ref} default")
     zone = check_tz(zone_name)
-    if persona is not None:
+    if persona is not None:  # an unknown persona is refused; cover is checked per message
         with ws.sessions() as s:
-            check_persona(s, case_ref, persona, ws.now())
+            check_persona(s, persona)
     ex, done = _existing(ws, case_ref, _sha256_of(path))
     if ex is not None and done is not None:
         return _already(path, ex, done)
@@ -238,6 +239,12 @@ def _ingest(
         if worker is None or not worker.run(*parse):
             parse_into(*parse)
         writer.close()
+        if persona is not None:
+            check = check_messages(ws, session, case_ref, ex, persona)
+            summary.uncovered = check.uncovered
+            note = check.note(case_ref)
+            if note:
+                summary.notes.append(note)
         session.add(
             Ingest(
                 exhibit_id=ex.id,

@@ -61,6 +61,8 @@ class IngestSummary:
     derived_exhibits: list[str] = field(default_factory=list)
     first_at: datetime | None = None
     last_at: datetime | None = None
+    uncovered: int = 0
+    """Messages outside the persona's authorisation cover (ingests under a persona)."""
 
 
 class ConversationWriter:
