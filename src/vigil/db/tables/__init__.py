@@ -10,6 +10,7 @@ class takes a ``Row`` suffix (``MessageRow``), so the two never meet under one n
 from vigil.db.tables import (  # noqa: F401  (registers every table)
     access,
     analysis,
+    capture,
     cases,
     conversations,
     cover,
