@@ -15,6 +15,7 @@ BUILTIN_FORMATS: tuple[str, ...] = (
     "telegram_json",
     "discord_json",
     "discord_csv",
+    "discord_package",
     "meta_json",
     "snapchat_json",
     "sms_xml",

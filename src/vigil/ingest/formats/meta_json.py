@@ -5,6 +5,14 @@ listing messages newest first. :class:`MetaJsonParser` reads one file, or a ``.z
 inbox folder (every thread's files merged); :func:`merge_conversations` merges sibling files
 that were parsed one at a time. Output is oldest first. Meta writes text as UTF-8 bytes
 escaped one per character (``\\u00c3\\u00a9`` for "é"); such strings are repaired.
+
+Two layouts: the classic one (``participants`` as ``{"name"}`` objects, ``title``,
+``messages`` with ``sender_name``, ``timestamp_ms``, ``content``, ``is_unsent``, ``photos``...,
+as Messenger and Instagram write it, Instagram's 2024 download under
+``your_instagram_activity/messages/inbox/``) and Messenger's end-to-end-encrypted chat download
+(2024: ``participants`` as names, ``threadName``, ``messages`` with ``senderName``, ``text``,
+``timestamp`` in milliseconds, ``type``, ``isUnsent``, ``media``, ``reactions``), which is
+mapped to the classic one key by key (:func:`from_e2ee`) and then read the same way.
 """
 
 from __future__ import annotations
@@ -57,6 +65,37 @@ def repair(text: str) -> str:
         return text
 
 
+E2EE_NOTE = (
+    "layout: Messenger end-to-end-encrypted chat download (2024: senderName, text, timestamp "
+    "in milliseconds), read key by key as the classic layout"
+)
+_E2EE_KEYS = {"senderName": "sender_name", "timestamp": "timestamp_ms", "text": "content"}
+_E2EE_KEYS.update({"isUnsent": "is_unsent", "reactions": "reactions", "type": "type"})
+
+
+def is_e2ee(data: dict[str, Any]) -> bool:
+    """True for Messenger's end-to-end-encrypted layout (``senderName`` / ``timestamp``)."""
+    first = next((m for m in data["messages"] if isinstance(m, dict)), None)
+    if first is None:
+        return "threadName" in data
+    return "senderName" in first and "sender_name" not in first
+
+
+def from_e2ee(data: dict[str, Any]) -> dict[str, Any]:
+    """The classic layout of an end-to-end-encrypted chat download; other keys are kept."""
+    messages: list[Any] = []
+    for m in data["messages"]:
+        if not isinstance(m, dict):
+            messages.append(m)
+            continue
+        out = {_E2EE_KEYS.get(k, k): v for k, v in m.items() if k != "media"}
+        media = [x if isinstance(x, dict) else {"uri": x} for x in m.get("media") or []]
+        out["files"] = [x for x in media if isinstance(x.get("uri"), str)]
+        messages.append(out)
+    people = [{"name": p} if isinstance(p, str) else p for p in data.get("participants") or []]
+    return {**data, "title": data.get("threadName"), "participants": people, "messages": messages}
+
+
 def _not_held(uri: str) -> tuple[AttachmentStatus, str]:
     return AttachmentStatus.MISSING, uri
 
@@ -95,10 +134,23 @@ def _attachments(m: dict[str, Any], ctx: _Ctx, resolve: Resolver) -> list[Attach
     return out
 
 
+def _share_text(m: dict[str, Any], ctx: _Ctx) -> str:
+    """What a shared post says and whose it is (Instagram), as ``[shared: ...]``."""
+    share = m.get("share")
+    if not isinstance(share, dict):
+        return ""
+    said = ctx.fix(share.get("share_text")) or ""
+    owner = ctx.fix(share.get("original_content_owner"))
+    if not said and not owner:
+        return ""
+    return f"[shared{f' from {owner}' if owner else ''}{f': {said}' if said else ''}]"
+
+
 def _text(m: dict[str, Any], ctx: _Ctx) -> str:
     text = ctx.fix(m.get("content")) or ""
-    if text:
-        return text
+    shared = _share_text(m, ctx)
+    if text or shared:
+        return f"{text}\n{shared}" if text and shared else text or shared
     if isinstance(m.get("call_duration"), int):
         return f"[call, {m['call_duration']} s{', missed' if m.get('missed') else ''}]"
     users = [ctx.fix(u.get("name")) for u in m.get("users") or [] if isinstance(u, dict)]
@@ -172,8 +224,16 @@ def parse_thread(
     data = loads_json(raw, name, EXPECTED)
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ParseError("no top-level 'messages' list", file=name, location="$", expected=EXPECTED)
+    e2ee = is_e2ee(data)
+    if e2ee:
+        data = from_e2ee(data)
     ctx = _Ctx()
-    conv = Conversation(platform=_platform(data, name, raw), title=ctx.fix(data.get("title")))
+    platform = _platform(data, name, raw)
+    if e2ee and platform == META:
+        platform = MESSENGER
+    conv = Conversation(platform=platform, title=ctx.fix(data.get("title")))
+    if e2ee:
+        conv.notes.append(E2EE_NOTE)
     conv.source_id = ctx.fix(data.get("thread_path"))
     for p in data.get("participants") or []:
         who = ctx.fix(p.get("name")) if isinstance(p, dict) else ctx.fix(p)
@@ -272,6 +332,8 @@ class MetaJsonParser:
             if has_key(text, k)
         ]
         named = bool(re.search(r"message_\d+\.json$", name))
+        if has_key(text, "senderName") and has_key(text, "timestamp") and "messages" in hits:
+            return Sniff(0.9, "has Messenger's end-to-end-encrypted keys (senderName, timestamp)")
         if {"sender_name", "timestamp_ms"} <= set(hits) and "messages" in hits:
             score = round(min(0.9 + 0.05 * ("participants" in hits) + 0.05 * named, 1.0), 2)
             why = (

@@ -2,21 +2,14 @@
 
 A WhatsApp header is ``<date><sep><time> - `` (Android) or ``[<date><sep><time>] `` (iOS),
 in some locales with the time first, an AM/PM word before or after the time, dots as time
-separators, a Japanese era before the year, or a Buddhist-era year. The loose patterns here
+separators, an era before the year or a calendar mark after the date. The loose patterns here
 accept all of these; :func:`shape_of` records the exact shape one file uses and
 :meth:`Shape.pattern` compiles a strict pattern for it, which is what the parser runs over the
 whole file (strict patterns are about twice as fast).
 
-Calendars (documented choices, since the text does not name its calendar):
-
-* a year written with an era prefix (``R5``, ``令和5``, ``H31``, ``平成31``; also S, T, M) is a
-  Japanese-era year: Reiwa 1 = 2019, Heisei 1 = 1989, Showa 1 = 1926, Taisho 1 = 1912, Meiji 1
-  = 1868;
-* a four-digit year of 2500 or more is a Thai Buddhist-era year (BE − 543 = CE);
-* a two-digit year of 52 or more is a Buddhist-era year too (``66`` = BE 2566 = 2023): read as
-  Gregorian it would be 1952–1999, before WhatsApp existed; below 52 it is 2000 + yy;
-* a four-digit year from 1300 to 1499 is a Solar Hijri or Islamic year, which is not converted:
-  the message keeps its text and gets no time, with the reason in ``time_note``.
+Calendars (Japanese, Buddhist, Minguo, Islamic, Persian, Hebrew...: which one a date is in and
+its Gregorian date) are decided and converted by :mod:`.whatsapp_calendar`; a date whose
+calendar cannot be decided keeps its text and gets no time, with the reason in ``time_note``.
 
 Date order (day/month/year, month/day/year or year/month/day) is decided from the dates, see
 :func:`decide_order`.
@@ -25,21 +18,19 @@ Date order (day/month/year, month/day/year or year/month/day) is decided from th
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from vigil.ingest.formats import whatsapp_calendar as cal
+
 _S = r"[^\S\n]"  # one space-like character (space, U+00A0, U+202F, tab) but not a newline
 _SP = "[ \u00a0\u202f]"  # the spaces WhatsApp puts in headers
 _SPACES = re.compile(_S)
 _AMPM = r"[^\W\d_][^\s\d\],،]*(?:[^\S\n][^\W\d_][^\s\d\],،]*)?"
-_ERA = r"(?:明治|大正|昭和|平成|令和|[MTSHR](?=\d))"
-_ERA_START = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
-_ERA_START.update({"M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018})
-_ERA_RE = re.compile(_ERA)
-_NUM = re.compile(r"\d+")
+_ERA = cal.ERA
+_MARK = rf"(?<=[\d.日]){_S}?{cal.SUFFIX}"
 _TIME_PARTS = re.compile(
     rf"^(?:(?P<a1>.+?){_S}?)??(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?:[:.](?P<s>\d{{2}}))?"
     rf"(?:{_S}?(?P<a2>\S.*))?$"
@@ -54,7 +45,8 @@ def _loose(connectors: tuple[str, ...], time_first: bool) -> re.Pattern[str]:
     conn = "|".join(re.escape(c) for c in sorted(connectors, key=len, reverse=True))
     date = (
         rf"(?P<date>(?P<era>{_ERA}{_S}?)?\d{{1,4}}(?P<ds1>{_S}?[./\-]{_S}?|年)\d{{1,2}}"
-        rf"(?P<ds2>{_S}?[./\-]{_S}?|月)\d{{1,4}}(?P<dtail>\.|日)?)"
+        rf"(?P<ds2>{_S}?[./\-]{_S}?|月)(?P<era2>{_ERA}{_S}?)?\d{{1,4}}(?P<dtail>\.|日)?"
+        rf"(?P<mark>{_MARK})?)"
     )
     time = (
         rf"(?P<time>(?:(?P<ap1>{_AMPM}){_S}?)?\d{{1,2}}(?P<ts>[:.])\d{{2}}(?:[:.]\d{{2}})?"
@@ -84,6 +76,8 @@ class Shape:
     ts: str
     hsep: str
     ascii_digits: bool = True
+    era2: bool = False  # an era before the last number (``3/18/R4``)
+    mark: bool = False  # a calendar mark after the date (``3/18/2565 BE``)
 
     @property
     def label(self) -> str:
@@ -98,7 +92,12 @@ class Shape:
 
         d = "[0-9]" if self.ascii_digits else r"\d"
         era = f"(?:{_ERA}{_S}?)?" if self.era else ""
-        date = f"{era}{d}{{1,4}}{lit(self.ds1)}{d}{{1,2}}{lit(self.ds2)}{d}{{1,4}}{lit(self.dtail)}"
+        era2 = f"(?:{_ERA}{_S}?)?" if self.era2 else ""
+        mark = f"(?:{_MARK})?" if self.mark else ""
+        date = (
+            f"{era}{d}{{1,4}}{lit(self.ds1)}{d}{{1,2}}{lit(self.ds2)}{era2}{d}{{1,4}}"
+            f"{lit(self.dtail)}{mark}"
+        )
         ts = re.escape(self.ts)
         time = f"{d}{{1,2}}{ts}{d}{{2}}(?:{ts}{d}{{2}})?"
         if self.ampm == "before":
@@ -150,71 +149,45 @@ def shape_of(m: re.Match[str], time_first: bool) -> Shape:
         ts=m.group("ts"),
         hsep=sep("hsep"),
         ascii_digits=all(c in "0123456789" for c in m.group("stamp") if c.isdigit()),
+        era2=m.group("era2") is not None,
+        mark=m.group("mark") is not None,
     )
 
 
 # --- dates -------------------------------------------------------------------------------------
 
 
-def split_date(text: str) -> tuple[str | None, list[str]]:
-    """The era prefix (if any) and the three numbers of a date text."""
-    m = _ERA_RE.match(text)
-    era = m.group(0) if m else None
-    return era, _NUM.findall(text[m.end() :] if m else text)
-
-
-def year_of(raw: str, era: str | None) -> tuple[int | None, str | None]:
-    """Read a year field: ``(year, calendar label)`` or ``(None, reason)``."""
-    n = int(raw)
-    if era is not None:
-        return _ERA_START[era] + n, "Japanese era"
-    if len(raw) == 2:
-        return (1957 + n, "Thai Buddhist era") if n >= 52 else (2000 + n, None)
-    if len(raw) == 4:
-        if n >= 2500:
-            return n - 543, "Thai Buddhist era"
-        if 1300 <= n < 1500:
-            return (
-                None,
-                f"year {n} looks like a Solar Hijri or Islamic year, which Vigil does not convert",
-            )
-        return n, None
-    return None, f"year {raw!r} has {len(raw)} digits"
-
-
 def read_date(text: str, order: str) -> tuple[tuple[int, int, int] | None, str | None]:
-    """``((y, m, d), calendar label)`` or ``(None, reason)`` for ``text`` read in ``order``."""
-    era, nums = split_date(text)
+    """``((y, m, d), calendar label)`` or ``(None, reason)`` for ``text`` read in ``order``;
+    the date is proleptic Gregorian, converted from the calendar the label names (if any)."""
+    parts = cal.split(text)
+    nums = parts.nums
     if len(nums) != 3:
         return None, f"date {text!r} does not have three numbers"
     if order == "YMD":
         y_raw, m_raw, d_raw = nums
+        if parts.era_at not in (None, 0):
+            return None, "an era year comes last"
+    elif parts.era_at not in (None, 2):
+        return None, "an era year comes first"
     elif order == "DMY":
         d_raw, m_raw, y_raw = nums
-        if era:
-            return None, "an era year comes first"
     else:
         m_raw, d_raw, y_raw = nums
-        if era:
-            return None, "an era year comes first"
-    if len(d_raw) > 2 or len(m_raw) > 2 or (era is None and len(y_raw) not in (2, 4)):
+    if len(d_raw) > 2 or len(m_raw) > 2 or (parts.era is None and len(y_raw) == 1):
         return None, f"date {text!r} is not {ORDER_NAMES[order]}"
     month, day = int(m_raw), int(d_raw)
-    year, label = year_of(y_raw, era)
-    if not 1 <= month <= 12:
-        return None, f"date {text!r} has no month {month} when read as {ORDER_NAMES[order]}"
-    if year is None:
-        if day < 1 or day > 31:
-            return None, f"date {text!r} is not a valid {ORDER_NAMES[order]} date"
-        return None, label
-    if not 1 <= day <= monthrange(year, month)[1]:
+    if not 1 <= month <= 13 or not 1 <= day <= 31:
         return None, f"date {text!r} is not a valid {ORDER_NAMES[order]} date"
-    return (year, month, day), label
+    ymd, label = cal.convert(y_raw, month, day, parts)
+    if ymd is None and label is not None and not label.startswith(cal.UNDECIDED):
+        return None, f"date {text!r} is not a valid {ORDER_NAMES[order]} date ({label})"
+    return ymd, label
 
 
 def _plausible(text: str, order: str) -> bool:
     ymd, reason = read_date(text, order)
-    return ymd is not None or (reason is not None and "Hijri" in reason)
+    return ymd is not None or (reason is not None and reason.startswith(cal.UNDECIDED))
 
 
 @dataclass

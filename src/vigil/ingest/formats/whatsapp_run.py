@@ -18,6 +18,7 @@ from typing import Any
 from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions
 from vigil.ingest.formats import whatsapp_layout as lay
+from vigil.ingest.formats.whatsapp_calendar import calendar_notes
 from vigil.ingest.formats.whatsapp_locale import Locale, classify_body, locale
 from vigil.ingest.formats.whatsapp_read import PIECE, Blocks, Decoder, chain_str
 from vigil.ingest.lines import SETTING, char_start, cut_notes
@@ -58,7 +59,7 @@ class Clock:
         self.times: dict[str, timedelta] = {}
         self._date_info: dict[str, tuple[tuple[int, int, int] | None, str | None]] = {}
         self._time_info: dict[str, lay.TimeRead] = {}
-        self.calendars: set[str] = set()
+        self.calendars: dict[str, tuple[str, tuple[int, int, int]]] = {}  # label: example
 
     def _midnight(self, y: int, m: int, d: int) -> datetime | None:
         if self.utc:
@@ -77,7 +78,7 @@ class Clock:
             ymd, label = lay.read_date(text, self.order)
             if ymd is not None:
                 if label:
-                    self.calendars.add(label)
+                    self.calendars.setdefault(label, (text, ymd))
                 base = self._midnight(*ymd)
                 if base is not None:
                     self.dates[text] = base
@@ -437,8 +438,7 @@ class Run:
 
     def _finish(self, dec: Decoder) -> None:
         notes = self.conv.notes
-        for label in sorted(self.clock.calendars):
-            notes.append(f"years read in the {label} calendar (see whatsapp_layout)")
+        notes.extend(calendar_notes(self.clock.calendars))
         for reason, n in self.untimed.most_common():
             notes.append(f"{n} message(s) have no time: {reason}")
         if self.stray:
