@@ -22,6 +22,8 @@ from vigil.cli import outcome as outcome_cli
 from vigil.cli import persona as persona_cli
 from vigil.cli import referral as referral_cli
 from vigil.cli import report as report_cli
+from vigil.cli import review as review_cli
+from vigil.cli import statement as statement_cli
 from vigil.cli import scan as scan_cli
 from vigil.cli import search as search_cli
 from vigil.cli import serve as serve_cli
@@ -73,6 +75,8 @@ app.add_typer(intel_cli.app, name="intel")
 app.add_typer(media_cli.app, name="media")
 app.command("demo")(demo_cli.demo)
 app.command("search")(search_cli.search)
+app.add_typer(review_cli.app, name="review")
+app.add_typer(statement_cli.app, name="statement")
 
 
 def _version(value: bool) -> None:

@@ -176,9 +176,18 @@ def evaluate_cmd(
     positives: PositivesOpt = 5,
     last: LastOpt = 10,
     threshold: ThresholdOpt = 0.5,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="Another model folder: rank the data with both (as triage would) and say "
+            "which puts the concerning chats higher.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Measure a saved model on labelled chats, whole and message by message (eSPD)."""
+    """Measure a saved model on labelled chats, whole and message by message (eSPD); with
+    --against, compare two models' rankings of the same chats side by side."""
     from vigil.analysis.learn.bundle import resolve_model_dir
     from vigil.analysis.learn.card import DECOY_WARNING
     from vigil.analysis.learn.service import evaluate_from_files
@@ -188,6 +197,9 @@ def evaluate_cmd(
         raise UserError(
             "no model given", hint="pass --model DIR or set VIGIL_MODEL_DIR to a trained model"
         )
+    if against is not None:
+        _compare(data, Path(model_dir), against, predators, as_json)
+        return
     report = evaluate_from_files(
         data,
         Path(model_dir),
@@ -202,6 +214,39 @@ def evaluate_cmd(
     for note in report.notes:
         _out(f"  note: {note}")
     err.print(f"warning: {DECOY_WARNING}", soft_wrap=True)
+
+
+def _compare(
+    data: Path, model_dir: Path, against: Path, predators: Path | None, as_json: bool
+) -> None:
+    from vigil import LEAD_NOT_VERDICT
+    from vigil.analysis.learn.service import compare_from_files
+
+    c = compare_from_files(data, model_dir, against, predators=predators)
+    if as_json:
+        print_json({**c.as_dict(), "note": LEAD_NOT_VERDICT})
+        return
+    d = c.data
+    _out(
+        f"ranking {d['chats']} labelled chats ({d['positives']} concerning, "
+        f"{d['negatives']} not) with both models' whole scorers, as triage ranks:"
+    )
+    width = max(len(str(r.model_dir)) for r in (c.first, c.second))
+    _out(f"  {'model':<{width}}  ROC-AUC  PR-AUC  top-k precision  flagged precision / recall")
+    for r in (c.first, c.second):
+        f = r.flagged
+        _out(
+            f"  {r.model_dir!s:<{width}}  {_f(r.roc_auc):>7}  {_f(r.average_precision):>6}  "
+            f"{_f(r.top_precision):>15}  {_f(f.precision)} / {_f(f.recall)}"
+        )
+    if c.better is None:
+        _out("  [bold]the two rank these decisions alike[/bold]")
+    else:
+        win = c.first if c.better == "first" else c.second
+        _out(f"  [bold]{win.model_dir} ranks these decisions better[/bold]")
+    for note in c.notes:
+        _out(f"  note: {note}")
+    _out(f"  {LEAD_NOT_VERDICT}")
 
 
 @app.command("merge")

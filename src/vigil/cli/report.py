@@ -208,3 +208,51 @@ def platforms(
     report = service.platform_report(ws, start, end)
     key = service.report_key("platforms", start, end)
     _emit(report, _format(fmt, out), out, _Export(ws, key, purpose or ""))
+
+
+@app.command("transcript")
+def transcript(
+    conversation: Annotated[int, typer.Argument(help="Conversation number (as on the case page).")],
+    case: Annotated[str, typer.Option("--case", help="Case reference.")],
+    exhibit_ref: Annotated[
+        str, typer.Option("--exhibit-ref", help="The transcript's exhibit label, e.g. JS/12.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="File to write (.pdf or .html).")],
+    purpose: Annotated[
+        str, typer.Option("--purpose", help="Why the transcript is made (kept in the audit log).")
+    ],
+    messages: Annotated[
+        str | None, typer.Option("--messages", help="Message ranges, e.g. 1-20,35,40-45.")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Messages with this review tag (repeatable).")
+    ] = None,
+    bookmarked: Annotated[
+        bool, typer.Option("--bookmarked", help="Messages bookmarked in review.")
+    ] = False,
+    category: Annotated[
+        list[str] | None,
+        typer.Option("--category", help="Messages with findings of this category (repeatable)."),
+    ] = None,
+) -> None:
+    """A paginated transcript exhibit of a conversation (or the selected messages): label,
+    source exhibit and SHA-256, time zone, each message with number, time, sender, text and
+    attachments; review decisions and notes on an annex. The file is registered as an exhibit
+    derived from the source."""
+    from vigil.reports.transcript import parse_ranges
+    from vigil.services.transcript import Selection, produce
+
+    fmt = "html" if out.suffix.lower() in (".html", ".htm") else "pdf"
+    sel = Selection(
+        ranges=tuple(parse_ranges(messages)) if messages else (),
+        tags=tuple(tag or ()),
+        bookmarked=bookmarked,
+        categories=tuple(category or ()),
+    )
+    p = produce(workspace(), case, conversation, exhibit_ref, sel, out, purpose, fmt)
+    t = p.transcript
+    console.print(
+        f"Wrote transcript {t.label} ({len(t.lines)} of {t.total_messages} messages, "
+        f"{len(t.annex)} annex entries) to {out}"
+    )
+    console.print(f"  registered as exhibit {p.exhibit_ref}, sha256 {p.sha256}")

@@ -18,6 +18,7 @@ from vigil.db.tables.analysis import AssessmentRow
 from vigil.db.tables.cases import Case
 from vigil.db.tables.conversations import ConversationRow
 from vigil.db.tables.evidence import Exhibit
+from vigil.db.tables.review import ReviewState
 from vigil.errors import NotFound, UserError, VigilError
 from vigil.services import access, audit, links
 from vigil.services.access import (
@@ -203,6 +204,7 @@ class RankedConversation:
     urgency: int | None
     flags: list[dict[str, Any]]
     findings: int
+    review: str = "unreviewed"  # the current review state (vigil.services.review)
 
 
 @dataclass(slots=True)
@@ -341,8 +343,9 @@ def _conversations_where(case_id: int, query: ListQuery) -> list[Any]:
 
 def _ranked(s: Session, case_id: int, query: ListQuery) -> list[RankedConversation]:
     stmt = (
-        select(ConversationRow, AssessmentRow)
+        select(ConversationRow, AssessmentRow, ReviewState.state)
         .outerjoin(AssessmentRow, AssessmentRow.conversation_id == ConversationRow.id)
+        .outerjoin(ReviewState, ReviewState.conversation_id == ConversationRow.id)
         .where(*_conversations_where(case_id, query))
         .order_by(*order_by(query, _CONV_COLUMNS, ConversationRow.id))
         .offset(query.offset)
@@ -361,8 +364,9 @@ def _ranked(s: Session, case_id: int, query: ListQuery) -> list[RankedConversati
             a.urgency if a else None,
             json.loads(a.flags) if a else [],
             a.findings_count if a else 0,
+            st or "unreviewed",
         )
-        for c, a in s.execute(stmt).all()
+        for c, a, st in s.execute(stmt).all()
     ]
 
 

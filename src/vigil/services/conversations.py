@@ -34,6 +34,7 @@ from vigil.db.tables.conversations import ConversationRow, MessageRow, Participa
 from vigil.db.tables.evidence import Exhibit
 from vigil.errors import NotFound
 from vigil.services.access import Principal, record_view, require_case, require_purpose
+from vigil.services.review.read import HISTORY_SHOWN, ConversationReview, review_of
 from vigil.services.workspace import Workspace
 
 MAX_LIMIT = 500
@@ -172,6 +173,8 @@ class ConversationPage:
     finding_before: FindingLink | None
     finding_after: FindingLink | None
     chart: list[Bucket]
+    review: ConversationReview | None = None
+    """Review decisions: what stands for the conversation and its messages, the history."""
 
 
 def conversation_in_case(session: Session, case: Case, conv_id: int) -> ConversationRow:
@@ -412,6 +415,7 @@ def conversation_page(
             finding_before=_finding_link(session, conv.id, category, anchor_lo, after=False),
             finding_after=_finding_link(session, conv.id, category, anchor_hi, after=True),
             chart=_chart(session, conv.id, conv.message_count),
+            review=review_of(session, user, case.ref, conv.id, shown=HISTORY_SHOWN),
         )
         record_view(
             session, user, case.ref, object_type="conversation", object_id=str(conv.id),

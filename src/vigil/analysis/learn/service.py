@@ -2,7 +2,9 @@
 
 Opens the data files, records their SHA-256, picks the format (PAN12 XML when a predator list
 is given or the file looks like PAN12, else ``segment,label`` CSV), and hands the chats to the
-pure code in :mod:`vigil.analysis.learn.evaluate`. No case material is touched: training data
+pure code in :mod:`vigil.analysis.learn.evaluate`. :func:`compare_from_files` ranks one labelled
+file with two model folders' whole scorers (``vigil model evaluate --against``): whether a
+model retrained on a unit's own review decisions would have ranked them better. No case material is touched: training data
 is research or synthetic data the user names, not evidence in a workspace.
 """
 
@@ -23,6 +25,7 @@ from vigil.analysis.learn.card import CARD_FILE, SourceFile, build_card
 from vigil.analysis.learn.data import LabelledChat, balance, chats_from_csv, chats_from_pan12
 from vigil.analysis.learn.evaluate import Evaluation, Fitted, evaluate, split
 from vigil.analysis.learn.fit import fit_all
+from vigil.analysis.learn.metrics import Confusion
 from vigil.analysis.learn.model import TrainingConfig
 from vigil.analysis.learn.store import load_model, sha256_hex
 from vigil.analysis.score import ConversationInput
@@ -169,3 +172,124 @@ def evaluate_from_files(
     loaded = load_data(data, predators)
     result = evaluate(model, loaded.chats, settings)
     return EvalReport(model_dir, model.sha256 or "", loaded.sources, result, loaded.notes)
+
+
+# --- Comparing two model folders on the same labelled data (``vigil model evaluate --against``)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """How well one model folder's whole scorer (indicators, model, stacker: what triage
+    ranks by) orders labelled chats: concerning ones first."""
+
+    model_dir: Path
+    model_sha256: str
+    roc_auc: float
+    """The chance a concerning chat scores above a harmless one (ties count half)."""
+    average_precision: float
+    """PR-AUC: precision averaged down the ranked list, at each concerning chat."""
+    top_precision: float
+    """Of the top *k* chats (k = how many are labelled concerning), the share that are."""
+    flagged: Confusion
+    """At the folder's own operating point (what the queue marks "flagged")."""
+    trained_on_this_data: bool
+    """The model card names this very file: its figures here are in-sample, flattering."""
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.flagged
+        return {
+            "model": str(self.model_dir),
+            "model_sha256": self.model_sha256,
+            "roc_auc": round(self.roc_auc, 4),
+            "average_precision": round(self.average_precision, 4),
+            "top_precision": round(self.top_precision, 4),
+            "flagged": {"tp": c.tp, "fp": c.fp, "fn": c.fn, "tn": c.tn,
+                        "precision": round(c.precision, 4), "recall": round(c.recall, 4)},
+            "trained_on_this_data": self.trained_on_this_data,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two model folders ranked on the same labelled chats, and which orders them better."""
+
+    data: dict[str, Any]
+    sources: list[SourceFile]
+    first: Ranking
+    second: Ranking
+    better: str | None
+    """``first``, ``second``, or None when they rank alike (within :data:`ALIKE`)."""
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "data": self.data,
+            "sources": [s.as_dict() for s in self.sources],
+            "model": self.first.as_dict(),
+            "against": self.second.as_dict(),
+            "better": self.better,
+            "notes": self.notes,
+        }
+
+
+ALIKE = 0.005
+"""Average precision (then ROC-AUC) closer than this counts as ranking alike."""
+
+
+def _ranking(folder: Path, chats: Sequence[LabelledChat], data_sha256: str) -> Ranking:
+    from vigil.analysis.learn.bundle import build_scorer, load_bundle
+    from vigil.analysis.learn.fit import auc
+    from vigil.analysis.learn.metrics import average_precision, confusion_at
+
+    bundle = load_bundle(folder)
+    scorer = build_scorer(folder)
+    results = scorer.score(conversations(chats), shares=False)
+    scores = [r.score for r in results]
+    labels = [c.label for c in chats]
+    k = sum(labels)
+    top = sorted(range(len(chats)), key=lambda i: -scores[i])[:k]
+    card_data = bundle.card.get("data", {}) or {}
+    named = {s.get("sha256") for s in card_data.get("sources", []) or []} | {
+        card_data.get("sha256")
+    }
+    return Ranking(
+        folder,
+        bundle.model.sha256 or "",
+        auc(scores, labels),
+        average_precision(labels, scores),
+        sum(labels[i] for i in top) / k if k else 0.0,
+        confusion_at(labels, [float(r.flagged) for r in results], 0.5),
+        data_sha256 in named,
+    )
+
+
+def compare_from_files(
+    data: Path, model_dir: Path, against: Path, *, predators: Path | None = None
+) -> Comparison:
+    """Rank the labelled chats in ``data`` with two model folders' whole scorers (as triage
+    would) and say which puts the concerning ones higher: by average precision, then ROC-AUC.
+    """
+    loaded = load_data(data, predators)
+    chats = loaded.chats
+    b = balance(chats)
+    if not b.positives or not b.negatives:
+        raise UserError(
+            "comparing rankings needs chats of both labels",
+            hint="export 'escalate' and 'not relevant' decisions (vigil review export)",
+        )
+    sha = loaded.sources[0].sha256
+    first, second = _ranking(model_dir, chats, sha), _ranking(against, chats, sha)
+    better: str | None = None
+    for name in ("average_precision", "roc_auc"):
+        a, z = getattr(first, name), getattr(second, name)
+        if abs(a - z) >= ALIKE:
+            better = "first" if a > z else "second"
+            break
+    notes = list(loaded.notes)
+    for r in (first, second):
+        if r.trained_on_this_data:
+            notes.append(
+                f"{r.model_dir} was trained on this very file: its figures are in-sample and "
+                "flattering; compare on decisions it did not learn from"
+            )
+    return Comparison(b.as_dict(), loaded.sources, first, second, better, notes)

@@ -4,7 +4,9 @@ The queue is read from the stored assessments of the cases the person may read (
 joined in SQL, so a person on thousands of cases costs one query, not one per case), searched,
 sorted and paged (:mod:`vigil.services.listing`); nothing is analysed on view (``vigil triage``
 and a case's *Analyse* button do that), and conversations not analysed yet are counted. Each
-view is one entry in the audit log, naming the cases and conversations shown. Quotes are left
+view is one entry in the audit log, naming the cases and conversations shown. Each row carries
+the conversation's review state, and the queue can be kept to one state (``unreviewed``,
+``reviewed``, ``not_relevant``, ``escalate``: :mod:`vigil.services.review`). Quotes are left
 out here: message text is shown only in the conversation viewer, after a purpose.
 """
 
@@ -28,6 +30,8 @@ from vigil.services import audit
 from vigil.services.access import Principal, role_allows, stated_purpose
 from vigil.services.cases import Contribution
 from vigil.services.listing import LIKE_ESCAPE, ListQuery, Sorts, order_by
+from vigil.services.review.model import check_state
+from vigil.services.review.read import state_condition, states_of
 from vigil.services.triage.rows import TriageRow
 from vigil.services.workspace import Workspace
 
@@ -83,6 +87,8 @@ class Dashboard:
     note: str | None
     newest_evidence: list[NewEvidence]
     panels: list[PanelData] = field(default_factory=list)
+    state: str | None = None
+    """The review state the queue is filtered by (None: every state)."""
 
 
 class Panel(Contribution, Protocol):
@@ -97,13 +103,15 @@ def _readable(user: Principal) -> Any:
     return select(CaseMember.case_id).where(CaseMember.user_id == user.user_id)
 
 
-def _queue_select(user: Principal, query: ListQuery) -> Any:
+def _queue_select(user: Principal, query: ListQuery, state: str | None = None) -> Any:
     stmt: Any = (
         select(AssessmentRow, ConversationRow, Case.ref)
         .join(ConversationRow, ConversationRow.id == AssessmentRow.conversation_id)
         .join(Case, Case.id == AssessmentRow.case_id)
         .where(AssessmentRow.case_id.in_(_readable(user)))
     )
+    if state is not None:
+        stmt = stmt.where(state_condition(state, AssessmentRow.conversation_id))
     if query.like:
         stmt = stmt.where(
             or_(
@@ -171,6 +179,7 @@ def _log_view(
     queue: list[TriageRow],
     total: int,
     newest: list[NewEvidence],
+    state: str | None = None,
 ) -> None:
     """One entry for the whole view: the cases and conversations shown, and the query.
 
@@ -198,7 +207,7 @@ def _log_view(
             details={"cases": {ref: shown.get(ref, []) for ref in refs},
                      "newest_evidence": exhibits, "rows": len(queue), "total": total,
                      "offset": query.offset, "sort": f"{query.sort} {query.order}",
-                     "q": query.q or None},
+                     "q": query.q or None, "review_state": state},
         )  # fmt: skip
 
 
@@ -207,11 +216,14 @@ def triage_queue(
     user: Principal,
     query: ListQuery | int | None = None,
     panels: Iterable[Panel] = (),
+    state: str | None = None,
 ) -> Dashboard:
     """A page of the user's triage queue (stored assessments of the cases they may read),
     new evidence on those cases, and the dashboard ``panels``
     (:class:`vigil.web.extensions.DashboardPanel`, plugins' included). ``query`` is a
-    :class:`ListQuery` over :data:`TRIAGE_SORTS` (a number is a limit, for older callers)."""
+    :class:`ListQuery` over :data:`TRIAGE_SORTS` (a number is a limit, for older callers);
+    ``state`` keeps the conversations in that review state (:mod:`vigil.services.review`)."""
+    state = check_state(state) if state else None
     if not isinstance(query, ListQuery):
         query = ListQuery.parse(TRIAGE_SORTS, limit=query or None)
     reads = role_allows(user.role, "read")
@@ -226,7 +238,7 @@ def triage_queue(
                 ).scalar_one()
             )
         if n_cases:
-            stmt = _queue_select(user, query)
+            stmt = _queue_select(user, query, state)
             total = int(s.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
             found = s.execute(
                 stmt.order_by(*order_by(query, SORT_COLUMNS, ConversationRow.id))
@@ -234,10 +246,12 @@ def triage_queue(
                 .limit(query.limit)
             ).all()
             cats = _categories(s, [c.id for _, c, _ in found])
+            states = states_of(s, [c.id for _, c, _ in found])
             queue = [
                 TriageRow(c.id, ref, c.platform, c.title, c.message_count, a.risk, a.urgency,
                           json.loads(a.flags), flagged=a.flagged, note=a.score_note,
-                          categories=cats.get(c.id, []), last_at=c.last_at)
+                          categories=cats.get(c.id, []), last_at=c.last_at,
+                          review=states[c.id])
                 for a, c, ref in found
             ]  # fmt: skip
             unanalysed = _unanalysed(s, user)
@@ -257,10 +271,10 @@ def triage_queue(
             f"{unanalysed:,} conversation(s) in your cases are not analysed yet and are not in "
             "this queue: analyse them from the case page, or with `vigil triage`"
         )
-    _log_view(ws, user, query, queue, total, newest)
+    _log_view(ws, user, query, queue, total, newest, state)
     uws = ws.acting_for(user)
     shown = [PanelData(p.key, p.title, p.template, p.load(uws, user)) for p in panels]
     return Dashboard(
         queue, total, query.offset, query.limit, query.sort, query.order, query.q, n_cases,
-        unanalysed, True, note, newest, shown,
+        unanalysed, True, note, newest, shown, state,
     )  # fmt: skip

@@ -40,3 +40,5 @@ class TriageRow:
     """The categories of the top findings (all a list without quotes shows)."""
     last_at: datetime | None = None
     """The time of the conversation's last message."""
+    review: str = "unreviewed"
+    """The current review state (vigil.services.review: a trained person's decision)."""
