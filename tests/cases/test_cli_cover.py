@@ -57,4 +57,8 @@ def test_gaps_from_the_command_line_and_on_the_case_page(
     page = client.get("/cases/OP-CLI").text
     assert "Evidence outside authorisation cover" in page and 'id="cover-gaps"' in page
     assert "messages 1–2" in page
-    assert csrf_of(page)  # an ordinary signed-in page
+    r = client.post("/cases/OP-CLI/purpose", data={"purpose": "supervisor review of cover",
+                                                   "csrf_token": csrf_of(page)})  # fmt: skip
+    assert r.status_code in (200, 303)
+    conv = client.get("/cases/OP-CLI/conversations/1").text
+    assert 'id="outside-cover"' in conv and "2 message(s) of this conversation" in conv

@@ -155,6 +155,9 @@ class ConversationHead:
     note: str | None = None
     contributions: list[tuple[str, float]] = field(default_factory=list)
     """What each kind of finding added to the indicator log-odds, largest first."""
+    outside_cover: int = 0
+    """Messages captured under a persona outside its authorisations at the time
+    (:mod:`vigil.services.casework.cover`)."""
 
 
 @dataclass(slots=True)
@@ -198,7 +201,19 @@ def _head(session: Session, case: Case, conv: ConversationRow) -> ConversationHe
         [(default_engine().describe(k), v) for k, v in sorted(
             json.loads(a.contributions or "{}").items(), key=lambda kv: -abs(kv[1]))[:8]]
         if a else [],
+        _outside_cover(session, conv.id),
     )  # fmt: skip
+
+
+def _outside_cover(session: Session, conv_id: int) -> int:
+    from vigil.db.tables.cover import CoverGap
+
+    total = session.execute(
+        select(func.coalesce(func.sum(CoverGap.messages), 0)).where(
+            CoverGap.conversation_id == conv_id
+        )
+    ).scalar_one()
+    return int(total)
 
 
 def _filtered(conv_id: int, category: str | None, participant: int | None) -> Select[Any]:
