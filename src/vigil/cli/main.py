@@ -9,6 +9,7 @@ import typer
 from vigil import tool_version
 from vigil.cli import admin, case, evidence
 from vigil.cli import authorisation as authorisation_cli
+from vigil.cli import capture as capture_cli
 from vigil.cli import child as child_cli
 from vigil.cli import demo as demo_cli
 from vigil.cli import ingest as ingest_cli
@@ -76,6 +77,7 @@ app.add_typer(media_cli.app, name="media")
 app.command("demo")(demo_cli.demo)
 app.command("search")(search_cli.search)
 app.add_typer(review_cli.app, name="review")
+app.add_typer(capture_cli.app, name="capture")
 app.add_typer(statement_cli.app, name="statement")
 
 
