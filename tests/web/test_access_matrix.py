@@ -127,6 +127,7 @@ def make_call(world: WebWorld, method: str, path: str) -> Call:
         "{username}": "scratch",
         "{token_id}": "999999",
         "{exhibit_ref}": world.exhibit_ref,
+        **{k: f(world, method, path) for k, f in matrix.FILLS.items() if k in path},
     }
     url = path
     for k, v in fill.items():
@@ -169,7 +170,9 @@ def make_call(world: WebWorld, method: str, path: str) -> Call:
         "/api/v1/users/{username}/membership": {"case_ref": CASE, "member": True},
         **matrix.BODIES,
     }
-    return Call(method, url, forms.get(path, {}), bodies.get(path))
+    form, body = forms.get(path, {}), bodies.get(path)  # a callable makes fresh ones per call
+    form = form(world, n) if callable(form) else form
+    return Call(method, url, form, body(world, n) if callable(body) else body)
 
 
 def expected(kind: str, role: str | None, member: bool, api: bool, method: str) -> set[int]:
@@ -194,6 +197,8 @@ def expected(kind: str, role: str | None, member: bool, api: bool, method: str) 
         return ok if role in ("analyst", "investigator", "supervisor", "administrator") else {403}
     if kind == "search":
         return ok if access.role_allows(role, "read") else {403}
+    if kind == "case-open":  # opening a case: roles that write case records, member or not
+        return ok if access.role_allows(role, "write") else {403}
     need = kind.split(":", 1)[1]
     if member and access.role_allows(role, need):
         if need == "write" and not analysis_available():

@@ -164,3 +164,62 @@ def test_the_same_export_from_the_cli_writes_the_same_entry(
     assert web_details == cli_details == {"format": "csv", "unit": None, "bytes": len(r.content)}
     fields = ("actor", "action", "object_type", "object_id", "case_ref", "purpose")
     assert [getattr(web, f) for f in fields] == [getattr(cli, f) for f in fields]
+
+
+def _platform_records(world: WebWorld) -> None:
+    """An offence on Snapchat and a recorded move from Snapchat to Discord, in Oct 2022 - Sep
+    2023, on OP-WEB (once per workspace)."""
+    from datetime import UTC, date, datetime
+
+    from tests.web.conftest import CASE
+    from vigil.services.casework.offences import add_offence, list_offences
+    from vigil.services.casework.referrals import add_observation
+
+    if any("snapchat" in o.platforms for o in list_offences(world.ws, CASE)):
+        return
+    add_offence(world.ws, CASE, "grooming", "sexual_communication", suspect_ref="S-CW-1",
+                platforms=["Snapchat"], committed_from=date(2023, 1, 2),
+                committed_to=date(2023, 2, 1))  # fmt: skip
+    add_observation(world.ws, CASE, "migration", "snapchat", datetime(2023, 1, 20, 12, 0, tzinfo=UTC),
+                    to_platform="discord")  # fmt: skip
+
+
+def test_platform_report_beside_the_statistics(world: WebWorld, analyst: TestClient) -> None:
+    _platform_records(world)
+    html = analyst.get("/reports").text
+    assert 'id="fig-arrests"' in html  # the statistics are still there
+    section = html.split('<section id="platform-report">', 1)[1]
+    rows = section.split('<table id="platforms">', 1)[1].split("</table>", 1)[0]
+    snap = next(r for r in rows.split("<tr>") if r.startswith("<td>Snapchat"))
+    assert '<td class="num">1</td>' in snap and "Discord 1" in snap  # one case; a move onwards
+    assert "Grooming" in snap  # the offence type in words
+    assert 'id="platform-download"' in section and 'name="report" value="platforms"' in section
+    for text in OURS + THEIRS:  # aggregates only
+        assert text not in section, text
+    actor = world.accounts[("analyst", True)].username
+    before = len(_exports(world, actor))
+    r = analyst.get("/reports/download",
+                    params={"report": "platforms", "format": "csv", "purpose": PURPOSE})  # fmt: skip
+    assert r.status_code == 200 and r.headers["content-disposition"].startswith("attachment;")
+    assert "vigil-platforms-2022-10-01-2023-09-30.csv" in r.headers["content-disposition"]
+    assert "snapchat" in r.text.lower()
+    after = _exports(world, actor)
+    assert len(after) == before + 1
+    assert after[-1].object_id == "platforms:2022-10-01/2023-09-30" and after[-1].purpose == PURPOSE
+
+
+def test_platform_report_api_and_refusal(world: WebWorld) -> None:
+    from vigil.services.access import create_token
+
+    _platform_records(world)
+    token, _ = create_token(world.ws, world.accounts[("investigator", True)].username, "plat")
+    c = TestClient(world.app)
+    r = c.get("/api/v1/reports/platforms", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.json()["report"] == "platforms"
+    assert "snapchat" in [p["platform"] for p in r.json()["platforms"]]
+    auditor, _ = create_token(world.ws, world.accounts[("auditor", True)].username, "plat")
+    no = c.get("/api/v1/reports/platforms", headers={"Authorization": f"Bearer {auditor}"})
+    assert no.status_code == 403
+    dl = c.get("/reports/download", headers={"Authorization": f"Bearer {auditor}"},
+               params={"report": "platforms", "format": "csv", "purpose": PURPOSE})  # fmt: skip
+    assert dl.status_code == 403

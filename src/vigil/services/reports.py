@@ -415,6 +415,8 @@ DEFAULT_END = date(2023, 9, 30)
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2199, 12, 31)
 Format = str
+REPORT_KINDS: dict[str, str] = {"stats": "statistics", "platforms": "platforms"}
+"""The reports a browser may download: key (as in the custody log) -> file name part."""
 """A registered report renderer's name (``html``, ``pdf``, ``csv``, ``json`` or a plugin's)."""
 
 
@@ -444,11 +446,23 @@ def statistics(
     """The statistics report for ``start``..``end`` (national, or for one unit)."""
 
     require_reports(user)
+    _check_dates(start, end)
+    return stats_report(ws.acting_for(user), start, end, unit or None)
+
+
+def _check_dates(start: date, end: date) -> None:
     for d in (start, end):
         if not EARLIEST <= d <= LATEST:
             raise UserError(f"{d} is outside the years a report can cover",
                             hint=f"choose dates from {EARLIEST} to {LATEST}")  # fmt: skip
-    return stats_report(ws.acting_for(user), start, end, unit or None)
+
+
+def platforms(ws: Workspace, user: Principal, start: date, end: date) -> plat.PlatformReport:
+    """The platform intelligence report for ``start``..``end`` (national; aggregates only),
+    for the same roles as the statistics."""
+    require_reports(user)
+    _check_dates(start, end)
+    return platform_report(ws.acting_for(user), start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,15 +480,27 @@ def download(
     fmt: Format,
     purpose: str,
     unit: str | None = None,
+    report: str = "stats",
 ) -> Download:
-    """The report rendered as ``fmt``, with the export written to the custody log."""
+    """The report (``stats``, or ``platforms``: the platform intelligence report, which has
+    no unit) rendered as ``fmt``, with the export written to the custody log."""
     from vigil.reports import RENDERERS
 
     export_purpose(purpose)  # refused before any work
     renderer = RENDERERS.require(fmt)
-    report = statistics(ws, user, start, end, unit)
-    data = renderer.render(report)
+    if report not in REPORT_KINDS:
+        raise UserError(f"unknown report {report!r}", hint="one of: " + ", ".join(REPORT_KINDS))
+    if report == "platforms":
+        unit = None
+    r = (
+        platforms(ws, user, start, end)
+        if report == "platforms"
+        else statistics(ws, user, start, end, unit)
+    )
+    data = renderer.render(r)
     body = data if isinstance(data, bytes) else data.encode("utf-8")
-    record_export(ws, user, report_key("stats", start, end, unit), fmt, len(body), purpose, unit)
-    name = f"vigil-statistics-{start.isoformat()}-{end.isoformat()}" + (f"-{unit}" if unit else "")
+    record_export(ws, user, report_key(report, start, end, unit), fmt, len(body), purpose, unit)
+    name = f"vigil-{REPORT_KINDS[report]}-{start.isoformat()}-{end.isoformat()}" + (
+        f"-{unit}" if unit else ""
+    )
     return Download(f"{name}{renderer.extension}", renderer.media_type, body)

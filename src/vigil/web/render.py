@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from vigil import LEAD_NOT_VERDICT, tool_version
 from vigil.services import links
 from vigil.services.access import ROLE_LABELS, ROLES
+from vigil.services.casework.work import may_open_cases
 from vigil.web import extensions, lists
 
 URGENCY = {3: "act now", 2: "high", 1: "elevated", 0: ""}
@@ -144,6 +145,7 @@ env.globals["version"] = tool_version()
 env.globals["lead_note"] = LEAD_NOT_VERDICT
 env.globals["role_labels"] = ROLE_LABELS
 env.globals["roles"] = ROLES
+env.globals["may_open_cases"] = may_open_cases
 env.globals["nav_links"] = extensions.NAV_LINKS
 
 
