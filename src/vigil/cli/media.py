@@ -1,5 +1,5 @@
-"""``vigil media``: scan media on a case, hash sets, matches, review and grading, thumbnails,
-and the signal types (hash algorithms) with which any file can be hashed and compared.
+"""``vigil media``: scan media on a case, hash sets, matches, review, grading and a supervisor's
+resolution of disagreements, thumbnails, and the signal types (hash algorithms) with which any file can be hashed and compared.
 
 Nothing here prints image content. The services (and Pillow, pdqhash, faiss, vpdq behind them)
 are imported inside each command so that other ``vigil`` commands do not pay for loading them.
@@ -193,6 +193,27 @@ def grade(
     console.print(f"Grade recorded for media item {item} ({r.exhibit_ref}): {r.state}.")
     if r.disagreement:
         err.print("The graders disagree: refer the item to a supervisor.")
+
+
+@app.command("resolve")
+def resolve(
+    item: ItemArg,
+    value: Annotated[
+        str, typer.Option("--grade", help="The grade that stands: A, B, C or not_indecent.")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why you decided so (kept with the resolution).")
+    ],
+) -> None:
+    """As a supervisor who did not grade it, resolve the graders' disagreement on an item."""
+
+    from vigil.services.media import resolution
+
+    r = resolution.resolve(workspace(), item, value, reason)
+    console.print(
+        f"Media item {item} ({r.exhibit_ref}) resolved: grade {r.resolved_grade} stands; "
+        "it can now be exported."
+    )
 
 
 @app.command("thumbnail")

@@ -1,4 +1,5 @@
-"""Media triage tables: hashed media items, imported hash lists, matches, gradings, exposures.
+"""Media triage tables: hashed media items, imported hash lists, matches, gradings, a
+supervisor's resolutions of disagreements, exposures.
 
 Hashes are derived data: each media item records the preparation pipeline (JSON) and the tool
 version that produced it. Hash-list entries are never deleted: a deletion in a later list file
@@ -138,3 +139,22 @@ class MediaExposure(Base):
     media_item_id: Mapped[int] = mapped_column(ForeignKey("media_items.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MediaResolution(Base):
+    """A supervisor's resolution of graders who disagreed: the grade that stands and why.
+
+    One per item, written once (the custody log keeps the act); the resolver graded nothing
+    of the item. Once resolved, the item counts as graded alike for export.
+    """
+
+    __tablename__ = "media_resolutions"
+    __table_args__ = (UniqueConstraint("media_item_id", name="uq_media_resolutions_item"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    media_item_id: Mapped[int] = mapped_column(ForeignKey("media_items.id"))
+    resolver: Mapped[str] = mapped_column(String(128))
+    grade: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    graders: Mapped[str] = mapped_column(Text)
+    """JSON ``{grader: grade}`` of the disagreement as it stood when resolved."""
+    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,5 +1,6 @@
 """Welfare on a case's media: the review queue, two-person grading, blurred thumbnails, the
-logged unblurred view (exposure), and VICS export of the hashes graded alike by two people.
+logged unblurred view (exposure), and VICS export of the hashes graded alike by two people (or
+whose graders' disagreement a supervisor resolved: :mod:`vigil.services.media.resolution`).
 
 No function here returns image content except :func:`thumbnail`, which is blurred unless a reason
 is given; an unblurred view writes the exposure row and the custody entry (action ``view``,
@@ -18,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from vigil.db.tables.cases import Case
 from vigil.db.tables.evidence import Exhibit
-from vigil.db.tables.media import MediaExposure, MediaGrading, MediaItem, MediaMatch
+from vigil.db.tables.media import (
+    MediaExposure,
+    MediaGrading,
+    MediaItem,
+    MediaMatch,
+    MediaResolution,
+)
 from vigil.errors import NotFound, UserError
 from vigil.evidence import custody
 from vigil.media.blur import Thumbnail, blurred_thumbnail, unblurred_thumbnail
@@ -49,9 +56,34 @@ class ReviewItem:
     grades: dict[str, str]
     state: str
     disagreement: bool
+    resolved_grade: str | None = None
+    resolved_by: str | None = None
+
+    @property
+    def final_grade(self) -> str | None:
+        """The grade that stands: the supervisor's resolution, else the graders' agreed one."""
+        if self.resolved_grade is not None:
+            return self.resolved_grade
+        return next(iter(self.grades.values())) if self.state == "agreed" else None
 
 
-def _state(grades: dict[str, str]) -> tuple[str, bool]:
+RESOLVED = "resolved by a supervisor"
+FINAL_STATES = ("agreed", RESOLVED)
+"""States in which an item's grade stands (and may be exported)."""
+
+
+def grade_code(value: str) -> str:
+    """A grade as typed (``a``, ``Not indecent``, ``not-indecent`` ...) as stored: A, B, C or
+    ``not_indecent``; UserError otherwise."""
+    key = value.strip().upper().replace("-", "_").replace(" ", "_")
+    if key not in GRADES:
+        raise UserError(f"unknown grade {value!r}", hint="use A, B, C or not_indecent")
+    return key if key in ("A", "B", "C") else "not_indecent"
+
+
+def _state(grades: dict[str, str], resolved: MediaResolution | None = None) -> tuple[str, bool]:
+    if resolved is not None:
+        return RESOLVED, False
     if not grades:
         return "awaiting first grade", False
     if len(set(grades.values())) > 1:
@@ -66,6 +98,12 @@ def _grades(s: Session, item_id: int) -> dict[str, str]:
         select(MediaGrading).where(MediaGrading.media_item_id == item_id).order_by(MediaGrading.id)
     ).scalars()
     return {g.grader: g.grade for g in rows}
+
+
+def _resolution(s: Session, item_id: int) -> MediaResolution | None:
+    return s.execute(
+        select(MediaResolution).where(MediaResolution.media_item_id == item_id)
+    ).scalar_one_or_none()
 
 
 def review(ws: Workspace, case_ref: str, *, include_agreed: bool = False) -> list[ReviewItem]:
@@ -93,8 +131,9 @@ def review(ws: Workspace, case_ref: str, *, include_agreed: bool = False) -> lis
             if item.id in matched:
                 continue
             grades = _grades(s, item.id)
-            state, disagreement = _state(grades)
-            if state == "agreed" and not include_agreed:
+            resolved = _resolution(s, item.id)
+            state, disagreement = _state(grades, resolved)
+            if state in FINAL_STATES and not include_agreed:
                 continue
             status = (
                 "undecodable"
@@ -120,6 +159,8 @@ def review(ws: Workspace, case_ref: str, *, include_agreed: bool = False) -> lis
                     grades,
                     state,
                     disagreement,
+                    resolved.grade if resolved else None,
+                    resolved.resolver if resolved else None,
                 )
             )
         return out
@@ -137,15 +178,18 @@ def _item(s: Session, item_id: int) -> tuple[MediaItem, Exhibit, str]:
 
 
 def grade(ws: Workspace, item_id: int, value: str) -> ReviewItem | None:
-    """Record the acting user's grade; a second grade must come from a different person."""
-    key = value.strip().upper().replace("-", "_").replace(" ", "_")
-    if key not in GRADES:
-        raise UserError(f"unknown grade {value!r}", hint="use A, B, C or not_indecent")
-    code = key if key in ("A", "B", "C") else "not_indecent"
+    """Record the acting user's grade; a second grade must come from a different person, and
+    an item whose disagreement a supervisor has resolved takes no more grades."""
+    code = grade_code(value)
     with ws.transaction() as session:
         custody.lock(session)
         _, ex, case_ref = _item(session, item_id)
         access.require_act(session, ws, "write", case_ref)
+        if _resolution(session, item_id) is not None:
+            raise UserError(
+                f"media item {item_id} has been resolved by a supervisor",
+                hint="its grade stands; it takes no more grades",
+            )
         if ws.actor in _grades(session, item_id):
             raise UserError(
                 f"you have already graded media item {item_id}",
@@ -242,10 +286,11 @@ def export_graded(
     scheme: str = "projectvic-us",
     recipient: str | None = None,
 ) -> tuple[bytes, int, int]:
-    """VICS JSON of the case's items graded alike by two or more people.
+    """VICS JSON of the case's items graded alike by two or more people, or whose graders'
+    disagreement a supervisor resolved (with the supervisor's grade).
 
     Returns (the document, items exported, graded items left out because grading is
-    incomplete or disputed). The export is logged as a disclosure.
+    incomplete or disputed and unresolved). The export is logged as a disclosure.
     """
     cats = registry()
     records: list[HashRecord] = []
@@ -253,7 +298,8 @@ def export_graded(
     for r in review(ws, case_ref, include_agreed=True):
         if not r.grades:
             continue
-        if r.state != "agreed":
+        final = r.final_grade
+        if final is None:
             left_out += 1
             continue
         with ws.sessions() as s:
@@ -267,7 +313,7 @@ def export_graded(
             hashes.append(HashValue("pdq", item.pdq))
         if item.vpdq:
             hashes.append(HashValue("vpdq", item.vpdq))
-        code = GRADES[next(iter(r.grades.values())).upper()]
+        code = GRADES[final.upper()]
         records.append(
             HashRecord(str(item.id), tuple(hashes), cats.category("uk-sentencing", code))
         )
