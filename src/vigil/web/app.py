@@ -21,10 +21,12 @@ from vigil.errors import AccessDenied, IntegrityError, NotFound, UserError
 from vigil.services import links
 from vigil.services.access import PurposeRequired
 from vigil.services.cases import AnalysisUnavailable
+from vigil.services.jobs.runner import JobRunner
 from vigil.services.workspace import Workspace, open_workspace
 from vigil.web import render
 from vigil.web.deps import CsrfFailed, NotSignedIn
 from vigil.web.render import page
+from vigil.web.routes.uploads import run_jobs
 from vigil.web.security import SecurityHeaders, SignInLimiter
 
 API_DESCRIPTION = """Vigil's REST API: the same services as the web pages, under need to know.
@@ -117,8 +119,10 @@ def create_app(settings: Settings | None = None, *, workspace: Workspace | None 
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        lifespan=run_jobs,  # the background job runner (docs/upload.md)
     )
     app.state.ws = ws
+    app.state.jobs = JobRunner(ws)
     app.state.limiter = SignInLimiter()
     app.add_middleware(SecurityHeaders)
     app.mount(
