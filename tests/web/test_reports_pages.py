@@ -174,9 +174,12 @@ def _platform_records(world: WebWorld) -> None:
     from tests.web.conftest import CASE
     from vigil.services.casework.offences import add_offence, list_offences
     from vigil.services.casework.referrals import add_observation
+    from vigil.services.casework.suspects import create_suspect, list_suspects
 
     if any("snapchat" in o.platforms for o in list_offences(world.ws, CASE)):
         return
+    if not any(x.ref == "S-CW-1" for x in list_suspects(world.ws, CASE)):
+        create_suspect(world.ws, CASE, "S-CW-1", "Suspect for the platform report")
     add_offence(world.ws, CASE, "grooming", "sexual_communication", suspect_ref="S-CW-1",
                 platforms=["Snapchat"], committed_from=date(2023, 1, 2),
                 committed_to=date(2023, 2, 1))  # fmt: skip
