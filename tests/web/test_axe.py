@@ -113,11 +113,7 @@ class Known:
     why: str
 
 
-KNOWN = [
-    Known("conversation page", "nested-interactive", "svg",
-          'conversation.html: the chart\'s <svg role="img"> holds a link per bar, so screen '
-          'readers meet links inside an image (role="group" would fix it)'),
-]  # fmt: skip
+KNOWN: list[Known] = []
 """While one of these is found the test is an expected failure naming it (``-ra`` lists it);
 any other serious violation, even of the same rule on the same page, still fails it, and once
 they are fixed it passes as it stands."""
