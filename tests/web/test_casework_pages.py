@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import CASE, OTHER, WebWorld
 from tests.web.seed import sign_in
+from vigil.errors import AccessDenied
 
 pytest.importorskip("vigil.services.casework.personas", reason="case-work services not installed")
 
@@ -149,3 +152,41 @@ def test_personas_api_matches_the_page(client_for: Getter) -> None:
     auth = rows[0]["authorisations"][0]
     assert auth["ref"] == "AUTH-CW-1" and auth["case_ref"] == CASE
     assert auth["next_review_due"] and auth["expires_at"] and auth["warnings"]
+
+
+def test_case_personas_reads_only_the_case_and_matches_my_personas(
+    world: WebWorld, client_for: Getter
+) -> None:
+    """The case page's personas section is what the personas page lists for the case, read
+    for the case alone (with a second authorisation, cancelled, to cover more states)."""
+    from vigil.services.access import get_user as user_row
+    from vigil.services.access import principal_of
+    from vigil.services.casework.authorisations import cancel_authorisation, grant_authorisation
+    from vigil.services.casework.sections import case_personas, my_personas
+
+    ws = world.ws
+    if "AUTH-CW-2" not in {a.ref for p in my_personas(ws, _admin(world)) for a in p.authorisations}:
+        at = ws.now() - timedelta(days=60)
+        grant_authorisation(ws, "AUTH-CW-2", "P-CW-1", "directed_surveillance", "Supt Grey",
+                            "superintendent", at, operation_ref="OP-CW")  # fmt: skip
+        cancel_authorisation(ws, "AUTH-CW-2", "Supt Grey", at + timedelta(days=5), "ended")
+    for role in ("investigator", "supervisor", "disclosure_officer", "analyst"):
+        with ws.sessions() as s:
+            user = principal_of(user_row(s, world.accounts[(role, True)].username), "test")
+        fast = case_personas(ws, user, CASE)
+        slow = [
+            replace(p, authorisations=[a for a in p.authorisations if a.case_ref == CASE])
+            for p in my_personas(ws, user)
+        ]
+        assert fast == [p for p in slow if p.authorisations], role
+        with pytest.raises(AccessDenied):  # not on the other case: refused, as before
+            case_personas(ws, user, OTHER)
+    assert any(len(p.authorisations) == 2 for p in case_personas(ws, _admin(world), CASE))
+
+
+def _admin(world: WebWorld) -> Any:
+    from vigil.services.access import get_user as user_row
+    from vigil.services.access import principal_of
+
+    with world.ws.sessions() as s:
+        return principal_of(user_row(s, world.accounts[("supervisor", True)].username), "t")

@@ -256,16 +256,68 @@ def my_personas(ws: Workspace, user: Principal) -> list[PersonaRow]:
 
 
 def case_personas(ws: Workspace, user: Principal, case_ref: str) -> list[PersonaRow]:
-    """The personas and authorisations covering this case's operations (for the case page)."""
+    """The personas and authorisations covering this case's operations (for the case page):
+    what :func:`my_personas` lists for this case, read for this case alone (a test compares
+    the two), so the case page does not build every persona the user may see."""
+    from vigil.cases import authorisation as authrules
+    from vigil.db.tables.cases import Authorisation, Operation, Persona
+    from vigil.services.casework.authorisations import auth_info, auth_state
+
     with ws.sessions() as s:
-        require_case(s, user, case_ref, "read")
-    out = []
-    for p in my_personas(ws, user):
-        auths = [a for a in p.authorisations if a.case_ref == case_ref]
-        if auths:
-            out.append(PersonaRow(p.ref, p.name_used, p.claimed_age, p.unit, p.handles,
-                                  p.officers, auths))  # fmt: skip
-    return out
+        case = require_case(s, user, case_ref, "read")
+        if not any(role_allows(user.role, n) for n in PERSONA_NEEDS):
+            return []
+        rows = s.execute(
+            select(Authorisation, Persona)
+            .join(Operation, Operation.id == Authorisation.operation_id)
+            .join(Persona, Persona.id == Authorisation.persona_id)
+            .where(Operation.case_id == case.id)
+            .order_by(Persona.ref, Authorisation.granted_at, Authorisation.id)
+        ).all()
+        if not rows:
+            return []
+        now = ws.now()
+        rules = authrules.load_rules()
+        out: dict[int, PersonaRow] = {}
+        for a, p in rows:
+            info = auth_info(s, a, p.ref, now)
+            warns: list[str] = []
+            if a.cancelled_at is None and a.expires_at > now:
+                found = authrules.warnings(rules, auth_state(s, a, p.ref), now, rules.warn_days)
+                found.sort(key=lambda w: (w.what != "review_overdue", w.due_at, w.ref))
+                warns = [w.message for w in found]
+            row = out.get(p.id)
+            if row is None:
+                row = out[p.id] = _persona_row(s, p)
+            row.authorisations.append(
+                AuthRow(info.ref, info.kind, info.operation, case.ref, info.authorising_officer,
+                        info.authorising_rank, info.granted_at, info.next_review_due,
+                        info.expires_at, info.cancelled_at, info.live_now, info.status, warns)
+            )  # fmt: skip
+        return list(out.values())
+
+
+def _persona_row(session: Any, p: Any) -> PersonaRow:
+    """A persona's row without its authorisations (handles, officers, unit)."""
+    from vigil.db.tables.cases import PersonaHandle, PersonaOfficer, Unit
+
+    unit = session.get(Unit, p.unit_id) if p.unit_id else None
+    handles = [
+        (h.platform, h.handle)
+        for h in session.execute(
+            select(PersonaHandle).where(PersonaHandle.persona_id == p.id).order_by(PersonaHandle.id)
+        ).scalars()
+    ]
+    officers = [
+        (o.officer, o.role)
+        for o in session.execute(
+            select(PersonaOfficer)
+            .where(PersonaOfficer.persona_id == p.id)
+            .order_by(PersonaOfficer.id)
+        ).scalars()
+    ]
+    return PersonaRow(p.ref, p.name_used, p.claimed_age, unit.code if unit else None, handles,
+                      officers, [])  # fmt: skip
 
 
 @dataclass(slots=True)
