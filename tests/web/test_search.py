@@ -192,3 +192,29 @@ def test_bad_input_is_a_400_not_a_failure(searchable: WebWorld) -> None:
         {"q": "meet", "purpose": PURPOSE, "page": "400"},
     ):
         assert api.get("/api/v1/search", params=params, headers=h).status_code == 400, params
+
+
+def test_many_cases_are_typed_not_listed(tmp_path: Path) -> None:
+    """A person on more than 50 cases types case references (the form does not list
+    thousands of options); several references in one field are each searched."""
+    from tests.web.seed import make_user
+    from vigil.config import Settings
+    from vigil.services.cases import create_case
+    from vigil.services.workspace import init_workspace
+    from vigil.web.app import create_app
+
+    ws, _, _ = init_workspace(Settings(home=tmp_path / "ws", user="web.admin"))
+    refs = [f"OP-M{i:02d}" for i in range(55)]
+    for ref in refs:
+        create_case(ws, ref, f"Case {ref}", "Unit", "Europe/London")
+    password, secret = make_user(ws, "many", "investigator", refs)
+    c = sign_in(TestClient(create_app(workspace=ws)), "many", password, secret)
+    form = c.get("/search").text
+    assert '<input name="case"' in form and "all 55 of yours" in form
+    assert '<option value="OP-M00"' not in form
+    r = c.get("/api/v1/search", params={"q": "hello", "purpose": "test of the case field",
+                                        "case": "OP-M01, OP-M02"})  # fmt: skip
+    assert r.status_code == 200, r.text
+    page = c.get("/search", params={"q": "hello", "purpose": "test of the case field",
+                                    "case": "OP-M01, OP-NOPE"})  # fmt: skip
+    assert page.status_code == 403  # an unknown reference is refused like a case one is not on

@@ -28,6 +28,8 @@ from typing import Any
 from sqlalchemy import select
 
 from vigil import LEAD_NOT_VERDICT
+from vigil.db.tables.access import CaseMember
+from vigil.db.tables.cases import Case
 from vigil.db.tables.conversations import ConversationRow
 from vigil.errors import UserError
 from vigil.services import access, audit
@@ -164,10 +166,16 @@ def search(
     with ws.transaction() if ws.principal is None else ws.sessions() as s:
         user = access.require_act(s, ws, "read")
         if query.cases:
-            cases = [access.require_case(s, user, ref, "read") for ref in query.cases]
+            refs = {
+                c.id: c.ref for c in (access.require_case(s, user, r, "read") for r in query.cases)
+            }
+        elif access.role_allows(user.role, "read"):  # ids and references only, not whole rows
+            mine = select(CaseMember.case_id).where(CaseMember.user_id == user.user_id)
+            refs = dict(
+                s.execute(select(Case.id, Case.ref).where(Case.id.in_(mine))).tuples().all()
+            )
         else:
-            cases = access.readable_cases(s, user)
-    refs = {c.id: c.ref for c in cases}
+            refs = {}
     state = index.update(ws, list(refs), budget=budget)
     f = Filters(query.platform, query.participant, query.date_from, query.date_to,
                 query.category)  # fmt: skip
@@ -208,26 +216,30 @@ def search_scope(ws: Workspace) -> SearchScope:
 
     with ws.transaction() if ws.principal is None else ws.sessions() as s:
         user = access.require_act(s, ws, "read")
-        cases = access.readable_cases(s, user)
-        ids = [c.id for c in cases]
-        platforms = (
-            list(
+        cases: list[tuple[str, str]] = []
+        platforms: list[str] = []
+        if access.role_allows(user.role, "read"):  # only the columns shown, no id lists
+            mine = select(CaseMember.case_id).where(CaseMember.user_id == user.user_id)
+            cases = [
+                (ref, title)
+                for ref, title in s.execute(
+                    select(Case.ref, Case.title).where(Case.id.in_(mine)).order_by(Case.ref)
+                ).all()
+            ]
+            platforms = list(
                 s.execute(
                     select(ConversationRow.platform)
-                    .where(ConversationRow.case_id.in_(ids))
+                    .where(ConversationRow.case_id.in_(mine))
                     .distinct()
                     .order_by(ConversationRow.platform)
                 ).scalars()
             )
-            if ids
-            else []
-        )
     try:
         labels = dict(default_wording().labels)
     except Exception:  # the taxonomy is not installed: the form takes the category as typed
         labels = {}
     categories = sorted(labels.items(), key=lambda kv: kv[1].casefold())
-    return SearchScope([(c.ref, c.title) for c in cases], platforms, categories)
+    return SearchScope(cases, platforms, categories)
 
 
 def update_index(ws: Workspace, progress: Callable[[int], None] | None = None) -> IndexStatus:

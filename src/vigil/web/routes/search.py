@@ -4,6 +4,7 @@ page and ``GET /api/v1/search``, both one call of :func:`vigil.services.search.s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -94,7 +95,7 @@ def search_form(
     context: Annotated[int, Query(ge=0, le=5, description="Messages shown around each hit")] = 2,
     order: Annotated[Literal["newest", "oldest"], Query()] = "newest",
 ) -> SearchForm:
-    return SearchForm(q.strip(), purpose, [c for c in case or [] if c.strip()], platform or None,
+    return SearchForm(q.strip(), purpose, [x for c in case or [] for x in re.split(r"[,\s]+", c) if x], platform or None,
                       participant or None, date_from or None, date_to or None, category or None,
                       page, per_page, context, order)  # fmt: skip
 
