@@ -41,7 +41,7 @@ def test_same_bytes_as_the_standard_library() -> None:
     [
         [1, "a\ud800b", None],  # a lone surrogate (JSON exports can carry one)
         [2**70, "big", None],  # beyond 64 bits
-        [0, "\u2028\u2029\x7f\x00\x1f\"\\", None],
+        [0, '\u2028\u2029\x7f\x00\x1f"\\', None],
     ],
 )
 def test_what_orjson_refuses_is_written_as_before(row: list[object]) -> None:

@@ -91,7 +91,9 @@ def test_the_whole_job_in_the_browser(world: World) -> None:
     csp: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1360, "height": 900})
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1360, "height": 900}
+        )
         page = context.new_page()
         page.set_default_timeout(60_000)
         page.on("console", lambda m: csp.append(m.text) if "Content Security" in m.text else None)

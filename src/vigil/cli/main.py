@@ -24,10 +24,10 @@ from vigil.cli import persona as persona_cli
 from vigil.cli import referral as referral_cli
 from vigil.cli import report as report_cli
 from vigil.cli import review as review_cli
-from vigil.cli import statement as statement_cli
 from vigil.cli import scan as scan_cli
 from vigil.cli import search as search_cli
 from vigil.cli import serve as serve_cli
+from vigil.cli import statement as statement_cli
 from vigil.cli import suspect as suspect_cli
 from vigil.cli import triage as triage_cli
 from vigil.cli import unit as unit_cli

@@ -103,7 +103,7 @@ def _emit(
         else:
             _print_platforms(report)
         return
-    # renderers may pull in matplotlib and WeasyPrint: they load them only when they render
+    # renderers may pull in WeasyPrint: they load it only when they render
     data = RENDERERS[fmt].render(report)
     if out is None:
         assert isinstance(data, str)

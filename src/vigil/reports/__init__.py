@@ -5,7 +5,7 @@ report dataclasses. :mod:`vigil.services.reports` loads the rows; ``render_*`` m
 report into HTML, PDF, CSV or JSON. Each renderer registers through the
 ``vigil_report_renderers`` hook like a plugin's (one line each in
 :func:`vigil_report_renderers`); :data:`RENDERERS` is the live view of all of them by name.
-The modules behind the built-ins (Jinja2, matplotlib, WeasyPrint) load only when one renders.
+The modules behind the built-ins (Jinja2, WeasyPrint) load only when one renders.
 """
 
 from __future__ import annotations
