@@ -171,9 +171,7 @@ def search(
             }
         elif access.role_allows(user.role, "read"):  # ids and references only, not whole rows
             mine = select(CaseMember.case_id).where(CaseMember.user_id == user.user_id)
-            refs = dict(
-                s.execute(select(Case.id, Case.ref).where(Case.id.in_(mine))).tuples().all()
-            )
+            refs = dict(s.execute(select(Case.id, Case.ref).where(Case.id.in_(mine))).all())
         else:
             refs = {}
     state = index.update(ws, list(refs), budget=budget)
