@@ -194,9 +194,16 @@ def test_bad_input_is_a_400_not_a_failure(searchable: WebWorld) -> None:
         assert api.get("/api/v1/search", params=params, headers=h).status_code == 400, params
 
 
-def test_many_cases_are_typed_not_listed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("many", [10, 200])
+def test_many_cases_are_typed_not_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, many: int
+) -> None:
     """A person on more than 50 cases types case references (the form does not list
-    thousands of options); several references in one field are each searched."""
+    thousands of options); several references in one field are each searched; past
+    ``MANY_CASES`` the cases are selected inside the statement, with the same hits."""
+    from vigil.services.search import run as search_run
+
+    monkeypatch.setattr(search_run, "MANY_CASES", many)
     from tests.web.seed import make_user
     from vigil.config import Settings
     from vigil.services.cases import create_case
@@ -208,7 +215,13 @@ def test_many_cases_are_typed_not_listed(tmp_path: Path) -> None:
     for ref in refs:
         create_case(ws, ref, f"Case {ref}", "Unit", "Europe/London")
     password, secret = make_user(ws, "many", "investigator", refs)
+    chat = tmp_path / "chat.txt"
+    chat.write_text("[15/01/2025, 10:00:00] Kai: hello there\n[15/01/2025, 10:01:00] Sam: hi\n")
+    ingest_file(ws, "OP-M03", chat)
     c = sign_in(TestClient(create_app(workspace=ws)), "many", password, secret)
+    everywhere = c.get("/api/v1/search", params={"q": "hello", "purpose": "test of scope"})
+    assert everywhere.status_code == 200, everywhere.text
+    assert "hello there" in everywhere.text and "OP-M03" in everywhere.text
     form = c.get("/search").text
     assert '<input name="case"' in form and "all 55 of yours" in form
     assert '<option value="OP-M00"' not in form

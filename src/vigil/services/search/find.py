@@ -51,7 +51,7 @@ class Found:
 def find(
     s: Session,
     terms: Sequence[Term],
-    case_ids: Sequence[int],
+    case_ids: Sequence[int] | Select[Any],
     f: Filters,
     *,
     order: Order,
@@ -60,10 +60,13 @@ def find(
 ) -> Found:
     """Count the hits in ``case_ids`` (up to :data:`COUNT_LIMIT`) and read one page of them.
 
+    ``case_ids``: the ids, or a query giving them (a person's thousands of cases are better
+    selected inside the statement than bound one parameter each).
+
     Up to :data:`COUNT_LIMIT` hits are sorted by the time of the message (messages without a
     time last); beyond that they are listed in the order they were stored (the index's own
     order, which needs no sort)."""
-    if not case_ids:
+    if not isinstance(case_ids, Select) and not case_ids:
         return Found(0, False, [], False)
     stmt, stored = matching(s, terms, case_ids, f)
     counted = int(
@@ -85,7 +88,7 @@ def find(
 
 
 def matching(
-    s: Session, terms: Sequence[Term], case_ids: Sequence[int], f: Filters
+    s: Session, terms: Sequence[Term], case_ids: Sequence[int] | Select[Any], f: Filters
 ) -> tuple[Select[int, int, int], ColumnElement[Any]]:
     """The messages of ``case_ids`` matching the terms and filters (unordered), and the
     index's message id column (ordering by it follows the index)."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from vigil import LEAD_NOT_VERDICT
 from vigil.db.tables.access import CaseMember
@@ -44,6 +44,9 @@ MAX_PER_PAGE = 100
 MAX_CONTEXT = 5
 MAX_CASES = 200
 """Cases one search may name (every case one may read is searched when none is named)."""
+MANY_CASES = 200
+"""Past this many cases a person is on, their cases are selected inside the search statement
+(through ``case_members``) instead of bound one parameter each."""
 MAX_FILTER = 200
 """Characters of a platform, participant or category filter."""
 
@@ -165,20 +168,23 @@ def search(
     # the command line's account is made on first use (a write); the web's person exists
     with ws.transaction() if ws.principal is None else ws.sessions() as s:
         user = access.require_act(s, ws, "read")
+        scope: list[int] | Select[Any]
         if query.cases:
             refs = {
                 c.id: c.ref for c in (access.require_case(s, user, r, "read") for r in query.cases)
             }
+            scope = list(refs)
         elif access.role_allows(user.role, "read"):  # ids and references only, not whole rows
             mine = select(CaseMember.case_id).where(CaseMember.user_id == user.user_id)
             refs = dict(s.execute(select(Case.id, Case.ref).where(Case.id.in_(mine))).all())
+            scope = mine if len(refs) > MANY_CASES else list(refs)
         else:
-            refs = {}
+            refs, scope = {}, []
     state = index.update(ws, list(refs), budget=budget)
     f = Filters(query.platform, query.participant, query.date_from, query.date_to,
                 query.category)  # fmt: skip
     with ws.transaction() as s:
-        found = find(s, terms, list(refs), f, order=query.order,
+        found = find(s, terms, scope if refs else [], f, order=query.order,
                      offset=(query.page - 1) * query.per_page, limit=query.per_page)  # fmt: skip
         hits = read_hits(s, terms, refs, found.rows, query.context)
         single = query.cases[0] if len(query.cases) == 1 else None
