@@ -187,3 +187,28 @@ def test_wal_mode_database_is_read_without_writing_beside_it(ws: Workspace, tmp_
     assert any("WAL mode" in n for n in summary.notes)
     assert sha(path) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "ws") == ["ChatStorage.sqlite"]
+
+
+def test_locked_database_is_refused_at_ingest_and_nothing_stored(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """Through the ingest service: refused while another program writes the database, then
+    while its interrupted change lies in a hot journal; a -wal file is noted."""
+    path = msgstore(tmp_path / "msgstore.db")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(_HOLD), str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
+        _refused(ws, path, rf"msgstore\.db: the database is locked: process {holder.pid}")
+    finally:
+        holder.kill()
+        holder.wait()
+    _refused(ws, path, r"hot rollback journal \(msgstore\.db-journal\)")
+    (tmp_path / "clean").mkdir()
+    clean = msgstore(tmp_path / "clean" / "msgstore.db")
+    (clean.parent / "msgstore.db-wal").write_bytes(b"\x00" * 32)
+    s = ingest_file(ws, "OP-TEST", clean, pipeline=False)
+    assert s.messages > 0 and any("msgstore.db-wal" in n for n in s.notes)

@@ -19,6 +19,7 @@ from vigil.evidence.store import Stored
 from vigil.ingest.base import HEAD_BYTES, Limits, ParseOptions
 from vigil.ingest.detect import Choice, detect
 from vigil.ingest.encodings import utf8_head, wide_encoding
+from vigil.ingest.formats._sqlite_source import check_original
 from vigil.plugins import parsers
 from vigil.services import access, audit
 from vigil.services.cases import check_tz, get_case
@@ -30,6 +31,9 @@ from vigil.services.ingest.store import ConversationSummary, ConversationWriter,
 from vigil.services.workspace import Workspace
 
 __all__ = ["ConversationSummary", "IngestSummary", "ingest_file"]
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def _sha256_of(path: Path) -> str:
@@ -110,11 +114,14 @@ def _ingest_file(
     if persona is not None:  # an unknown persona is refused; cover is checked per message
         with ws.sessions() as s:
             check_persona(s, persona)
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    # a database another program is writing (or left half-changed) is refused before its bytes
+    # are read; a -wal file beside it is noted (see formats/_sqlite_source.check_original)
+    early = check_original(path) if head.startswith(SQLITE_HEADER) else []
     ex, done = _existing(ws, case_ref, _sha256_of(path))
     if ex is not None and done is not None:
         return _already(path, ex, done)
-    with path.open("rb") as fh:
-        head = fh.read(HEAD_BYTES)
     codec = wide_encoding(head)  # UTF-16/32: parsers bid on (and later read) it as UTF-8
     choice = detect(head if codec is None else utf8_head(head, codec), path.name, parsers(), fmt)
     mime = guess_mime(head, path.name)
@@ -141,6 +148,7 @@ def _ingest_file(
             persona,
             mime,
             worker,
+            early,
         )
     except BaseException:
         if not stored.already_present:
@@ -187,6 +195,7 @@ def _ingest(
     persona: str | None,
     mime: str,
     worker: Worker | None,
+    early_notes: list[str] | None = None,
 ) -> IngestSummary:
     now = ws.now()
     officer_name = acquired_by or ws.actor
@@ -223,6 +232,7 @@ def _ingest(
             detection=choice.explanation,
             tz_assumed=str(options.tz),
             tz_source=options.tz_source,
+            notes=list(early_notes or []),
         )
         audit.record(
             session,
