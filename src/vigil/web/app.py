@@ -6,6 +6,8 @@ navigation from ``vigil_menu_links``; see docs/plugins.md.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -14,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from vigil import plugins, tool_version
 from vigil.config import Settings
@@ -23,7 +26,7 @@ from vigil.services.access import PurposeRequired
 from vigil.services.cases import AnalysisUnavailable
 from vigil.services.jobs.runner import JobRunner
 from vigil.services.workspace import Workspace, open_workspace
-from vigil.web import render
+from vigil.web import heap, render
 from vigil.web.deps import CsrfFailed, NotSignedIn
 from vigil.web.render import page
 from vigil.web.routes.uploads import run_jobs
@@ -108,6 +111,15 @@ def _full(request: Request) -> str:
     return request.url.path + (f"?{q}" if q else "")
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The background job runner (docs/upload.md) runs while the app serves; the app's
+    long-lived objects are settled out of the cycle finder's way first (:mod:`vigil.web.heap`)."""
+    async with run_jobs(app):
+        await run_in_threadpool(heap.settle)
+        yield
+
+
 def create_app(settings: Settings | None = None, *, workspace: Workspace | None = None) -> FastAPI:
     """Build the web app for a workspace (opened from ``settings`` unless given)."""
     ws = workspace or open_workspace(settings)
@@ -119,7 +131,7 @@ def create_app(settings: Settings | None = None, *, workspace: Workspace | None 
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
-        lifespan=run_jobs,  # the background job runner (docs/upload.md)
+        lifespan=_lifespan,
     )
     app.state.ws = ws
     app.state.jobs = JobRunner(ws)
