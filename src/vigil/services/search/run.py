@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from vigil import LEAD_NOT_VERDICT
 from vigil.db.tables.access import CaseMember
@@ -169,23 +170,28 @@ def search(
     with ws.transaction() if ws.principal is None else ws.sessions() as s:
         user = access.require_act(s, ws, "read")
         scope: list[int] | Select[Any]
+        refs: dict[int, str] | None
         if query.cases:
             refs = {
                 c.id: c.ref for c in (access.require_case(s, user, r, "read") for r in query.cases)
             }
-            scope = list(refs)
-        elif access.role_allows(user.role, "read"):  # ids and references only, not whole rows
+            ids = list(refs)
+            scope = ids
+        elif access.role_allows(user.role, "read"):  # ids only; references for the hits' cases
             mine = select(CaseMember.case_id).where(CaseMember.user_id == user.user_id)
-            refs = dict(s.execute(select(Case.id, Case.ref).where(Case.id.in_(mine))).all())
-            scope = mine if len(refs) > MANY_CASES else list(refs)
+            ids = list(s.connection().execute(mine).scalars())
+            scope = mine if len(ids) > MANY_CASES else ids
+            refs = None
         else:
-            refs, scope = {}, []
-    state = index.update(ws, list(refs), budget=budget)
+            ids, scope, refs = [], [], {}
+    state = index.update(ws, ids, budget=budget)
     f = Filters(query.platform, query.participant, query.date_from, query.date_to,
                 query.category)  # fmt: skip
     with ws.transaction() as s:
-        found = find(s, terms, scope if refs else [], f, order=query.order,
+        found = find(s, terms, scope if ids else [], f, order=query.order,
                      offset=(query.page - 1) * query.per_page, limit=query.per_page)  # fmt: skip
+        if refs is None:
+            refs = _refs_of(s, {row[1] for row in found.rows})
         hits = read_hits(s, terms, refs, found.rows, query.context)
         single = query.cases[0] if len(query.cases) == 1 else None
         audit.record(
@@ -201,7 +207,7 @@ def search(
                 "hits": found.total,
                 "more": found.more,
                 "page": query.page,
-                "cases": len(refs),
+                "cases": len(ids),
                 "shown": [[h.case_ref, h.conversation_id, h.message.seq] for h in hits],
                 "not_indexed": state.pending_messages,
             },
@@ -209,8 +215,21 @@ def search(
         )
     return SearchPage(
         query.text, [str(t) for t in terms], query.filters(), why, found.total, found.more,
-        query.page, query.per_page, query.order, hits, found.has_next, len(refs), state,
+        query.page, query.per_page, query.order, hits, found.has_next, len(ids), state,
     )  # fmt: skip
+
+
+def _refs_of(s: Session, conv_ids: set[int]) -> dict[int, str]:
+    """Case id -> reference for the cases of these conversations (a page of hits' cases)."""
+    if not conv_ids:
+        return {}
+    rows = s.execute(
+        select(Case.id, Case.ref)
+        .join(ConversationRow, ConversationRow.case_id == Case.id)
+        .where(ConversationRow.id.in_(sorted(conv_ids)))
+        .distinct()
+    ).all()
+    return {int(i): str(r) for i, r in rows}
 
 
 def search_scope(ws: Workspace) -> SearchScope:
