@@ -43,7 +43,10 @@ def get_persona(session: Session, ref: str) -> Persona:
     return p
 
 
-def _persona_info(session: Session, p: Persona, now: datetime) -> PersonaInfo:
+def persona_details(
+    session: Session, p: Persona
+) -> tuple[str | None, list[tuple[str, str]], list[tuple[str, str]]]:
+    """A persona's unit code, its (platform, handle) pairs and its (officer, role) pairs."""
     unit = session.get(Unit, p.unit_id) if p.unit_id else None
     handles = [
         (h.platform, h.handle)
@@ -59,6 +62,11 @@ def _persona_info(session: Session, p: Persona, now: datetime) -> PersonaInfo:
             .order_by(PersonaOfficer.id)
         ).scalars()
     ]
+    return (unit.code if unit else None), handles, officers
+
+
+def _persona_info(session: Session, p: Persona, now: datetime) -> PersonaInfo:
+    unit_code, handles, officers = persona_details(session, p)
     auths = [
         authorisations.auth_info(session, a, p.ref, now)
         for a in session.execute(
@@ -67,9 +75,7 @@ def _persona_info(session: Session, p: Persona, now: datetime) -> PersonaInfo:
             .order_by(Authorisation.granted_at)
         ).scalars()
     ]
-    return PersonaInfo(
-        p.ref, p.name_used, p.claimed_age, unit.code if unit else None, handles, officers, auths
-    )
+    return PersonaInfo(p.ref, p.name_used, p.claimed_age, unit_code, handles, officers, auths)
 
 
 @dataclass(frozen=True, slots=True)

@@ -299,25 +299,10 @@ def case_personas(ws: Workspace, user: Principal, case_ref: str) -> list[Persona
 
 def _persona_row(session: Any, p: Any) -> PersonaRow:
     """A persona's row without its authorisations (handles, officers, unit)."""
-    from vigil.db.tables.cases import PersonaHandle, PersonaOfficer, Unit
+    from vigil.services.casework.personas import persona_details
 
-    unit = session.get(Unit, p.unit_id) if p.unit_id else None
-    handles = [
-        (h.platform, h.handle)
-        for h in session.execute(
-            select(PersonaHandle).where(PersonaHandle.persona_id == p.id).order_by(PersonaHandle.id)
-        ).scalars()
-    ]
-    officers = [
-        (o.officer, o.role)
-        for o in session.execute(
-            select(PersonaOfficer)
-            .where(PersonaOfficer.persona_id == p.id)
-            .order_by(PersonaOfficer.id)
-        ).scalars()
-    ]
-    return PersonaRow(p.ref, p.name_used, p.claimed_age, unit.code if unit else None, handles,
-                      officers, [])  # fmt: skip
+    unit, handles, officers = persona_details(session, p)
+    return PersonaRow(p.ref, p.name_used, p.claimed_age, unit, handles, officers, [])
 
 
 @dataclass(slots=True)
