@@ -112,6 +112,7 @@ def test_full_cli_flow(tmp_path: Path) -> None:
         ),
         (["evidence", "list", "--case", "OP-NOPE"], 3, "no case 'OP-NOPE'"),
         (["case", "create", "OP-E", "--title", "x", "--tz", "Mars/Base"], 3, "unknown time zone"),
+        (["case", "create", "OP-E", "--title", "x", "--tz", "Europe"], 3, "unknown time zone"),
         (
             [
                 "evidence",

@@ -53,7 +53,7 @@ class CaseInfo:
 def check_tz(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # "Europe" is a folder
         raise UserError(
             f"unknown time zone {name!r}", hint="use an IANA name such as Europe/London or UTC"
         ) from exc
