@@ -43,7 +43,7 @@ def _details(raw: str) -> dict[str, Any]:
 def draft(ws: Workspace, case_ref: str, exhibit_ref: str, officer: str | None = None) -> str:
     """The draft statement about ``exhibit_ref`` for ``officer`` (default: who acquired it)."""
     with ws.transaction() as s:
-        user = access.require_act(s, ws, "read", case_ref)
+        user = access.acting(s, ws)
         case = access.require_case(s, user, case_ref, "read")
         ex = s.execute(
             select(Exhibit).where(Exhibit.case_id == case.id, Exhibit.ref == exhibit_ref)
@@ -119,7 +119,7 @@ def save(ws: Workspace, case_ref: str, exhibit_ref: str, path: Path) -> Saved:
     if path.stat().st_size > MAX_STATEMENT_BYTES:
         raise UserError(f"{path}: larger than a statement ({MAX_STATEMENT_BYTES:,} bytes)")
     with ws.sessions() as s:
-        user = access.require_act(s, ws, "write", case_ref)
+        user = access.acting(s, ws)
         case = access.require_case(s, user, case_ref, "write")
         ex = s.execute(
             select(Exhibit).where(Exhibit.case_id == case.id, Exhibit.ref == exhibit_ref)

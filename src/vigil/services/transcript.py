@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
@@ -171,7 +171,7 @@ def build(
         raise UserError("give the transcript's exhibit label", hint="e.g. --exhibit-ref JS/12")
     now = ws.now()
     with ws.transaction() as s:
-        user = access.require_act(s, ws, "read", case_ref)
+        user = access.acting(s, ws)
         case = access.require_case(s, user, case_ref, "read")
         conv = conversation_in_case(s, case, conv_id)
         zone = zone_of(case.default_tz)
@@ -253,4 +253,4 @@ def produce(
             parent_ref=t.source_ref,
             derived_path=f"transcript:{t.label}",
         )
-    return Produced(replace(t), out, reg.exhibit.sha256, reg.exhibit.ref)
+    return Produced(t, out, reg.exhibit.sha256, reg.exhibit.ref)
