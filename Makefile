@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/vigil/web/static/vendor
 # Debian packages the project needs: jq (bundle checks by hand, and its test),
-# postgresql (multi-user tests), chromium (web tests, later issues).
-APT_PACKAGES := jq unzip postgresql libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavdevice-dev libavfilter-dev libswresample-dev cmake
+# postgresql (multi-user tests), chromium (web tests), tesseract (screenshot OCR), a Java
+# runtime (Spark).
+APT_PACKAGES := jq unzip postgresql libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavdevice-dev libavfilter-dev libswresample-dev cmake tesseract-ocr tesseract-ocr-eng default-jre-headless
 PYTEST_ARGS ?=
 
 .PHONY: setup apt demo test lint typecheck unit slow clean model eval

@@ -14,9 +14,13 @@ from vigil.db.tables import (  # noqa: F401  (registers every table)
     cases,
     conversations,
     cover,
+    disclosure,
     evidence,
     intel,
     jobs,
+    leads,
     media,
+    ocr,
+    redaction,
     review,
 )
