@@ -414,3 +414,28 @@ def test_word_text_without_offsets_is_the_tracked_text(word: str) -> None:
 )
 def test_letters_between_marks_take_the_short_path_to_the_same_text(word: str) -> None:
     assert norm_module._word_text(word) == norm_module._word_tracked(word).text
+
+
+_WORDISH = st.from_regex(
+    r"[!?.,;:()\[\]{}<>\"*~^+=|#%'`/@&$_0-9-]{0,3}[a-z0-9@$]{1,8}[!?.,;:()\[\]{}<>\"*~^+=|#%'`/@&$_-]{0,4}",
+    fullmatch=True,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sets(
+        _WORDISH
+        | st.sampled_from([*TRICKY, "sooo", "heyyy!", "(coooool)", "mаke", "it’s", "ｆｕｌｌ"])
+        | st.text(st.characters(blacklist_categories=("Zs", "Cc", "Zl", "Zp")), min_size=1),
+        max_size=40,
+    )
+)
+def test_words_learnt_at_once_are_the_words_normalised_one_at_a_time(words: set[str]) -> None:
+    words = {w for w in (w.casefold() for w in words) if w and w.split() == [w] and "\x00" not in w}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(norm_module, "_WORDS", norm_module._WordCache())
+        norm_module._learn(words)
+        learnt = dict(norm_module._WORDS)
+    assert set(learnt) >= words
+    assert {w: learnt[w] for w in words} == {w: norm_module._word_text(w) for w in words}

@@ -49,6 +49,8 @@ _INVALID = re.compile(
     "\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
 )
 _NOISE = re.compile(r"(?:https?://|www\.)\S{0,300}|\S{0,100}@\S{1,100}")
+_NOISE_HINT = re.compile(r"@|http|www\.")
+_SPACE = re.compile(r"\s")
 _PUNCT_TO_SPACE = bytes(32 if chr(b) in '.,!?:;"()[]*~-' else b for b in range(256))
 
 # Words of English chat and its shorthand that are rare as words of the languages CLD2 confuses
@@ -116,11 +118,38 @@ def _cld2(text: str) -> tuple[bool, int, tuple[tuple[str, str, int, float], ...]
     return bool(reliable), int(scored), tuple(details)
 
 
+def _without_noise(text: str) -> str:
+    """``_NOISE.sub(" ", text)``, with the pattern run only over the runs of non-space
+    characters that hold ``@``, ``http`` or ``www.``.
+
+    The same text: a match of :data:`_NOISE` is all non-space and none can start on a space,
+    so each run of non-space characters is matched on its own, and a run without any of the
+    three holds no match. The pattern run over the whole text tries every position, which took
+    a hundred microseconds for a long chat with one address in it.
+    """
+    out: list[str] = []
+    done = 0
+    for hint in _NOISE_HINT.finditer(text):
+        at = hint.start()
+        if at < done:  # in a run already replaced
+            continue
+        start = max(done, text.rfind(" ", 0, at) + 1, text.rfind("\n", 0, at) + 1)
+        while (space := _SPACE.search(text, start, at)) is not None:  # other white space
+            start = space.end()
+        space = _SPACE.search(text, at)
+        end = space.start() if space is not None else len(text)
+        out.append(text[done:start])
+        out.append(_NOISE.sub(" ", text[start:end]))
+        done = end
+    out.append(text[done:])
+    return "".join(out)
+
+
 def detect(text: str) -> Language:
     """The language of ``text``, or ``und`` when it is too short or unclear to say."""
     text = _sample(text)
     if "@" in text or "http" in text or "www." in text:
-        text = _NOISE.sub(" ", text)
+        text = _without_noise(text)
     reliable, scored, details = _cld2(text)
     _name, cld2_code, share, _score = details[0]
     code = _code(cld2_code)

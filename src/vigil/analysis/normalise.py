@@ -462,6 +462,33 @@ class _WordCache(dict[str, str]):
 
 _WORDS = _WordCache({_SEP: _SEP})
 
+_ALPHA_LINE_RE = re.compile(r"^[a-z]+$", re.MULTILINE)
+_MARKED_LINE_RE = re.compile(f"^({_MARKS}*)([a-z]+)({_MARKS}*)$", re.MULTILINE)
+_TRIPLE_LINE_RE = re.compile(r"^.*([a-z])\1\1.*$", re.MULTILINE)
+
+
+def _learn(words: set[str]) -> None:
+    """Put the normal form of every one of ``words`` (whitespace-free, case-folded) in the word
+    cache at once: what :meth:`_WordCache.__missing__` gives one word at a time, with the two
+    commonest kinds (plain ASCII letters, and letters between marks such as ``"hi!"``) found
+    by three regex passes over the words joined by newlines instead of a Python call each.
+    Words with a letter tripled ("sooo") and the rest go the word-by-word way."""
+    cache = _WORDS
+    expansions = _data().expansions
+    blob = "\n".join(words)
+    tripled = {m.group() for m in _TRIPLE_LINE_RE.finditer(blob)}
+    alpha = _ALPHA_LINE_RE.findall(blob)
+    cache.update(zip(alpha, map(expansions.get, alpha, alpha), strict=True))
+    rest = words.difference(alpha)
+    if rest:
+        for m in _MARKED_LINE_RE.finditer("\n".join(rest)):
+            letters = m.group(2)
+            cache[m.group()] = m.group(1) + expansions.get(letters, letters) + m.group(3)
+        for word in rest.difference(cache):
+            cache[word] = _word_plain(word)
+    for word in tripled:
+        cache[word] = _word_text(word)
+
 
 # --- public API ------------------------------------------------------------------------------
 
@@ -578,8 +605,17 @@ def _normalise_joined(joined: str) -> str:
     edits = _spaced_edits(s)
     if edits:
         s = _apply_edits_text(s, edits)
+    split = [m.split() for m in s.split(_SEP)]
+    words = set(itertools.chain.from_iterable(split))
+    new = words.difference(_WORDS)
+    if new:
+        if len(_WORDS) + len(new) > _CACHE_LIMIT:
+            _WORDS.clear()
+            _WORDS[_SEP] = _SEP
+            new = words
+        _learn(new)
     word = _WORDS.__getitem__
-    return _SEP.join([" ".join(map(word, m.split())) for m in s.split(_SEP)])
+    return _SEP.join([" ".join(map(word, words)) for words in split])
 
 
 def normalise_blob(texts: Sequence[str], sep: str = _SEP) -> str:
