@@ -38,7 +38,7 @@ MIN_SHARE = 60
 """Least share (per cent of the scored text) the top language needs to be named."""
 ENGLISH_GUARD = 0.2
 """Share of English chat words above which a non-English answer is not trusted."""
-MAX_CHARS = 1500
+MAX_CHARS = 900
 """Longer texts are read as three slices (start, middle, end) of this many characters in all."""
 
 # Characters CLD2 rejects as invalid UTF-8: C0 and C1 controls (except tab, newline, carriage
