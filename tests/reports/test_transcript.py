@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from vigil.db.tables.conversations import ConversationRow
@@ -91,6 +93,27 @@ def test_pdf_has_footer_pages_and_is_registered_as_a_derived_exhibit(
         ]
     assert any(a == "derive" and d.get("ref") == p.exhibit_ref for a, d in actions)
     assert any(a == "export" and d.get("label") == "JS/12" for a, d in actions)
+
+
+def test_pdf_read_back_holds_the_selected_messages_in_order_in_the_case_zone(
+    ws: Workspace, conv: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "JS-14.pdf"
+    sel = Selection(ranges=((3, 5), (80, 200)))
+    p = produce(ws, "OP-TEST", conv, "JS/14", sel, out, "exhibit for the file")
+    reader = PdfReader(out)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    rows = re.findall(r"^\s*(\d+)\n(2025-01-15 \d\d:\d\d:\d\d GMT)\n(Kai|Sam)\n", text, re.M)
+    wanted = [3, 4, 5, *range(80, len(LINES) + 1)]
+    assert "given in Europe/London" in text and f"{len(wanted)} of {len(LINES)}:" in text
+    assert [int(seq) for seq, _, _ in rows] == wanted
+    for seq, when, sender in rows:  # message n was sent at 10:00:00 plus n - 1 seconds
+        i = int(seq) - 1
+        assert when == f"2025-01-15 10:{i // 60:02d}:{i % 60:02d} GMT"
+        assert sender == LINES[i].split(":")[0]
+    assert "keep this between us ok" in text and "boring lol" not in text
+    assert reader.metadata is not None and reader.metadata.title == "Exhibit JS/14: transcript"
+    assert len(p.transcript.lines) == len(wanted)
 
 
 def t_sha(ws: Workspace) -> str:

@@ -119,10 +119,12 @@ def _env() -> Environment:
 
 
 def render_html(t: Transcript) -> str:
+    """The transcript as an HTML page (``templates/transcript.html.j2``)."""
     return _env().get_template("transcript.html.j2").render(t=t)
 
 
 def render_pdf(t: Transcript) -> bytes:
-    from vigil.reports.render_pdf import html_to_pdf
+    """The transcript as a paginated PDF, laid out by ReportLab (``transcript_pdf``)."""
+    from vigil.reports.transcript_pdf import render
 
-    return html_to_pdf(render_html(t))
+    return render(t)
