@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import CASE, WebWorld, build_world
+from tests.web.matrix.capture import seed_session
 from tests.web.seed import totp_code
 from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
 from tests.web.test_casework_pages import seed_casework
@@ -99,6 +100,10 @@ PAGES = [
     Visit("intelligence", "investigator", "/cases/{case}/intel", pending=True),
     Visit("media", "investigator", "/cases/{case}/media", pending=True),
     Visit("media exposures", "investigator", "/cases/{case}/media/exposures", pending=True),
+    Visit("capture sessions", "investigator", "/cases/{case}/capture",
+          shows="#capture-sessions tbody tr a"),
+    Visit("capture session", "investigator", "/cases/{case}/capture/CS1",
+          shows="tr.transcript-line img.crop"),
 ]  # fmt: skip
 
 
@@ -173,6 +178,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("axe") / "ws"
     world = build_world(home)
     seed_casework(world)  # suspects, children, outcomes, personas: the sections have rows
+    seed_session(world.ws, CASE)  # a capture session (CS1) with notes and transcript lines
     users.create_user(world.ws, NEWCOMER[0], "investigator", None, NEWCOMER[1])
     world.ws.engine.dispose()
     with vigil_serve(home, "web.admin") as url, sync_api.sync_playwright() as p:

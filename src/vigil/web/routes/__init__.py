@@ -11,6 +11,7 @@ from vigil.web.routes import (
     admin,
     audit,
     auth,
+    capture,
     cases,
     casework,
     conversations,
@@ -43,5 +44,6 @@ ALL: tuple[ModuleType, ...] = (
     review,
     intel,
     media,
+    capture,
     uploads,
 )
