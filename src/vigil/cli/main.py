@@ -21,6 +21,7 @@ from vigil.cli import offence as offence_cli
 from vigil.cli import operation as operation_cli
 from vigil.cli import outcome as outcome_cli
 from vigil.cli import persona as persona_cli
+from vigil.cli import redaction as redaction_cli
 from vigil.cli import referral as referral_cli
 from vigil.cli import report as report_cli
 from vigil.cli import review as review_cli
@@ -79,6 +80,7 @@ app.command("search")(search_cli.search)
 app.add_typer(review_cli.app, name="review")
 app.add_typer(capture_cli.app, name="capture")
 app.add_typer(statement_cli.app, name="statement")
+app.add_typer(redaction_cli.app, name="redaction")
 
 
 def _version(value: bool) -> None:

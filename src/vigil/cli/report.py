@@ -234,6 +234,20 @@ def transcript(
         list[str] | None,
         typer.Option("--category", help="Messages with findings of this category (repeatable)."),
     ] = None,
+    redacted: Annotated[
+        bool, typer.Option("--redacted", help="Apply the case's redactions (docs/redaction.md).")
+    ] = False,
+    audience: Annotated[
+        str, typer.Option("--audience", help="With --redacted: defence (default) or cps.")
+    ] = "defence",
+    personas: Annotated[
+        bool | None,
+        typer.Option(
+            "--personas/--no-personas",
+            help="With --redacted: redact persona identities (default: yes for the defence, "
+            "no for the CPS).",
+        ),
+    ] = None,
 ) -> None:
     """A paginated transcript exhibit of a conversation (or the selected messages): label,
     source exhibit and SHA-256, time zone, each message with number, time, sender, text and
@@ -249,10 +263,16 @@ def transcript(
         bookmarked=bookmarked,
         categories=tuple(category or ()),
     )
-    p = produce(workspace(), case, conversation, exhibit_ref, sel, out, purpose, fmt)
+    p = produce(
+        workspace(), case, conversation, exhibit_ref, sel, out, purpose, fmt,
+        audience if redacted else None, personas if redacted else None,
+    )  # fmt: skip
     t = p.transcript
     console.print(
         f"Wrote transcript {t.label} ({len(t.lines)} of {t.total_messages} messages, "
         f"{len(t.annex)} annex entries) to {out}"
     )
-    console.print(f"  registered as exhibit {p.exhibit_ref}, sha256 {p.sha256}")
+    if p.exhibit_ref:
+        console.print(f"  registered as exhibit {p.exhibit_ref}, sha256 {p.sha256}")
+    else:
+        console.print(f"  sha256 {p.sha256}, recorded in the custody log (not an exhibit)")
