@@ -141,9 +141,10 @@ def test_mbox_threads_counts_times_and_attachment() -> None:
         "cat.jpg",
         "image/jpeg",
         10,
-        AttachmentStatus.OMITTED,
+        AttachmentStatus.PRESENT,
     )
-    assert any("not yet registered as derived exhibits" in n for n in a.notes)
+    assert att.source_path is not None and att.source_path.endswith(", part 1")
+    assert any("registers each part's decoded bytes" in n for n in a.notes)
     # the reply without In-Reply-To joins by subject; HTML body read as text; -0000 as UTC
     assert b.title == "Homework" and [m.text for m in mb] == ["did you finish it?", "yes\nall done"]
     assert mb[0].sent_at == utc(2023, 3, 27, 9, 0) and mb[1].sent_at == utc(2023, 3, 27, 9, 30)

@@ -41,7 +41,7 @@ def test_telegram_html_zip_stores_messages_and_the_photo(
         ("instagram-sam-2023-03-27.zip", meta.zipped_download(), (6, 3, 2), 1),
         ("user_data.json", json.dumps(export()).encode(), (4, 3, 2), 0),
         ("takeout-20230327T000000Z-001.zip", takeout(), (4, 2, 2), 1),
-        ("Inbox.mbox", mbox(thread_a() + thread_b()), (5, 5, 2), 0),
+        ("Inbox.mbox", mbox(thread_a() + thread_b()), (5, 5, 2), 1),  # the MIME attachment
         ("chat_history.html", snap.PAGE, (4, 3, 2), 0),
     ],
 )

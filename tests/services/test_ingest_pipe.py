@@ -367,6 +367,7 @@ def test_streamed_lists_and_late_senders(
         assert row["reply_to_seq"] == (None if line % 14 else seq_at.get(line - 7))
 
 
+@pytest.mark.sqlite_only(reason="SQLite's limit on bound parameters per statement")
 def test_a_low_parameter_limit_splits_the_inserts(
     two_cases: Workspace, tmp_path: Path, streaming: None
 ) -> None:

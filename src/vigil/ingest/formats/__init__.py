@@ -31,6 +31,8 @@ BUILTIN_FORMATS: tuple[str, ...] = (
     "android_mmssms",
     "whatsapp_msgstore",
     "whatsapp_ios",
+    "kik_sqlite",
+    "snapchat_arroyo",
     "ufdr",
     "pan12_xml",
     "generic",

@@ -4,7 +4,9 @@ Shared by the ``.eml`` and mbox parsers. Each message is read with the standard 
 (``email`` with ``policy.default``: RFC 2047 headers decoded). Its text is the first
 ``text/plain`` part, else the first ``text/html`` part turned into text with lxml; attachments
 (parts with a file name or ``Content-Disposition: attachment``) are listed with name, type and
-size. Threads: messages are joined through ``Message-ID``, ``In-Reply-To`` and ``References``;
+size, and with ``source_path`` naming the part (``part 2``, in an mbox ``byte 1234, part 2``:
+the message's offset) so that the ingest service registers the decoded bytes as a derived
+exhibit of the e-mail (:func:`part_bytes`, the parsers' ``attachment_bytes``). Threads: messages are joined through ``Message-ID``, ``In-Reply-To`` and ``References``;
 a message with neither header whose subject starts with a reply or forward prefix (``Re:``,
 ``Fwd:``, ``AW:``, ``SV:``...) joins the thread with the same subject. Participants are the
 senders and the ``To``/``Cc`` recipients, identified by address (lower-cased).
@@ -32,10 +34,11 @@ from vigil.model import Attachment, AttachmentStatus, Conversation, Message, Ski
 
 PLATFORM = "email"
 _PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|tr|antw)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
-NOT_EXTRACTED = (
-    "attachments are listed with name, type and size; their bytes stay inside the e-mail in "
-    "the exhibit and are not yet registered as derived exhibits (status 'omitted')"
+ATTACHMENTS_NOTE = (
+    "attachments are MIME parts of the e-mails: the ingest registers each part's decoded bytes "
+    "as a derived exhibit of the e-mail exhibit"
 )
+_PART = re.compile(r"(?:byte (\d+), )?part (\d+)$")
 UNKNOWN_ZONE = "Date has the zone -0000 (unknown, RFC 5322); read as UTC"
 
 
@@ -94,22 +97,67 @@ def _body(msg: EmailMessage, where: str) -> str:
     return content.strip()
 
 
-def _attachments(msg: EmailMessage) -> list[Attachment]:
+def attachment_parts(msg: EmailMessage) -> list[EmailMessage]:
+    """The parts of ``msg`` that are attachments (a file name or ``Content-Disposition:
+    attachment``), in document order: part N of a ``source_path`` is the Nth of these."""
     out = []
     for part in msg.walk():
         if part.is_multipart():
             continue
-        name = part.get_filename()
-        if name is None and part.get_content_disposition() != "attachment":
+        if part.get_filename() is None and part.get_content_disposition() != "attachment":
             continue
-        payload = part.get_payload(decode=True)
-        size = len(payload) if isinstance(payload, bytes) else None
-        out.append(Attachment(name, part.get_content_type(), AttachmentStatus.OMITTED, size=size))
+        out.append(part)
     return out
 
 
-def read_mail(raw: bytes, loc: str, max_text: int) -> Mail | SkippedRecord:
-    """One e-mail's bytes as a :class:`Mail`, or the reason it cannot be used."""
+def _attachments(msg: EmailMessage, where: str) -> list[Attachment]:
+    out = []
+    for n, part in enumerate(attachment_parts(msg), 1):
+        payload = part.get_payload(decode=True)
+        size = len(payload) if isinstance(payload, bytes) else None
+        out.append(
+            Attachment(
+                part.get_filename(),
+                part.get_content_type(),
+                AttachmentStatus.PRESENT,
+                size=size,
+                source_path=f"{where}part {n}",
+            )
+        )
+    return out
+
+
+def part_number(source_path: str, name: str) -> tuple[int | None, int]:
+    """(byte offset of the message or None, part number) of an attachment's ``source_path``."""
+    found = _PART.match(source_path)
+    if found is None:
+        raise ParseError(
+            f"{source_path!r} does not name a MIME part", file=name, expected="'part N'"
+        )
+    offset = found.group(1)
+    return (int(offset) if offset is not None else None), int(found.group(2))
+
+
+def part_bytes(raw: bytes, number: int, name: str) -> bytes:
+    """The decoded bytes of attachment part ``number`` (from 1) of the e-mail ``raw``."""
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        parts = attachment_parts(msg)
+        if not 0 < number <= len(parts):
+            raise ParseError(
+                f"the e-mail has {len(parts)} attachment part(s), not part {number}", file=name
+            )
+        payload = parts[number - 1].get_payload(decode=True)
+    except (email.errors.MessageError, LookupError, ValueError, TypeError) as exc:
+        raise ParseError(f"attachment part {number} is unreadable: {exc}", file=name) from exc
+    if not isinstance(payload, bytes):
+        raise ParseError(f"attachment part {number} holds no bytes", file=name)
+    return payload
+
+
+def read_mail(raw: bytes, loc: str, max_text: int, where: str = "") -> Mail | SkippedRecord:
+    """One e-mail's bytes as a :class:`Mail`, or the reason it cannot be used. ``where``
+    prefixes its attachments' ``source_path`` (an mbox gives the message's byte offset)."""
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         if not any(h in msg for h in ("From", "Date", "Message-ID")):
@@ -134,7 +182,7 @@ def read_mail(raw: bytes, loc: str, max_text: int) -> Mail | SkippedRecord:
             tz_assumed=assumed,
             source_id=ident,
             reply_to=next(iter(_ids(msg.get("In-Reply-To")) or refs[-1:]), None),
-            attachments=_attachments(msg),
+            attachments=_attachments(msg, where),
             time_note=note,
         )
         return Mail(message, ident, refs, str(msg.get("Subject") or ""), people)
@@ -198,7 +246,7 @@ def threads(mails: Iterable[Mail], skipped: list[SkippedRecord]) -> list[Convers
             "the same subject where those are missing)"
         )
         if any(m.message.attachments for m in members):
-            conv.notes.append(NOT_EXTRACTED)
+            conv.notes.append(ATTACHMENTS_NOTE)
         if any(m.message.time_note == UNKNOWN_ZONE for m in members):
             conv.notes.append(UNKNOWN_ZONE)
         out.append(conv)

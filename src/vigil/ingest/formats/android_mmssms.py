@@ -6,8 +6,9 @@ queued are the owner's side (the non-sent ones noted). MMS: table ``pdu`` (the c
 calls it ``mms``; _id, thread_id, date in epoch **seconds**, msg_box, sub), its parts in
 ``part`` (mid, ct, text, name, cl, _data) and addresses in ``addr`` (msg_id, address, type:
 137 from, 151 to, 130 cc). Text parts become the message text, SMIL layout parts are counted
-in a note, other parts are attachments, MISSING because a database alone does not hold the
-part files (``app_parts/PART_…``).
+in a note, other parts are attachments: MISSING with their ``_data`` path as ``source_path``;
+the ingest service registers each part file the extraction holds (``app_parts/PART_…`` beside
+the ``databases/`` folder) as a derived exhibit (:meth:`AndroidMmsSmsParser.attachment_beside`).
 
 One conversation per ``thread_id``, its members from ``threads.recipient_ids`` through
 ``canonical_addresses`` when those tables are there, else from the records' addresses; SMS and
@@ -22,6 +23,7 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from vigil.ingest.base import ParseOptions, Sniff
+from vigil.ingest.formats._attachments import Beside, after
 from vigil.ingest.formats._sqlite_source import OWNER, UNIX_EPOCH, Db, bid, open_db, unix_ms
 from vigil.model import Attachment, AttachmentStatus, Conversation, Message, Participant
 
@@ -122,7 +124,14 @@ class _Reader:
                     texts.append(text or "")
                 else:
                     fname = pname or cl or (str(data).rsplit("/", 1)[-1] if data else None)
-                    atts.append(Attachment(fname, ct, AttachmentStatus.MISSING))
+                    atts.append(
+                        Attachment(
+                            fname,
+                            ct,
+                            AttachmentStatus.MISSING,
+                            source_path=str(data) if data else None,
+                        )
+                    )
             sender: str | None = OWNER
             if box == 1:
                 sender = senders.get(rowid)
@@ -178,6 +187,12 @@ class AndroidMmsSmsParser:
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
         with open_db(stream, name) as db:
             yield from _Reader(db, options).conversations()
+
+    def attachment_beside(self, source_path: str) -> Beside | None:
+        """A part's ``_data`` (``/data/user_de/0/com.android.providers.telephony/app_parts/
+        PART_1``) lies in ``app_parts/`` beside the ``databases/`` folder holding mmssms.db."""
+        rel = after(source_path, "com.android.providers.telephony")
+        return Beside(rel, levels=1) if rel else None
 
 
 PARSER = AndroidMmsSmsParser()

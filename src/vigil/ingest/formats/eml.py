@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions, Sniff
-from vigil.ingest.formats._email import read_mail, threads
+from vigil.ingest.formats._email import part_bytes, part_number, read_mail, threads
 from vigil.ingest.formats._jsonsupport import head_text
 from vigil.model import Conversation, SkippedRecord
 
@@ -64,6 +64,15 @@ class EmlParser:
         if isinstance(mail, SkippedRecord):
             raise ParseError(mail.reason, file=name, location="offset 0", expected=EXPECTED)
         yield from threads([mail], [])
+
+    def attachment_bytes(self, stream: BinaryIO, source_path: str, options: ParseOptions) -> bytes:
+        """The decoded bytes of the attachment ``source_path`` (``part N``) names."""
+        _, number = part_number(source_path, "e-mail")
+        cap = options.limits.max_json_bytes
+        raw = stream.read(cap + 1)
+        if len(raw) > cap:
+            raise ParseError("the e-mail is over the limit (VIGIL_MAX_JSON_BYTES)", file="e-mail")
+        return part_bytes(raw, number, "e-mail")
 
 
 PARSER = EmlParser()

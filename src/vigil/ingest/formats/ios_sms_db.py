@@ -11,8 +11,10 @@ chat_identifier, display_name, service_name), ``chat_message_join``, ``chat_hand
 value, with a note). iOS 16 and later often leave ``text`` NULL and keep the words only in
 ``attributedBody``, an NSAttributedString in Apple's typedstream archive: the NSString in it
 is read by :func:`attributed_text`; when it cannot be, the message keeps an empty text and a
-note says so. Attachments are named by path on the phone; a database on its own does not
-hold the files, so they are MISSING with a note.
+note says so. Attachments are named by path on the phone (``~/Library/SMS/Attachments/...``):
+they are MISSING with that path as ``source_path``, and the ingest service registers each file
+the extraction holds beside the database (``Attachments/...`` next to ``sms.db``) as a derived
+exhibit (:meth:`IosSmsDbParser.attachment_beside`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 from vigil.ingest.base import ParseOptions, Sniff
+from vigil.ingest.formats._attachments import Beside, after
 from vigil.ingest.formats._sqlite_source import (
     APPLE_EPOCH,
     OWNER,
@@ -109,7 +112,9 @@ class _Reader:
         )
         for mid, path, mime, transfer, nbytes in self.db.query(sql):
             fname = transfer or (str(path).rsplit("/", 1)[-1] if path else None)
-            att = Attachment(fname, mime, AttachmentStatus.MISSING, size=nbytes)
+            att = Attachment(
+                fname, mime, AttachmentStatus.MISSING, size=nbytes, source_path=path or None
+            )
             out.setdefault(mid, []).append(att)
         return out
 
@@ -174,7 +179,8 @@ class _Reader:
         if missing_files:
             notes.append(
                 f"{missing_files} attachment file(s) are named by the database (paths under "
-                "~/Library/SMS/Attachments) but a database alone does not hold them"
+                "~/Library/SMS/Attachments): a database alone does not hold them; the ingest "
+                "looks for them in the extraction folder holding the database"
             )
 
     def _orphans(self) -> int:
@@ -240,6 +246,12 @@ class IosSmsDbParser:
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
         with open_db(stream, name) as db:
             yield from _Reader(db, options).chats()
+
+    def attachment_beside(self, source_path: str) -> Beside | None:
+        """``~/Library/SMS/Attachments/ab/12/GUID/IMG.jpeg`` (or ``/var/mobile/Library/...``)
+        lies at ``Attachments/ab/12/GUID/IMG.jpeg`` beside ``sms.db`` (both in ``Library/SMS``)."""
+        rel = after(source_path, "Library/SMS")
+        return Beside(rel) if rel else None
 
 
 PARSER = IosSmsDbParser()

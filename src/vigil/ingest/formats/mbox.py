@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from vigil.errors import ParseError
 from vigil.ingest.base import ParseOptions, Sniff
-from vigil.ingest.formats._email import Mail, read_mail, threads
+from vigil.ingest.formats._email import Mail, part_bytes, part_number, read_mail, threads
 from vigil.ingest.formats._jsonsupport import head_text
 from vigil.ingest.formats.eml import looks_like_headers
 from vigil.model import Conversation, SkippedRecord
@@ -25,20 +25,25 @@ _ESCAPED = re.compile(rb"^>+From ")
 _LINE = 64 * 1024
 
 
-def split_mbox(stream: BinaryIO, cap: int, name: str) -> Iterator[tuple[int, bytes | None, int]]:
-    """Yield (line number of the From_ line, message bytes or None when over ``cap``, size)."""
+def split_mbox(
+    stream: BinaryIO, cap: int, name: str
+) -> Iterator[tuple[int, bytes | None, int, int]]:
+    """Yield (line number of the From_ line, message bytes or None when over ``cap``, size,
+    byte offset of the From_ line from where ``stream`` was when called)."""
     start, buf, size, over = 0, bytearray(), 0, False
     line_no, at_start, blank_before = 0, True, True
+    pos = offset = 0
     while True:
         line = stream.readline(_LINE)
         if not line:
             break
+        here, pos = pos, pos + len(line)
         if at_start:
             line_no += 1
             if line.startswith(b"From ") and blank_before:
                 if start:
-                    yield start, None if over else bytes(buf), size
-                start, buf, size, over = line_no, bytearray(), 0, False
+                    yield start, None if over else bytes(buf), size, offset
+                start, buf, size, over, offset = line_no, bytearray(), 0, False, here
                 at_start = line.endswith(b"\n")
                 blank_before = False
                 continue
@@ -63,7 +68,7 @@ def split_mbox(stream: BinaryIO, cap: int, name: str) -> Iterator[tuple[int, byt
         if at_start:
             blank_before = line.strip() == b""
     if start:
-        yield start, None if over else bytes(buf), size
+        yield start, None if over else bytes(buf), size, offset
 
 
 class MboxParser:
@@ -89,7 +94,7 @@ class MboxParser:
         mails: list[Mail] = []
         skipped: list[SkippedRecord] = []
         cap = options.limits.max_json_bytes
-        for line, raw, size in split_mbox(stream, cap, name):
+        for line, raw, size, offset in split_mbox(stream, cap, name):
             loc = f"message at line {line}"
             if raw is None:
                 skipped.append(
@@ -100,7 +105,7 @@ class MboxParser:
                     )
                 )
                 continue
-            got = read_mail(raw, loc, options.limits.max_message_bytes)
+            got = read_mail(raw, loc, options.limits.max_message_bytes, f"byte {offset}, ")
             if isinstance(got, SkippedRecord):
                 skipped.append(got)
             else:
@@ -108,6 +113,16 @@ class MboxParser:
         if not mails and not skipped:
             raise ParseError("no messages", file=name, expected=EXPECTED)
         yield from threads(mails, skipped)
+
+    def attachment_bytes(self, stream: BinaryIO, source_path: str, options: ParseOptions) -> bytes:
+        """The decoded bytes of the attachment ``source_path`` (``byte B, part N``) names:
+        the message whose ``From `` line starts at byte B, read again from there."""
+        offset, number = part_number(source_path, "mbox")
+        stream.seek(offset or 0)
+        first = next(split_mbox(stream, options.limits.max_json_bytes, "mbox"), None)
+        if first is None or first[1] is None:
+            raise ParseError(f"no readable message at byte {offset}", file="mbox")
+        return part_bytes(first[1], number, "mbox")
 
 
 PARSER = MboxParser()

@@ -8,8 +8,10 @@ ZMEMBERJID, ZCONTACTNAME) and ``ZWAMEDIAITEM`` (ZMESSAGE, ZMEDIALOCALPATH, ZFILE
 ``ZMESSAGEDATE`` is Core Data time: seconds (with a fraction) since 2001-01-01 UTC. A group
 message's sender is its ``ZGROUPMEMBER``'s jid (else ``ZFROMJID``); the owner's own messages
 have sender ``owner``. ``ZMESSAGETYPE`` 6 (group events: joins, subject changes) is a system
-message. Media files are named by their path in the app's ``Message/Media`` folder; the
-database alone does not hold them, so they are MISSING with a note.
+message. Media files are named by their path in the app's ``Message/Media`` folder
+(``Media/<jid>/a/b/<uuid>.jpg``, beside ``ChatStorage.sqlite`` in the app group folder): they
+are MISSING with that path as ``source_path``, and the ingest service registers each file the
+extraction holds as a derived exhibit (:meth:`WhatsAppIosParser.attachment_beside`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from vigil.ingest.base import ParseOptions, Sniff
+from vigil.ingest.formats._attachments import Beside, after, relative
 from vigil.ingest.formats._sqlite_source import OWNER, Db, apple_time, bid, open_db
 from vigil.model import Attachment, AttachmentStatus, Conversation, Message, Participant
 
@@ -114,14 +117,20 @@ class _Reader:
             if path or (item and media):
                 fname = str(path).rsplit("/", 1)[-1] if path else None
                 msg.attachments = [
-                    Attachment(fname or title, None, AttachmentStatus.MISSING, size=size)
+                    Attachment(
+                        fname or title,
+                        None,
+                        AttachmentStatus.MISSING,
+                        size=size,
+                        source_path=str(path) if path else None,
+                    )
                 ]
                 files += 1
             yield msg
         if files:
             conv.notes.append(
-                f"{files} media file(s) are named by the database (Message/Media paths) but a "
-                "database alone does not hold them"
+                f"{files} media file(s) are named by the database (Message/Media paths); "
+                "the ingest looks for them in the extraction holding the database"
             )
 
 
@@ -137,6 +146,15 @@ class WhatsAppIosParser:
     def parse(self, stream: BinaryIO, name: str, options: ParseOptions) -> Iterator[Conversation]:
         with open_db(stream, name) as db:
             yield from _Reader(db, options).conversations()
+
+    def attachment_beside(self, source_path: str) -> Beside | None:
+        """``ZMEDIALOCALPATH`` (``Media/...``, relative to the app group's ``Message`` folder)
+        lies at ``Message/Media/...`` beside ``ChatStorage.sqlite``."""
+        if source_path.startswith("/"):
+            rel = after(source_path, "Message")
+        else:
+            rel = relative(source_path)
+        return Beside(rel, ("Message",)) if rel else None
 
 
 PARSER = WhatsAppIosParser()

@@ -14,7 +14,11 @@ media_size, media_name, media_caption; chat subjects in ``chat_list``, group mem
 skipped (recorded). A store holding both tables is read from ``message`` when it has rows.
 
 The owner's own messages have sender ``owner``. Media files are named by path in WhatsApp's
-media folder; the database alone does not hold them, so they are MISSING with a note.
+media folder on the phone's shared storage (``Media/WhatsApp Images/IMG-….jpg``): they are
+MISSING with that path as ``source_path``, and the ingest service registers each file the
+extraction holds as a derived exhibit, looking in the WhatsApp folders of shared storage
+(:data:`MEDIA_ROOTS`) beside the database and up to four folders above it (where an extraction
+holding ``data/data/com.whatsapp/databases/msgstore.db`` keeps ``data/media/0/...``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from operator import itemgetter
 from typing import Any, BinaryIO
 
 from vigil.ingest.base import ParseOptions, Sniff
+from vigil.ingest.formats._attachments import Beside, after, relative
 from vigil.ingest.formats._sqlite_source import OWNER, Db, bid, open_db, sqlite_error, unix_ms
 from vigil.ingest.formats._sqlite_source import UNIX_EPOCH as _UNIX
 from vigil.model import (
@@ -69,16 +74,52 @@ def _message(
     return msg
 
 
+MEDIA_ROOTS: tuple[str, ...] = (
+    "",
+    "WhatsApp",
+    "Android/media/com.whatsapp/WhatsApp",
+    "media/0/WhatsApp",
+    "media/0/Android/media/com.whatsapp/WhatsApp",
+    "data/media/0/WhatsApp",
+    "data/media/0/Android/media/com.whatsapp/WhatsApp",
+    "sdcard/WhatsApp",
+    "sdcard/Android/media/com.whatsapp/WhatsApp",
+    "storage/emulated/0/WhatsApp",
+    "storage/emulated/0/Android/media/com.whatsapp/WhatsApp",
+)
+"""Folders where an extraction keeps WhatsApp's media folder (``Media/...`` below it): the
+shared-storage ``WhatsApp`` folder (Android 10 and before) or ``Android/media/com.whatsapp/
+WhatsApp`` (Android 11+), as the extraction's root, ``/sdcard`` or ``/data/media/0`` names it;
+``""`` for a database kept inside that folder (``WhatsApp/Databases/``) or beside ``Media/``."""
+
+
 def _media(path: Any, name: Any, mime: Any, size: Any) -> Attachment:
     fname = name or (str(path).rsplit("/", 1)[-1] if path else None)
-    return Attachment(fname, mime, AttachmentStatus.MISSING, size=size)
+    where = str(path) if path else None
+    return Attachment(fname, mime, AttachmentStatus.MISSING, size=size, source_path=where)
 
 
-def _media_note(conv: Conversation, count: int) -> None:
-    if count:
+def media_beside(source_path: str) -> Beside | None:
+    """Where ``message_media.file_path`` (relative to the WhatsApp folder, or absolute on the
+    phone) may lie in the extraction."""
+    rel = (
+        relative(source_path) if not source_path.startswith("/") else after(source_path, "WhatsApp")
+    )
+    if rel is None:
+        return None
+    return Beside(rel, MEDIA_ROOTS, levels=4)
+
+
+def _media_note(conv: Conversation, count: int, legacy: bool = False) -> None:
+    if count and legacy:
         conv.notes.append(
-            f"{count} media file(s) are named by the database (WhatsApp/Media paths) but a "
-            "database alone does not hold them"
+            f"{count} media file(s) are named by the database without their path (the legacy "
+            "schema keeps it in a serialised thumb_image blob, not read): status missing"
+        )
+    elif count:
+        conv.notes.append(
+            f"{count} media file(s) are named by the database (WhatsApp/Media paths); the "
+            "ingest looks for them in the extraction holding the database"
         )
 
 
@@ -284,7 +325,7 @@ class _Legacy:
                 yield msg
         except sqlite3.Error as exc:
             raise sqlite_error(exc, db.name) from exc
-        _media_note(conv, files)
+        _media_note(conv, files, legacy=True)
 
 
 class WhatsAppMsgstoreParser:
@@ -308,6 +349,10 @@ class WhatsAppMsgstoreParser:
             )
             reader: _Modern | _Legacy = _Modern(db, limit) if use_modern else _Legacy(db, limit)
             yield from reader.conversations()
+
+    def attachment_beside(self, source_path: str) -> Beside | None:
+        """See :func:`media_beside`."""
+        return media_beside(source_path)
 
 
 PARSER = WhatsAppMsgstoreParser()

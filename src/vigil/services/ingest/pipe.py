@@ -316,8 +316,8 @@ class _RemoteSink:
             self.broken = True
             raise
 
-    def rows(self, lean: bool, values: Values) -> None:
-        self.send(ROWS, (lean, values), plain=self.sqlite)
+    def rows(self, kind: int, values: Values) -> None:
+        self.send(ROWS, (kind, values), plain=self.sqlite)
 
     def attachments(self, items: list[tuple[int, Attachment]]) -> None:
         self.send(ATTACHMENTS, items)

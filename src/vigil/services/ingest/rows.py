@@ -37,6 +37,10 @@ LEAN_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 """Bound per row for the common message: sender, time, text and location only."""
 
+ID_COLUMNS: tuple[str, ...] = (*LEAN_COLUMNS[:6], "source_id", "source_location")
+"""Bound per row for a common message that carries the platform's message id (device databases,
+where nearly every message has one): the lean row plus ``source_id``."""
+
 FULL_COLUMNS: tuple[str, ...] = (
     "seq", "sender_id", "sent_at", "local_time_text", "tz_assumed", "text", "source_id",
     "reply_to_source_id", "reply_to_seq", "forwarded_from", "is_edited", "is_deleted",
@@ -44,6 +48,12 @@ FULL_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 """Bound per row for any other message. Both statements carry the conversation id as a literal
 (see ``ConversationWriter``), so rows can be built before the conversation has an id."""
+
+FULL, LEAN, WITH_ID = 0, 1, 2
+"""The ``kind`` of a batch of rows: which columns they bind (``LEAN`` and ``FULL`` are 1 and 0, the
+``True``/``False`` of the earlier ``lean`` flag)."""
+
+COLUMNS: dict[int, tuple[str, ...]] = {FULL: FULL_COLUMNS, LEAN: LEAN_COLUMNS, WITH_ID: ID_COLUMNS}
 
 Row = tuple[Any, ...]
 Values = list[Any]
@@ -111,10 +121,10 @@ class RowSink(Protocol):
         """Store participants not seen before in this conversation; return their row ids."""
         ...
 
-    def rows(self, lean: bool, values: Values) -> None:
-        """Insert message rows: ``values`` holds them one after the other, each in
-        ``LEAN_COLUMNS`` or ``FULL_COLUMNS`` order (flat, so that one multi-row INSERT can take
-        many rows without building a tuple per row where the rows are written)."""
+    def rows(self, kind: int, values: Values) -> None:
+        """Insert message rows: ``values`` holds them one after the other, each in the order of
+        ``COLUMNS[kind]`` (flat, so that one multi-row INSERT can take many rows without
+        building a tuple per row where the rows are written)."""
         ...
 
     def attachments(self, items: list[tuple[int, Attachment]]) -> None:
@@ -138,6 +148,7 @@ class RowBuilder:
         """Send ``conv`` to the sink, consuming its messages once."""
         sink, sqlite = self.sink, self.sqlite
         lean_batch = self.batch * len(LEAN_COLUMNS)
+        id_batch = self.batch * len(ID_COLUMNS)
         full_batch = self.batch * len(FULL_COLUMNS)
         sink.begin(conv.platform, conv.title, conv.source_id)
         ids: dict[str, int] = {}
@@ -148,6 +159,7 @@ class RowBuilder:
             ids.update(zip(initial, sink.participants(list(initial.values())), strict=True))
         seq_of: dict[str, int] = {}
         lean: Values = []  # rows with only the common columns set
+        with_id: Values = []  # the same plus the platform's message id
         full: Values = []
         atts: list[tuple[int, Attachment]] = []
         first: datetime | None = None
@@ -175,14 +187,31 @@ class RowBuilder:
                     sent = utc_text(sent)
                 else:
                     sent = stored_time(sent, sqlite)
-            if (
-                m.source_id is None
-                and m.reply_to is None
+            plain = (
+                m.reply_to is None
                 and m.forwarded_from is None
                 and m.time_note is None
                 and not m.attachments
                 and not (m.is_edited or m.is_deleted or m.is_system)
-            ):
+            )
+            if plain and m.source_id is not None:
+                sid = m.source_id
+                if sid not in seq_of:
+                    seq_of[sid] = n
+                with_id += (
+                    n, sender_id, sent, m.local_time_text, m.tz_assumed, m.text, sid,
+                    m.source_location,
+                )  # fmt: skip
+                add(
+                    (n, sender_id, sent if sqlite else time_text(sent), m.local_time_text,
+                     m.tz_assumed, m.text, sid, None, None, None, 0, 0, 0, 0,
+                     m.source_location, None)
+                )  # fmt: skip
+                if len(with_id) >= id_batch:
+                    sink.rows(WITH_ID, with_id)
+                    with_id = []
+                continue
+            if plain:
                 lean += (
                     n,
                     sender_id,
@@ -198,7 +227,7 @@ class RowBuilder:
                      m.source_location, None)
                 )  # fmt: skip
                 if len(lean) >= lean_batch:
-                    sink.rows(True, lean)
+                    sink.rows(LEAN, lean)
                     lean = []
                 continue
             if m.source_id is not None:
@@ -212,12 +241,14 @@ class RowBuilder:
                 sink.attachments(atts)
                 atts = []
             if len(full) >= full_batch:
-                sink.rows(False, full)
+                sink.rows(FULL, full)
                 full = []
         if lean:
-            sink.rows(True, lean)
+            sink.rows(LEAN, lean)
+        if with_id:
+            sink.rows(WITH_ID, with_id)
         if full:
-            sink.rows(False, full)
+            sink.rows(FULL, full)
         if atts:
             sink.attachments(atts)
         sink.end(

@@ -243,7 +243,7 @@ def _ingest(
             details={"parser": choice.parser.name, "sha256": stored.digests.sha256},
             now=now,
         )
-        writer = ConversationWriter(ws, session, case.id, ex, summary, stored)
+        writer = ConversationWriter(ws, session, case.id, ex, summary, stored, choice.parser, path)
         blob = ws.store.path_for(stored.digests.sha256)
         parse = (choice.parser, blob, path.name, options, writer, writer.sqlite, progress)
         if worker is None or not worker.run(*parse):

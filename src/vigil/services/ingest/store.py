@@ -19,11 +19,12 @@ from vigil.db.tables.evidence import Exhibit
 from vigil.evidence.digests import ATTACHMENT_FIELDS, PARTICIPANT_FIELDS, rows_digest
 from vigil.evidence.mime import guess_mime
 from vigil.evidence.store import Stored
-from vigil.ingest.base import Limits
+from vigil.ingest.base import Limits, ParseOptions
 from vigil.ingest.safezip import iter_member_chunks, open_zip, zip_limits
 from vigil.model import Attachment, AttachmentStatus, Participant
 from vigil.services.evidence.exhibits import record_in_session
-from vigil.services.ingest.rows import FULL_COLUMNS, LEAN_COLUMNS, Tail, Values
+from vigil.services.ingest.attachments import Held, NotHeld, Resolver
+from vigil.services.ingest.rows import COLUMNS, FULL, Tail, Values
 from vigil.services.workspace import Workspace
 
 ROWS_PER_STATEMENT = 500
@@ -72,7 +73,10 @@ class ConversationWriter:
     The rows come from a :class:`~vigil.services.ingest.rows.RowBuilder`, in this process
     (:func:`~vigil.services.ingest.rows.parse_into`) or in the ingest worker process
     (:mod:`vigil.services.ingest.pipe`). Message rows go through the driver's ``executemany``;
-    attachments found in a zip exhibit are registered here as derived exhibits.
+    attachments found in a zip exhibit, decoded from an e-mail or found in the extraction folder
+    beside a device database (:mod:`vigil.services.ingest.attachments`; ``parser`` and
+    ``original``, the path the exhibit was ingested from) are registered here as derived
+    exhibits.
     """
 
     def __init__(
@@ -83,9 +87,21 @@ class ConversationWriter:
         ex: Exhibit,
         summary: IngestSummary,
         stored: Stored,
+        parser: Any = None,
+        original: Path | None = None,
     ) -> None:
         self.ws, self.session, self.case_id, self.ex = ws, session, case_id, ex
         self.summary, self.stored = summary, stored
+        self.resolver = Resolver(
+            parser,
+            original,
+            lambda: ws.store.open(stored.digests.sha256),
+            ParseOptions(limits=Limits.from_settings(ws.settings)),
+            ex.ref,
+        )
+        self._held: dict[str, int] = {}  # Held.key -> derived exhibit id, within this ingest
+        self._found = self._absent = 0
+        self._absent_examples: list[str] = []
         self._zip: Any = None
         self._zip_fh: BinaryIO | None = None
         self.sqlite = session.get_bind().dialect.name == "sqlite"
@@ -93,7 +109,7 @@ class ConversationWriter:
         self._head: tuple[str, str | None] = ("", None)
         self._ids: dict[str, int] = {}
         self._atts: list[dict[str, Any]] = []
-        self._sql: dict[tuple[bool, int], str] = {}
+        self._sql: dict[tuple[int, int], str] = {}
         self._cursor: Any = None
         self._max_params = self._params_limit()
         self.digests: list[dict[str, Any]] = []
@@ -125,6 +141,8 @@ class ConversationWriter:
         self._ids = {}
         self._atts = []
         self._sql = {}
+        self._found = self._absent = 0
+        self._absent_examples = []
 
     def participants(self, new: list[Participant]) -> list[int]:
         return [self._participant(p) for p in new]
@@ -142,17 +160,18 @@ class ConversationWriter:
         self._ids[p.platform_id] = row.id
         return row.id
 
-    def rows(self, lean: bool, values: Values) -> None:
+    def rows(self, kind: int, values: Values) -> None:
         """Insert a batch (the hot path). On SQLite: multi-row INSERTs straight on the driver's
         cursor, one statement step per ``ROWS_PER_STATEMENT`` rows instead of one per row with
         ``executemany`` (the inserts take 40 % less time). Elsewhere ``executemany``: psycopg
-        pipelines it, which beats multi-row INSERTs there. Rows get their ids in batch order."""
+        pipelines it, which beats multi-row INSERTs there. Rows get their ids in batch order.
+        ``kind`` says which columns the rows bind (:data:`~vigil.services.ingest.rows.COLUMNS`)."""
         if not values:
             return
-        width = len(LEAN_COLUMNS if lean else FULL_COLUMNS)
+        width = len(COLUMNS[kind])
         if not self.sqlite:
             rows = list(zip(*[iter(values)] * width, strict=True))
-            self.session.connection().exec_driver_sql(self._insert_sql(lean, 1), rows)
+            self.session.connection().exec_driver_sql(self._insert_sql(kind, 1), rows)
             return
         step = width * max(1, min(ROWS_PER_STATEMENT, self._max_params // width))
         cursor = self._cursor
@@ -160,15 +179,15 @@ class ConversationWriter:
             cursor = self._cursor = self.session.connection().connection.cursor()
         for start in range(0, len(values), step):
             chunk = values[start : start + step]
-            cursor.execute(self._insert_sql(lean, len(chunk) // width), chunk)
+            cursor.execute(self._insert_sql(kind, len(chunk) // width), chunk)
 
-    def _insert_sql(self, lean: bool, count: int) -> str:
+    def _insert_sql(self, kind: int, count: int) -> str:
         """INSERT of ``count`` rows for this conversation (cached)."""
-        sql = self._sql.get((lean, count))
+        sql = self._sql.get((kind, count))
         if sql is None:
-            one = self._row_sql(LEAN_COLUMNS if lean else FULL_COLUMNS, lean=lean)
+            one = self._row_sql(COLUMNS[kind], lean=kind != FULL)
             sql = f"INSERT INTO messages ({one[0]}) VALUES {', '.join([one[1]] * count)}"
-            self._sql[(lean, count)] = sql
+            self._sql[(kind, count)] = sql
         return sql
 
     def attachments(self, items: list[tuple[int, Attachment]]) -> None:
@@ -176,6 +195,8 @@ class ConversationWriter:
 
     def end(self, tail: Tail) -> None:
         s, conv_id, ids = self.session, self._conv_id, self._ids
+        if self._found or self._absent:
+            tail.notes.append(self._resolved_note())
         if self._atts:
             s.execute(insert(AttachmentRow), self._atts)
             self._atts = []
@@ -221,7 +242,7 @@ class ConversationWriter:
 
     def _row_sql(self, columns: tuple[str, ...], *, lean: bool) -> tuple[str, str]:
         """Column list and one row's VALUES binding ``columns``, with this conversation's id
-        written in (and, for the lean row, the optional columns left NULL and the flags false)."""
+        written in (and, for the lean rows, the optional columns left NULL and the flags false)."""
         mark = "?" if self.sqlite else "%s"
         cols = (*columns, "conversation_id")
         values = [mark] * len(columns) + [str(int(self._conv_id))]
@@ -242,7 +263,28 @@ class ConversationWriter:
     def _attachment(self, conv_id: int, seq: int, a: Any) -> dict[str, Any]:
         exhibit_id = None
         status = str(a.status)
-        if a.status == AttachmentStatus.PRESENT and a.source_path:
+        found = self.resolver.find(a) if self.resolver.active else None
+        if isinstance(found, Held):
+            exhibit_id = self._held.get(found.key)
+            if exhibit_id is None:
+                with found.open() as fh:
+                    exhibit_id = self._register(
+                        fh,
+                        found.name,
+                        found.derived_path,
+                        found.source,
+                        found.name,
+                        str(found.path) if found.path else None,
+                    )
+                self._held[found.key] = exhibit_id
+            status = str(AttachmentStatus.PRESENT)
+            self._found += 1
+        elif isinstance(found, NotHeld):
+            status = str(AttachmentStatus.MISSING)
+            self._absent += 1
+            if len(self._absent_examples) < 3:
+                self._absent_examples.append(found.reason)
+        elif a.status == AttachmentStatus.PRESENT and a.source_path:
             exhibit_id = self._derive(a.source_path, a.file_name or a.source_path)
             if exhibit_id is None:
                 status = str(AttachmentStatus.MISSING)
@@ -270,7 +312,32 @@ class ConversationWriter:
             self.summary.notes.append(f"attachment {member!r} is named but not in the archive")
             return None
         chunks = iter_member_chunks(self._zip, member, self.ex.original_name)
-        stored = self.ws.store.put_stream(_ChunkReader(chunks))
+        return self._register(
+            _ChunkReader(chunks), name, member, f"extracted from exhibit {self.ex.ref}"
+        )
+
+    def _resolved_note(self) -> str:
+        """The conversation's note on attachments looked for outside a zip."""
+        text = (
+            f"attachments: {self._found} found and registered as derived exhibits of "
+            f"{self.ex.ref}, {self._absent} not held (status missing)"
+        )
+        if self._absent_examples:
+            text += "; e.g. " + "; ".join(self._absent_examples)
+        return text
+
+    def _register(
+        self,
+        stream: Any,
+        name: str,
+        member: str,
+        source: str,
+        original_name: str | None = None,
+        original_path: str | None = None,
+    ) -> int:
+        """Store ``stream``'s bytes and register them as a derived exhibit of this exhibit
+        (``member``: where in the exhibit, or the path the exhibit names them by)."""
+        stored = self.ws.store.put_stream(stream)
         with self.ws.store.open(stored.digests.sha256) as fh:
             head = fh.read(8192)
         ex, _, _ = record_in_session(
@@ -280,9 +347,9 @@ class ConversationWriter:
             stored,
             mime=guess_mime(head, name),
             officer=self.ex.initials,
-            original_name=Path(member).name,
-            original_path=None,
-            source=f"extracted from exhibit {self.ex.ref}",
+            original_name=original_name or Path(member).name,
+            original_path=original_path,
+            source=source,
             acquired_by=self.ws.actor,
             when=self.ws.now(),
             when_text=None,
