@@ -1,10 +1,11 @@
 """``vigil capture``: covert capture sessions (docs/capture.md): start, stop, note, browse,
-import, report, list. Each command calls one service of :mod:`vigil.services.capture`."""
+import, transcribe, report, list. Each command calls one service of :mod:`vigil.services.capture`."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -217,6 +218,82 @@ def import_(
     )
     if as_json:
         print_json([_capture_json(c) for c in out])
+
+
+@app.command("transcribe")
+def transcribe_(
+    exhibits: Annotated[
+        list[str], typer.Argument(help="Screenshot exhibits, in scrolling order (oldest first).")
+    ],
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--layout",
+            help="The chat app's layout: whatsapp, instagram, messenger, snapchat, discord or "
+            "telegram.",
+        ),
+    ],
+    theme: Annotated[
+        str, typer.Option("--theme", help="light, dark or auto (from the background).")
+    ] = "auto",
+    left: Annotated[
+        str | None,
+        typer.Option("--left", help="The other party's name (left-hand messages)."),
+    ] = None,
+    right: Annotated[
+        str | None,
+        typer.Option(
+            "--right",
+            help="The phone owner's name (right-hand messages). Default: the session's persona.",
+        ),
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="The day the screenshots were taken, YYYY-MM-DD (default: their claimed EXIF "
+            "time): what Today and Yesterday mean.",
+        ),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", help="The time zone the phone's clock showed (IANA name)."),
+    ] = None,
+    case: Annotated[
+        str | None,
+        typer.Option("--case", help="The exhibits' case (default: your newest session's)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read chat screenshots by OCR into a transcript conversation (a derived exhibit), which
+    triage scores like any other. Overlapping screenshots merge; low-confidence words are
+    marked, never corrected. A lead to check against the screenshots, never a verdict."""
+    try:
+        when = date.fromisoformat(day) if day else None
+    except ValueError as exc:
+        raise UserError(f"--date {day!r} is not a date", hint="YYYY-MM-DD") from exc
+    from vigil.services.capture import transcribe  # OCR: NumPy, SciPy, Tesseract on demand
+
+    opts = transcribe.TranscribeOptions(layout, theme, left, right, when, tz)
+    i = transcribe.transcribe_exhibits(workspace(), exhibits, opts, case_ref=case)
+    if as_json:
+        print_json({
+            "case": i.case_ref, "exhibit": i.exhibit_ref, "conversation_id": i.conversation_id,
+            "transcript_id": i.transcript_id, "layout": i.layout, "theme": i.theme,
+            "engine": i.engine, "screenshots": i.screenshots, "messages": i.messages,
+            "repeated": i.repeated, "low_confidence_messages": i.low_confidence,
+            "first_at": utc_iso(i.first_at) if i.first_at else None,
+            "last_at": utc_iso(i.last_at) if i.last_at else None, "notes": i.notes,
+        })  # fmt: skip
+        return
+    console.print(
+        f"Transcript {i.exhibit_ref} of {', '.join(i.screenshots)}: {i.messages} message(s) "
+        f"({i.layout}, {i.theme}; {i.repeated} repeated in overlaps kept once; "
+        f"{i.low_confidence} with low-confidence words marked), conversation {i.conversation_id}"
+    )
+    for n in i.notes:
+        err.print(f"  note: {n}", soft_wrap=True)
+    err.print("A transcript is a lead: check it against the screenshots.")
 
 
 @app.command("report")
