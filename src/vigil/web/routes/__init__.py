@@ -16,6 +16,7 @@ from vigil.web.routes import (
     casework,
     conversations,
     dashboard,
+    disclosure,
     exhibits,
     intel,
     media,
@@ -48,4 +49,5 @@ ALL: tuple[ModuleType, ...] = (
     media,
     capture,
     uploads,
+    disclosure,
 )
