@@ -225,3 +225,33 @@ def test_writing_refuses_a_folder_and_leaves_nothing(case_ws: Workspace, tmp_pat
     with pytest.raises(UserError, match="unknown schedule"):
         write_schedule(officer(case_ws), CASE, "mg6z", "pdf", tmp_path / "x.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ws"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "pdf"])
+def test_a_copy_for_the_defence_hides_persona_identities(
+    case_ws: Workspace, tmp_path: Path, fmt: str
+) -> None:
+    keys = [i.key for i in overview(officer(case_ws), CASE).items]
+    decide_many(officer(case_ws), CASE, [
+        Decision(k, "unused", f"chat log of persona Kalomi (handle kalomi_13), item {n}", False)
+        for n, k in enumerate(keys)
+    ])  # fmt: skip
+    plain, defence, cps = tmp_path / f"plain.{fmt}", tmp_path / f"d.{fmt}", tmp_path / f"c.{fmt}"
+    write_schedule(officer(case_ws), CASE, "mg6c", fmt, plain)
+    write_schedule(officer(case_ws), CASE, "mg6c", fmt, defence, "defence")
+    write_schedule(officer(case_ws), CASE, "mg6c", fmt, cps, "cps")
+
+    def text(p: Path) -> str:
+        return "\n".join(readback.pdf_text(p)) if fmt == "pdf" else p.read_text(encoding="utf-8")
+
+    assert "kalomi" in text(plain).lower() and "kalomi" in text(cps).lower()
+    shown = text(defence)
+    assert "kalomi" not in shown.lower().replace("\n", "")
+    assert "REDACTED" in shown
+    with case_ws.sessions() as s:
+        exports = [details(e.details) for e in s.execute(
+            select(CustodyEntry).where(CustodyEntry.action == "export")).scalars()]  # fmt: skip
+    redacted = [d for d in exports if d.get("redacted_for") == "defence"]
+    assert len(redacted) == 1 and int(str(redacted[0]["redactions"])) >= 2 * len(keys)
+    with pytest.raises(UserError):
+        write_schedule(officer(case_ws), CASE, "mg6c", fmt, tmp_path / f"x.{fmt}", "press")

@@ -105,12 +105,20 @@ def schedule_cmd(
     fmt: Annotated[
         str | None, typer.Option("--format", help="pdf, csv, xlsx or ods (default: --out's).")
     ] = None,
+    redacted_for: Annotated[
+        str | None,
+        typer.Option(
+            "--redacted-for",
+            help="defence or cps: a copy with the case's redactions applied "
+            "(persona identities hidden for the defence; docs/redaction.md).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Write a schedule: a new revision if anything changed since the kind's latest one."""
     from vigil.services.disclosure.schedules import write_schedule
 
-    w = write_schedule(workspace(), case, kind, fmt or out.suffix, out)
+    w = write_schedule(workspace(), case, kind, fmt or out.suffix, out, redacted_for)
     if json_out:
         print_json({**as_json(w), "out": str(out)})
         return

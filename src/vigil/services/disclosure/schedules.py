@@ -21,7 +21,7 @@ import io
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -167,46 +167,78 @@ def generate(ws: Workspace, case_ref: str, kind: str) -> tuple[RevisionInfo, boo
         return _info(s, rev), True
 
 
-def _doc(s: Session, case: Case, r: DisclosureRevision) -> ScheduleDoc:
+def _doc(
+    s: Session, case: Case, r: DisclosureRevision, audience: str | None = None
+) -> tuple[ScheduleDoc, int]:
+    """The revision ready for a writer, and how many redaction markers it holds: with an
+    ``audience``, each row's description and location go through the case's standing
+    redactions for it (case-wide phrases and, for the defence, persona identities; see
+    docs/redaction.md). The stored revision never changes."""
     rows, cert = rows_from_json(r.rows_json)
-    return ScheduleDoc(
+    notes: tuple[str, ...] = tuple(mg6e.notes(rows)) if r.kind == "mg6e" else ()
+    marks = 0
+    if audience is not None:
+        from vigil.services.redaction.text import redactor
+
+        red = redactor(s, case.id, case.ref, audience)
+        shown = []
+        for row in rows:
+            desc, loc = red.free(row.description), red.free(row.location)
+            marks += len(desc.applied) + len(loc.applied)
+            shown.append(replace(row, description=desc.text, location=loc.text))
+        rows = shown
+        notes = (*notes, f"Redacted for the {audience}: {marks} redaction(s) in this copy; the "
+                 "unredacted schedule is held and can be produced on order.")  # fmt: skip
+    doc = ScheduleDoc(
         case.ref, clean(case.title), r.kind, r.number,
         r.generated_at.strftime("%Y-%m-%d %H:%M UTC"), clean(_name(s, r.generated_by_id) or "?"),
-        rows, cert, mg6e.notes(rows) if r.kind == "mg6e" else (),
+        rows, cert, notes,
     )  # fmt: skip
+    return doc, marks
 
 
-def render(ws: Workspace, case_ref: str, number: int, fmt: str) -> tuple[RevisionInfo, bytes]:
+def render(
+    ws: Workspace, case_ref: str, number: int, fmt: str, audience: str | None = None
+) -> tuple[RevisionInfo, bytes]:
     """Revision ``number`` of ``case_ref`` written as ``fmt`` (bytes), recorded as an export.
-    Any member who may read the case may have it."""
+    Any member who may read the case may have it; with ``audience`` (``defence`` or ``cps``)
+    the copy is redacted for it (see :func:`_doc`)."""
     fmt = check_format(fmt)
     now = ws.now()
     with ws.transaction() as s:
         user = access.require_act(s, ws, "read", case_ref)
         case = get_case(s, case_ref)
         r = _revision(s, case, number)
+        doc, marks = _doc(s, case, r, audience)
         buf = io.BytesIO()
-        writer(fmt)(_doc(s, case, r), buf)
+        writer(fmt)(doc, buf)
         data = buf.getvalue()
+        details: dict[str, object] = {
+            "format": fmt, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+            "content_sha256": r.content_sha256,
+        }  # fmt: skip
+        if audience is not None:
+            details |= {"redacted_for": audience, "redactions": marks}
         audit.record(
             s, user, "export", audit.Subject("disclosure_schedule", f"{r.kind}:{r.number}",
                                              case.ref),
-            details={"format": fmt, "sha256": hashlib.sha256(data).hexdigest(),
-                     "size": len(data), "content_sha256": r.content_sha256}, now=now,
+            details=details, now=now,
         )  # fmt: skip
         return _info(s, r), data
 
 
-def write_schedule(ws: Workspace, case_ref: str, kind: str, fmt: str, out: Path) -> Written:
+def write_schedule(
+    ws: Workspace, case_ref: str, kind: str, fmt: str, out: Path, audience: str | None = None
+) -> Written:
     """Generate (or reuse) the ``kind`` revision and write it to ``out`` as ``fmt``
-    (atomically: a temporary file beside it, renamed)."""
+    (atomically: a temporary file beside it, renamed); redacted for ``audience`` if given."""
     fmt = check_format(fmt)
     if out.is_dir():
         raise UserError(f"{out} is a folder", hint="give a file name, e.g. mg6c.pdf")
     if not out.parent.is_dir():
         raise UserError(f"no folder {out.parent} for {out.name}")
     info, new = generate(ws, case_ref, kind)
-    _, data = render(ws, case_ref, info.number, fmt)
+    _, data = render(ws, case_ref, info.number, fmt, audience)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
