@@ -104,6 +104,8 @@ PAGES = [
           shows="#capture-sessions tbody tr a"),
     Visit("capture session", "investigator", "/cases/{case}/capture/CS1",
           shows="tr.transcript-line img.crop"),
+    Visit("disclosure", "investigator", "/cases/{case}/disclosure",
+          shows="#disclosure-items tbody tr"),
 ]  # fmt: skip
 
 
