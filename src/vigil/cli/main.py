@@ -15,6 +15,7 @@ from vigil.cli import demo as demo_cli
 from vigil.cli import disclosure as disclosure_cli
 from vigil.cli import ingest as ingest_cli
 from vigil.cli import intel as intel_cli
+from vigil.cli import leads as leads_cli
 from vigil.cli import media as media_cli
 from vigil.cli import model as model_cli
 from vigil.cli import observation as observation_cli
@@ -81,6 +82,7 @@ app.command("search")(search_cli.search)
 app.add_typer(review_cli.app, name="review")
 app.add_typer(capture_cli.app, name="capture")
 app.add_typer(statement_cli.app, name="statement")
+app.add_typer(leads_cli.app, name="leads")
 app.add_typer(disclosure_cli.app, name="disclosure")
 app.add_typer(redaction_cli.app, name="redaction")
 

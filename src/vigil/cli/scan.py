@@ -100,13 +100,112 @@ def parser() -> argparse.ArgumentParser:
         help="Row layout: each conversation's rows are together, so it is scored as soon as the "
         "next begins (constant memory) instead of after the whole input is read.",
     )
+    p.add_argument(
+        "--errors",
+        type=Path,
+        metavar="PATH",
+        help="Where bad records are listed (default OUT.errors.csv; with --engine spark, the "
+        "Parquet folder OUT.errors.parquet).",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="local (default): this process. spark: PySpark, the same scores over Parquet or "
+        "JSON-lines tables of any size, results written as a Parquet folder (docs/scale.md).",
+    )
+    p.add_argument(
+        "--master",
+        metavar="URL",
+        help="With --engine spark: the Spark master (default local[*]; spark://HOST:7077, "
+        "yarn, k8s://... as spark-submit takes it).",
+    )
+    p.add_argument(
+        "--partitions",
+        type=_positive,
+        metavar="N",
+        help="With --engine spark: spread the input over N partitions (default: as read; the "
+        "row layout: the default parallelism).",
+    )
+    p.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="With --engine spark: a Spark setting for the session (repeatable), as "
+        "spark-submit --conf takes it.",
+    )
+    p.add_argument(
+        "--no-input-hash",
+        action="store_true",
+        help="With --engine spark: do not hash the input for the run's provenance record.",
+    )
     p.add_argument("--json", dest="as_json", action="store_true", help="Print the summary as JSON.")
     return p
+
+
+def _spark(a: argparse.Namespace) -> None:
+    """``vigil scan --engine spark``: :func:`vigil.scale.spark.run` (PySpark loaded here)."""
+    from vigil.errors import UserError
+
+    if a.out_format not in (None, "parquet"):
+        raise UserError("--engine spark writes Parquet", hint="leave out --format")
+    if a.grouped:
+        raise UserError("--grouped is for the local engine", hint="Spark gathers rows itself")
+    from vigil.scale import spark as vs
+
+    spec = vs.scoring_spec(
+        load_settings(), a.model, no_model=a.no_model, weights=a.weights, model_only=a.model_only
+    )
+    conf = {}
+    for item in a.spark_conf:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise UserError(f"--spark-conf {item!r}: give KEY=VALUE")
+        conf[key.strip()] = value
+    session = vs.session(a.master or "local[*]", conf=conf)
+    r = vs.run(
+        session,
+        str(a.src),
+        str(a.out),
+        errors_path=a.errors,
+        spec=spec,
+        in_format=a.in_format,
+        batch=a.batch,
+        partitions=a.partitions,
+        hash_input=not a.no_input_hash,
+    )
+    if a.as_json:
+        print(json.dumps(asdict(r), indent=2, ensure_ascii=False, sort_keys=True, default=str))
+    rate = r.messages / r.seconds if r.seconds else 0.0
+    lines = [
+        LEAD_NOT_VERDICT,
+        f"spark run {r.run_id} on {r.master}: scanned {r.conversations} conversation(s), "
+        f"{r.messages} message(s) from {r.input} ({r.input_format}, {r.layout} layout) in "
+        f"{r.seconds:.1f} s ({rate:,.0f} messages/s); {r.flagged} flagged; model: {r.model}; "
+        f"wrote {r.output}",
+    ]
+    if r.bad_records:
+        lines.append(f"{r.bad_records} bad record(s) skipped, listed in {r.errors}:")
+        for b in r.first_bad:
+            who = f" (id {b['id']})" if b.get("id") else ""
+            lines.append(f"  {b.get('file') or r.input}, {b['location']}{who}: {b['reason']}")
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
 def main(argv: Sequence[str]) -> None:
     """Run ``vigil scan`` with ``argv`` (the arguments after ``scan``)."""
     a = parser().parse_args(list(argv))
+    if a.engine == "spark":
+        _spark(a)
+        return
+    if a.master or a.partitions or a.no_input_hash or a.spark_conf:
+        from vigil.errors import UserError
+
+        raise UserError(
+            "--master, --partitions, --spark-conf and --no-input-hash need --engine spark"
+        )
     r = scan_service(
         load_settings(),
         a.src,
@@ -119,6 +218,7 @@ def main(argv: Sequence[str]) -> None:
         in_format=a.in_format,
         out_format=a.out_format,
         grouped=a.grouped,
+        errors=a.errors,
     )
     if a.as_json:
         doc = {"note": LEAD_NOT_VERDICT, **asdict(r)}

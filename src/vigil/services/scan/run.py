@@ -129,8 +129,10 @@ def scan(
     out_format: str | None = None,
     grouped: bool = False,
     model_only: bool = False,
+    errors: Path | None = None,
 ) -> ScanReport:
-    """Score every conversation in ``src`` and write the results to ``out``."""
+    """Score every conversation in ``src`` and write the results to ``out`` (bad records to
+    ``errors``, by default ``OUT.errors.csv``)."""
     scorer, folder = make_scorer(settings, model, no_model, weights, model_only)
     return scan_with(
         scorer,
@@ -141,6 +143,7 @@ def scan(
         in_format=in_format,
         out_format=out_format,
         grouped=grouped,
+        errors=errors,
     )
 
 
@@ -154,13 +157,16 @@ def scan_with(
     in_format: str | None = None,
     out_format: str | None = None,
     grouped: bool = False,
+    errors: Path | None = None,
 ) -> ScanReport:
     """:func:`scan` with a scorer already built (tests, repeated runs)."""
     if batch < 1:
         raise UserError(f"--batch {batch}: must be 1 or more")
     ifmt = format_of(src, in_format, "--in-format")
     ofmt = format_of(out, out_format, "--format")
-    errors = errors_path(out)
+    errors = errors if errors is not None else errors_path(out)
+    if errors.absolute() == out.absolute():
+        raise UserError(f"{errors}: --errors is the output file", hint="choose another --errors")
     if not out.parent.is_dir():
         raise UserError(f"{out.parent}: no such folder for --out")
     if src.exists() and any(p.exists() and p.samefile(src) for p in (out, errors)):

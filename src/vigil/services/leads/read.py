@@ -1,0 +1,135 @@
+"""A case's lead imports and leads, read on the record (read access to the case; one custody
+entry per listing). A lead is for a trained person to review, never a verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from vigil.db.tables.access import User
+from vigil.db.tables.evidence import Exhibit
+from vigil.db.tables.leads import Lead, LeadImport
+from vigil.services import access
+from vigil.services.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class ImportInfo:
+    """An import and the provenance of the run it came from."""
+
+    ref: str
+    exhibit_ref: str
+    run_id: str
+    input_path: str
+    input_sha256: str | None
+    results_sha256: str
+    run_vigil_version: str
+    spark_version: str
+    taxonomy_version: str
+    model_sha256: str
+    run_started_at: str
+    only_flagged: bool
+    rows_read: int
+    leads: int
+    imported_at: datetime
+    imported_by: str
+    tool_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadInfo:
+    """One lead: the platform's item id and what Vigil's run said about it."""
+
+    ref: str
+    import_ref: str
+    item_id: str
+    score: float
+    flagged: bool
+    categories: tuple[str, ...]
+    flags: tuple[str, ...]
+    urgency: int | None
+    taxonomy_version: str
+    model_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLeads:
+    case_ref: str
+    imports: list[ImportInfo]
+    leads: list[LeadInfo]
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(x for x in text.split(";") if x)
+
+
+def list_leads(
+    ws: Workspace, case_ref: str, *, flagged_only: bool = False, limit: int | None = None
+) -> CaseLeads:
+    """The case's imports and leads, most urgent and highest scored first."""
+    now = ws.now()
+    with ws.transaction() as s:
+        user = access.require_act(s, ws, "read", case_ref)
+        case = access.require_case(s, user, case_ref, "read")
+        imports = list(
+            s.execute(
+                select(LeadImport, Exhibit.ref, User.username)
+                .join(Exhibit, Exhibit.id == LeadImport.exhibit_id)
+                .join(User, User.id == LeadImport.imported_by_id)
+                .where(LeadImport.case_id == case.id)
+                .order_by(LeadImport.seq)
+            )
+        )
+        refs = {imp.id: imp.ref for imp, _, _ in imports}
+        stmt = select(Lead).where(Lead.case_id == case.id)
+        if flagged_only:
+            stmt = stmt.where(Lead.flagged.is_(True))
+        stmt = stmt.order_by(Lead.flagged.desc(), Lead.urgency.desc(), Lead.score.desc(), Lead.seq)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        leads = [
+            LeadInfo(
+                x.ref,
+                refs[x.import_id],
+                x.item_id,
+                x.score,
+                x.flagged,
+                _split(x.categories),
+                _split(x.flags),
+                x.urgency,
+                x.taxonomy_version,
+                x.model_sha256,
+            )
+            for x in s.execute(stmt).scalars()
+        ]
+        infos = [
+            ImportInfo(
+                i.ref,
+                ex_ref,
+                i.run_id,
+                i.input_path,
+                i.input_sha256,
+                i.results_sha256,
+                i.run_vigil_version,
+                i.spark_version,
+                i.taxonomy_version,
+                i.model_sha256,
+                i.run_started_at,
+                i.only_flagged,
+                i.rows_read,
+                i.leads,
+                i.imported_at,
+                who,
+                i.tool_version,
+            )
+            for i, ex_ref, who in imports
+        ]
+        access.record_view(
+            s, user, case.ref, object_type="leads", object_id=case.ref, purpose=None,
+            details={"imports": len(infos), "leads_shown": len(leads),
+                     "flagged_only": flagged_only},
+            now=now,
+        )  # fmt: skip
+    return CaseLeads(case.ref, infos, leads)
