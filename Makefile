@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/vigil/web/static/vendor
 # Debian packages the project needs: jq (bundle checks by hand, and its test),
-# postgresql (multi-user tests), chromium (web tests), tesseract (screenshot OCR), a Java
-# runtime (Spark).
-APT_PACKAGES := jq unzip postgresql libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavdevice-dev libavfilter-dev libswresample-dev cmake tesseract-ocr tesseract-ocr-eng default-jre-headless
+# postgresql (multi-user tests, `make test-pg`, `make team`), nginx (`make team`'s proxy, and its
+# test), chromium (web tests), tesseract (screenshot OCR; colour emoji for its test pages), a
+# Java runtime (Spark).
+APT_PACKAGES := jq unzip postgresql nginx libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavdevice-dev libavfilter-dev libswresample-dev cmake tesseract-ocr tesseract-ocr-eng default-jre-headless fonts-noto-color-emoji
 PYTEST_ARGS ?=
 
-.PHONY: setup apt demo test lint typecheck unit slow clean model eval
+.PHONY: setup apt demo test lint typecheck unit slow clean model eval test-pg team team-stop team-status
 
 # Bytecode for Vigil's own modules too (an editable install has none, and where
 # PYTHONDONTWRITEBYTECODE is set every `vigil scan` would compile them again): only stale files.
@@ -62,6 +63,26 @@ test: lint typecheck unit
 # interrupted and killed mid-way. One process: the ingest starts its own parse worker.
 slow: setup
 	$(BIN)/pytest -q -m slow $(PYTEST_ARGS)
+
+# The unit suite again with every test workspace in a PostgreSQL database of its own (one
+# throw-away server per pytest worker, from Debian's binaries; tests/pgmode.py). Tests about
+# SQLite itself are marked sqlite_only and skipped.
+test-pg: setup
+	VIGIL_TEST_DB=postgresql $(BIN)/pytest -q -n 2 -m "not slow" $(PYTEST_ARGS)
+
+# A team server in one command (docs/deploy.md): PostgreSQL, `vigil serve` on loopback and nginx
+# with TLS in front. Not root, or TEAM_ARGS=--local: everything under ./team-data (TEAM_DATA),
+# https on port 8443 (TEAM_PORT). Root on a systemd server: Debian's PostgreSQL, a service account,
+# the systemd unit and an nginx site on 443.
+TEAM_ARGS ?=
+team: setup
+	bash deploy/team.sh start $(TEAM_ARGS)
+
+team-stop:
+	bash deploy/team.sh stop $(TEAM_ARGS)
+
+team-status:
+	bash deploy/team.sh status $(TEAM_ARGS)
 
 # The default model, trained through the evaluation harness on ../shared/eval/grooming/dev.bin
 # (the data never leaves the harness's private folder; only weights come out).

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests import pgmode
 from tests.pg import fresh_database, postgres_server
 from vigil.config import Settings
 from vigil.services.cases import create_case
@@ -22,6 +23,25 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): about SQLite itself (its files, read-only device databases); "
+        "skipped when the suite runs on PostgreSQL (VIGIL_TEST_DB=postgresql)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``VIGIL_TEST_DB=postgresql`` skip the tests about SQLite itself, with their reason."""
+    if not pgmode.enabled():
+        return
+    for item in items:
+        mark = item.get_closest_marker("sqlite_only")
+        if mark is not None:
+            reason = mark.kwargs.get("reason") or (mark.args[0] if mark.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +73,49 @@ def pg_server() -> Iterator[str]:
         if url is None:
             pytest.skip("PostgreSQL binaries not installed (make test installs them)")
         yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _workspaces_on_postgres(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under ``VIGIL_TEST_DB=postgresql`` (``make test-pg``) every workspace a test makes lives
+    in a PostgreSQL database of its own on this process's server (tests/pgmode.py), in this
+    process and in the ``vigil`` processes it starts."""
+    if not pgmode.enabled():
+        yield
+        return
+    server = request.getfixturevalue("pg_server")
+    before = {k: os.environ.get(k) for k in (pgmode.SERVER_ENV, "PYTHONPATH")}
+    with fresh_database(server, prefix="template_") as template_url:
+        from vigil.db import session as dbs
+
+        engine = dbs.make_engine(template_url)
+        dbs.upgrade(engine)
+        engine.dispose()
+        os.environ[pgmode.SERVER_ENV] = server
+        pgmode.prepare_server(template_url.rsplit("/", 1)[1])
+        path = os.environ.get("PYTHONPATH")
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pgmode.SITE_DIR), path]))
+        pgmode.install()
+        try:
+            yield
+        finally:
+            for key, value in before.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under ``make test-pg``: drop the databases of the workspaces made in a test's
+    ``tmp_path`` when it ends (those of wider fixtures last until the server stops)."""
+    folder: Path | None = None
+    if pgmode.enabled() and "tmp_path" in request.fixturenames:
+        folder = request.getfixturevalue("tmp_path")
+    yield
+    if folder is not None:
+        pgmode.drop_under(folder)
 
 
 @pytest.fixture()

@@ -44,6 +44,10 @@ def test_bad_value_names_the_variable(
     assert var in info.value.message and words in info.value.message
 
 
+@pytest.mark.sqlite_only(
+    reason="checks the SQLite URL an unset VIGIL_DATABASE_URL gives; make test-pg gives every "
+    "workspace a PostgreSQL URL"
+)
 def test_empty_optional_variable_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIGIL_MODEL_DIR", "")
     monkeypatch.setenv("VIGIL_DATABASE_URL", " ")

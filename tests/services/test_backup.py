@@ -107,6 +107,13 @@ def _assert_empty(settings: Settings) -> None:
     assert not [p for p in settings.evidence_dir.rglob("*") if p.is_file()]
 
 
+SQLITE_SNAPSHOT = pytest.mark.sqlite_only(
+    reason="reads or edits the archive's SQLite snapshot; test_postgres_round_trip covers the "
+    "pg_dump one"
+)
+
+
+@SQLITE_SNAPSHOT
 def test_sqlite_round_trip(ws: Workspace, tmp_path: Path) -> None:
     _populate(ws, tmp_path)
     before, head = _state(ws), _entries(ws)[-1]
@@ -144,6 +151,7 @@ def test_sqlite_round_trip(ws: Workspace, tmp_path: Path) -> None:
     assert not (target.resolved_home / STAGING).exists()
 
 
+@SQLITE_SNAPSHOT
 def test_a_checkpoint_committed_but_not_yet_in_the_file_is_backed_up(
     ws: Workspace, tmp_path: Path
 ) -> None:
@@ -191,7 +199,14 @@ def _edit_snapshot(members: dict[str, bytes], tmp_path: Path, what: str) -> None
     members[MANIFEST] = json.dumps(manifest).encode()
 
 
-@pytest.mark.parametrize("tamper", ["blob bytes", "custody entry", "registered MD5"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "blob bytes",
+        pytest.param("custody entry", marks=SQLITE_SNAPSHOT),
+        pytest.param("registered MD5", marks=SQLITE_SNAPSHOT),
+    ],
+)
 def test_tampered_archive_refused_and_target_left_empty(
     ws: Workspace, tmp_path: Path, tamper: str
 ) -> None:

@@ -176,8 +176,8 @@ TAMPERS: dict[str, tuple[Tamper, str]] = {
     "insert a message": (
         _sql(
             "INSERT INTO messages (conversation_id, seq, text, source_location, is_edited, "
-            "is_deleted, is_system, has_attachments) VALUES (:c, 999, 'planted', 'x', 0, 0, "
-            "0, 0)"
+            "is_deleted, is_system, has_attachments) VALUES (:c, 999, 'planted', 'x', false, "
+            "false, false, false)"  # (SQLite reads false as 0; PostgreSQL wants a boolean)
         ),
         "MESSAGE INSERTED",
     ),
