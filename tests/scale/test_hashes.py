@@ -15,6 +15,8 @@ from vigil.media.index import ExactIndex, PdqIndex
 from vigil.media.matching import ListRef, Lookup
 from vigil.scale.hashes import HashSets, match_hashes
 
+pytestmark = pytest.mark.slow  # a Spark JVM per worker: in `make slow` (CI), not `make test`
+
 CAT = Category("projectvic-us", "1", "child abuse material")
 
 

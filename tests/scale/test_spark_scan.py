@@ -20,6 +20,8 @@ from vigil.scale import spark as vs
 from vigil.scale.partition import ScoringSpec
 from vigil.services.scan.run import scan
 
+pytestmark = pytest.mark.slow  # a Spark JVM per worker: in `make slow` (CI), not `make test`
+
 FIELDS = ("score", "flagged", "categories", "flags", "urgency", "language", "checked", "note")
 
 
