@@ -33,6 +33,7 @@ BUILTIN_FORMATS: tuple[str, ...] = (
     "whatsapp_ios",
     "kik_sqlite",
     "snapchat_arroyo",
+    "telegram_cache4",
     "ufdr",
     "pan12_xml",
     "generic",
