@@ -1,7 +1,8 @@
 """Spark triage against `vigil scan` in one process and against a plain PySpark `re` UDF.
 
 Issue 21's targets, on the same generated Parquet input (synthetic chat segments in the
-``id,segment`` layout, about ten messages each; a taxonomy cue in about 2 % of messages):
+``id,segment`` layout, about ten messages each; a taxonomy cue in about 2 % of messages; the
+words and cues of bench/scan_segments.py, whose generator writes them):
 
   (a) `vigil scan` (local engine), one process pinned to one core;
   (b) `vigil scan --engine spark --master local[1]`, the whole Spark process tree pinned to one
@@ -35,75 +36,19 @@ import sys
 import time
 from pathlib import Path
 
+from scan_segments import segment
+
 HERE = Path(__file__).resolve().parent
-WORDS = [
-    "hey",
-    "lol",
-    "what",
-    "are",
-    "you",
-    "doing",
-    "today",
-    "i",
-    "am",
-    "so",
-    "bored",
-    "at",
-    "home",
-    "my",
-    "mum",
-    "is",
-    "out",
-    "later",
-    "school",
-    "was",
-    "ok",
-    "wanna",
-    "talk",
-    "yeah",
-    "sure",
-    "haha",
-    "cool",
-    "music",
-    "do",
-    "like",
-    "pop",
-    "and",
-    "rock",
-    "games",
-    "fun",
-    "see",
-    "tomorrow",
-    "bye",
-    "did",
-    "watch",
-    "the",
-    "match",
-    "last",
-    "night",
-    "homework",
-    "page",
-    "football",
-    "training",
-    "thursday",
-    "same",
-    "dinner",
-    "film",
-    "good",
-]
-CUES = [
-    "how old are you",
-    "are your parents home right now",
-    "keep this between us ok",
-    "i can buy you a new phone",
-    "can we meet this weekend",
-    "delete our chats after",
-    "who else uses your phone",
-]
+MESSAGE_WORDS = (3, 12)
+CUE_RATE = 0.02
+INPUT = "g2"
+"""The generator's version, in the input's file name: an input written by an earlier generator
+(its own word list) is not reused."""
 
 
 def generate(path: Path, messages: int, seed: int = 21) -> int:
-    """Write ``messages`` messages as segments of 5-15 lines; returns the segment count."""
+    """Write ``messages`` messages as segments of 5-15 lines (bench/scan_segments.py's words
+    and cues: 3-12 words a message, a cue in 2 % of messages); returns the segment count."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -114,14 +59,8 @@ def generate(path: Path, messages: int, seed: int = 21) -> int:
     schema = pa.schema([("id", pa.string()), ("segment", pa.string())])
     while done < messages:
         k = min(rng.randint(5, 15), messages - done)
-        lines = []
-        for _ in range(k):
-            words = rng.choices(WORDS, k=rng.randint(3, 12))
-            if rng.random() < 0.02:
-                words.insert(rng.randrange(len(words) + 1), rng.choice(CUES))
-            lines.append(" ".join(words))
         ids.append(f"seg-{n}")
-        segs.append("\n".join(lines))
+        segs.append(segment(rng, lines=k, words=MESSAGE_WORDS, cue_rate=CUE_RATE, cues=1))
         done, n = done + k, n + 1
         if len(ids) == 50_000 or done >= messages:
             writer = writer or pq.ParquetWriter(str(tmp), schema)
@@ -238,14 +177,14 @@ def main() -> None:
         udf_child(a.udf_child[0], a.udf_child[1], int(a.udf_child[2]))
         return
     a.out.mkdir(parents=True, exist_ok=True)
-    src = a.out / f"chats-{a.messages}.parquet"
+    src = a.out / f"chats-{a.messages}-{INPUT}.parquet"
     if not src.exists():
         t0 = time.perf_counter()
         n = generate(src, a.messages)
         print(
             f"generated {a.messages:,} messages in {n:,} segments in {time.perf_counter() - t0:.0f} s"
         )
-    warm = a.out / "warmup.parquet"
+    warm = a.out / f"warmup-{INPUT}.parquet"
     if not warm.exists():
         generate(warm, 20_000, seed=5)
     size = src.stat().st_size / 1e6

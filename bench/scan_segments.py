@@ -111,16 +111,31 @@ CUES = [
 ]  # fmt: skip
 
 
+def segment(
+    rng: random.Random,
+    lines: int = 1,
+    words: tuple[int, int] = (200, 400),
+    cue_rate: float = 0.125,
+    cues: int = 3,
+) -> str:
+    """One synthetic chat segment: ``lines`` messages, one a line, each of ``words`` (least,
+    most) words drawn from WORDS; a message gets ``cues`` different CUES inserted at random
+    places with probability ``cue_rate``. The defaults are this script's segments (one long
+    line of 200-400 words, 3 cues in one segment in eight); bench/scale.py asks for about ten
+    short messages with a cue in 2 % of them."""
+    out = []
+    for _ in range(lines):
+        message = [rng.choice(WORDS) for _ in range(rng.randint(*words))]
+        if rng.random() < cue_rate:
+            for cue in rng.sample(CUES, cues):
+                message.insert(rng.randrange(len(message)), cue)
+        out.append(" ".join(message))
+    return "\n".join(out)
+
+
 def segments(n: int, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        words = [rng.choice(WORDS) for _ in range(rng.randint(200, 400))]
-        if rng.random() < 0.125:
-            for cue in rng.sample(CUES, 3):
-                words.insert(rng.randrange(len(words)), cue)
-        out.append(" ".join(words))
-    return out
+    return [segment(rng) for _ in range(n)]
 
 
 def one_core() -> None:

@@ -25,6 +25,7 @@ import pytest
 
 from tests.web.conftest import CASE, WebWorld, build_world
 from tests.web.matrix.capture import seed_session
+from tests.web.matrix.leads import seed_leads
 from tests.web.seed import totp_code
 from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
 from tests.web.test_casework_pages import seed_casework
@@ -106,6 +107,7 @@ PAGES = [
           shows="tr.transcript-line img.crop"),
     Visit("disclosure", "investigator", "/cases/{case}/disclosure",
           shows="#disclosure-items tbody tr"),
+    Visit("leads", "investigator", "/cases/{case}/leads", shows="#leads-table tbody tr[id]"),
 ]  # fmt: skip
 
 
@@ -181,6 +183,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     world = build_world(home)
     seed_casework(world)  # suspects, children, outcomes, personas: the sections have rows
     seed_session(world.ws, CASE)  # a capture session (CS1) with notes and transcript lines
+    seed_leads(world.ws, CASE)  # an imported Spark run (OP-WEB-LI1) with its leads
     users.create_user(world.ws, NEWCOMER[0], "investigator", None, NEWCOMER[1])
     world.ws.engine.dispose()
     with vigil_serve(home, "web.admin") as url, sync_api.sync_playwright() as p:

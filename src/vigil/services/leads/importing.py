@@ -181,9 +181,9 @@ def import_results(
     ws: Workspace, case_ref: str, results: Path, *, only_flagged: bool = False
 ) -> ImportReport:
     """Import a Spark run's results folder into ``case_ref`` (write access to the case)."""
-    manifest, manifest_bytes = _manifest(results)
     with ws.sessions() as s:
-        access.require_act(s, ws, "write", case_ref)
+        access.require_act(s, ws, "write", case_ref)  # before the folder is looked at
+        manifest, manifest_bytes = _manifest(results)
         case = get_case(s, case_ref)
         dup = s.execute(
             select(LeadImport.ref).where(

@@ -1,16 +1,19 @@
 """A case's lead imports and leads, read on the record (read access to the case; one custody
-entry per listing). A lead is for a trained person to review, never a verdict."""
+entry per listing). ``vigil leads list`` and the case's leads page (and its API twin) call
+:func:`list_leads`. A lead is for a trained person to review, never a verdict."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from vigil import LEAD_NOT_VERDICT
 from vigil.db.tables.access import User
 from vigil.db.tables.evidence import Exhibit
 from vigil.db.tables.leads import Lead, LeadImport
+from vigil.errors import NotFound
 from vigil.services import access
 from vigil.services.workspace import Workspace
 
@@ -56,9 +59,20 @@ class LeadInfo:
 
 @dataclass(frozen=True, slots=True)
 class CaseLeads:
+    """The case's imports (all) and the leads asked for: ``total`` of them match the filters,
+    ``leads`` are those from ``offset`` on (at most ``limit``)."""
+
     case_ref: str
     imports: list[ImportInfo]
     leads: list[LeadInfo]
+    total: int = 0
+    offset: int = 0
+    limit: int | None = None
+    flagged_only: bool = False
+    import_ref: str | None = None
+    may_write: bool = False
+    """Whether the reader may also import into the case (their role writes)."""
+    note: str = LEAD_NOT_VERDICT
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -66,9 +80,17 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 def list_leads(
-    ws: Workspace, case_ref: str, *, flagged_only: bool = False, limit: int | None = None
+    ws: Workspace,
+    case_ref: str,
+    *,
+    flagged_only: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    import_ref: str | None = None,
 ) -> CaseLeads:
-    """The case's imports and leads, most urgent and highest scored first."""
+    """The case's imports and leads, most urgent and highest scored first; ``flagged_only``
+    and ``import_ref`` (one import of the case) filter the leads, ``offset`` and ``limit``
+    page them."""
     now = ws.now()
     with ws.transaction() as s:
         user = access.require_act(s, ws, "read", case_ref)
@@ -83,10 +105,21 @@ def list_leads(
             )
         )
         refs = {imp.id: imp.ref for imp, _, _ in imports}
-        stmt = select(Lead).where(Lead.case_id == case.id)
+        where = [Lead.case_id == case.id]
         if flagged_only:
-            stmt = stmt.where(Lead.flagged.is_(True))
-        stmt = stmt.order_by(Lead.flagged.desc(), Lead.urgency.desc(), Lead.score.desc(), Lead.seq)
+            where.append(Lead.flagged.is_(True))
+        if import_ref is not None:
+            chosen = [i for i, r in refs.items() if r == import_ref]
+            if not chosen:
+                raise NotFound(f"no lead import {import_ref!r} in case {case.ref}")
+            where.append(Lead.import_id == chosen[0])
+        total = int(s.execute(select(func.count()).select_from(Lead).where(*where)).scalar_one())
+        stmt = select(Lead).where(*where)
+        stmt = stmt.order_by(
+            Lead.flagged.desc(), Lead.urgency.desc().nulls_last(), Lead.score.desc(), Lead.seq
+        )
+        if offset:
+            stmt = stmt.offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
         leads = [
@@ -129,7 +162,10 @@ def list_leads(
         access.record_view(
             s, user, case.ref, object_type="leads", object_id=case.ref, purpose=None,
             details={"imports": len(infos), "leads_shown": len(leads),
-                     "flagged_only": flagged_only},
+                     "flagged_only": flagged_only, "import": import_ref, "offset": offset},
             now=now,
         )  # fmt: skip
-    return CaseLeads(case.ref, infos, leads)
+    return CaseLeads(
+        case.ref, infos, leads, total, offset, limit, flagged_only, import_ref,
+        access.role_allows(user.role, "write"),
+    )  # fmt: skip

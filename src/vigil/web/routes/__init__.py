@@ -19,6 +19,7 @@ from vigil.web.routes import (
     disclosure,
     exhibits,
     intel,
+    leads,
     media,
     personas,
     plugins,
@@ -50,4 +51,5 @@ ALL: tuple[ModuleType, ...] = (
     capture,
     uploads,
     disclosure,
+    leads,
 )
