@@ -7,7 +7,7 @@ VENDOR := src/vigil/web/static/vendor
 # postgresql (multi-user tests, `make test-pg`, `make team`), nginx (`make team`'s proxy, and its
 # test), chromium (web tests), tesseract (screenshot OCR; colour emoji for its test pages), a
 # Java runtime (Spark).
-APT_PACKAGES := jq unzip postgresql nginx libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavdevice-dev libavfilter-dev libswresample-dev cmake tesseract-ocr tesseract-ocr-eng default-jre-headless fonts-noto-color-emoji
+APT_PACKAGES := jq unzip postgresql nginx libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium libicu-dev pkg-config gcc g++ libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavdevice-dev libavfilter-dev libswresample-dev cmake tesseract-ocr tesseract-ocr-eng default-jre-headless fonts-noto-color-emoji
 PYTEST_ARGS ?=
 
 .PHONY: setup apt demo test lint typecheck unit slow clean model eval test-pg team team-stop team-status
@@ -37,7 +37,7 @@ apt:
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml src/vigil/analysis/learn/_grams.c
 	@$(MAKE) --no-print-directory apt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -e '.[dev]'

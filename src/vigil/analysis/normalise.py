@@ -464,19 +464,30 @@ _WORDS = _WordCache({_SEP: _SEP})
 
 _ALPHA_LINE_RE = re.compile(r"^[a-z]+$", re.MULTILINE)
 _MARKED_LINE_RE = re.compile(f"^({_MARKS}*)([a-z]+)({_MARKS}*)$", re.MULTILINE)
-_TRIPLE_LINE_RE = re.compile(r"^.*([a-z])\1\1.*$", re.MULTILINE)
+
+
+def _tripled(blob: str) -> set[str]:
+    """The lines of ``blob`` with a letter three times in a row ("sooo")."""
+    found: set[str] = set()
+    pos = 0
+    while (m := _TRIPLE_RE.search(blob, pos)) is not None:
+        start = blob.rfind("\n", 0, m.start()) + 1
+        end = blob.find("\n", m.end())
+        end = len(blob) if end < 0 else end
+        found.add(blob[start:end])
+        pos = end
+    return found
 
 
 def _learn(words: set[str]) -> None:
     """Put the normal form of every one of ``words`` (whitespace-free, case-folded) in the word
     cache at once: what :meth:`_WordCache.__missing__` gives one word at a time, with the two
     commonest kinds (plain ASCII letters, and letters between marks such as ``"hi!"``) found
-    by three regex passes over the words joined by newlines instead of a Python call each.
+    by regex passes over the words joined by newlines instead of a Python call each.
     Words with a letter tripled ("sooo") and the rest go the word-by-word way."""
     cache = _WORDS
     expansions = _data().expansions
     blob = "\n".join(words)
-    tripled = {m.group() for m in _TRIPLE_LINE_RE.finditer(blob)}
     alpha = _ALPHA_LINE_RE.findall(blob)
     cache.update(zip(alpha, map(expansions.get, alpha, alpha), strict=True))
     rest = words.difference(alpha)
@@ -486,7 +497,7 @@ def _learn(words: set[str]) -> None:
             cache[m.group()] = m.group(1) + expansions.get(letters, letters) + m.group(3)
         for word in rest.difference(cache):
             cache[word] = _word_plain(word)
-    for word in tripled:
+    for word in _tripled(blob):
         cache[word] = _word_text(word)
 
 

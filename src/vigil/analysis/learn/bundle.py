@@ -61,10 +61,17 @@ def _json_part(folder: Path, fname: str, card: dict[str, Any]) -> dict[str, Any]
     return data
 
 
-def load_bundle(folder: Path) -> Bundle:
-    """Load and check a model folder."""
-    model = load_model(folder)
+def load_bundle(folder: Path, *, light: bool = False) -> Bundle:
+    """Load and check a model folder. ``light``: score the model with the C scorer, without
+    NumPy, when it can be (:mod:`vigil.analysis.learn.light`; the same scores)."""
     card = read_card(folder)
+    model: Any = None
+    if light:
+        from vigil.analysis.learn.light import load_light
+
+        model = load_light(folder, card)
+    if model is None:
+        model = load_model(folder)
     st = _json_part(folder, STACKER_FILE, card)
     ind = _json_part(folder, INDICATORS_FILE, card)
     return Bundle(
@@ -90,14 +97,16 @@ def build_scorer(
     *,
     weights_path: Path | None = None,
     engine: Engine | None = None,
+    light: bool = False,
 ) -> Scorer:
     """A :class:`Scorer`: with the model folder's model, stacker and indicator weights, or
     (``model_dir`` None) the indicators alone with the built-in weights. ``weights_path``
-    overrides the indicator weights either way."""
+    overrides the indicator weights either way. ``light``: see :func:`load_bundle` (for
+    callers that only score, such as ``vigil scan``)."""
     engine = engine or default_engine()
     if model_dir is None:
         return Scorer(engine, load_weights(weights_path))
-    b = load_bundle(model_dir)
+    b = load_bundle(model_dir, light=light)
     weights = load_weights(weights_path) if weights_path else (b.indicators or load_weights())
     return Scorer(engine, weights, b.model, b.stacker)
 

@@ -21,6 +21,7 @@ always lands in the same columns on every machine (nothing depends on Python's `
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -158,6 +159,16 @@ def _counted(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDA
     return ordered[starts], np.diff(np.append(starts, ordered.size))
 
 
+def _log1p(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """``log1p`` of each count, as the C library computes it (``math.log1p``): NumPy's own
+    ``log1p`` can differ in the last bit, and the C scorer (``_grams.c``) must give the same
+    doubles as this code."""
+    if counts.size == 0:
+        return np.zeros(0, dtype=np.float64)
+    table = np.array([math.log1p(i) for i in range(int(counts.max()) + 1)], dtype=np.float64)
+    return table[counts]
+
+
 def rows(
     texts: Sequence[str], bits: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
@@ -167,7 +178,7 @@ def rows(
     uniq, counts = _counted(doc * (1 << bits) + columns(hashes, bits))
     r = uniq >> bits
     c = uniq & ((1 << bits) - 1)
-    v = np.log1p(counts.astype(np.float64))
+    v = _log1p(counts)
     norms = np.sqrt(np.bincount(r, weights=v * v, minlength=len(texts)))
     return r, c, v / norms[r]
 

@@ -24,14 +24,16 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from vigil.analysis.learn.card import CARD_FILE, CARD_SCHEMA, MODEL_FILE
-from vigil.analysis.learn.model import FeatureConfig, TrainedModel
 from vigil.errors import IntegrityError, UserError
+
+if TYPE_CHECKING:  # NumPy is imported where it is used: `vigil scan` loads models without it
+    import numpy as np
+    import numpy.typing as npt
+
+    from vigil.analysis.learn.model import TrainedModel
 
 FORMAT = "vigil-linear/1"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -39,6 +41,8 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 def encode_model(model: TrainedModel) -> bytes:
     """The model file's bytes: the same model always gives the same bytes."""
+    import numpy as np
+
     nz = np.flatnonzero(model.weights)
     arrays = {
         "format": np.array(FORMAT),
@@ -63,6 +67,10 @@ def encode_model(model: TrainedModel) -> bytes:
 
 def decode_model(blob: bytes, name: str, sha256: str | None = None) -> TrainedModel:
     """Read a model file's bytes (no pickle); raises IntegrityError on anything malformed."""
+    import numpy as np
+
+    from vigil.analysis.learn.model import FeatureConfig, TrainedModel
+
     try:
         with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
             fmt = str(npz["format"])
@@ -107,6 +115,8 @@ def _cached_weights(sha256: str, dimension: int) -> npt.NDArray[np.float64] | No
     """The dense weights of the model file with this SHA-256, kept in the compiled-pattern cache
     (inflating the model file was most of loading it; the file itself is checked every time).
     Memory-mapped: a scan touches only the weights of the n-grams it meets."""
+    import numpy as np
+
     path = _weights_path(sha256)
     if path is None or not path.is_file():
         return None
@@ -122,6 +132,8 @@ def _cached_weights(sha256: str, dimension: int) -> npt.NDArray[np.float64] | No
 def _keep_weights(sha256: str, weights: npt.NDArray[np.float64]) -> None:
     """Write the checked weights for :func:`_cached_weights`, atomically; a read-only cache only
     costs the time."""
+    import numpy as np
+
     path = _weights_path(sha256)
     if path is None:
         return

@@ -87,7 +87,7 @@ def make_scorer(
     when there is one; ``no_model`` scores with the indicators alone; ``model_only`` with
     the learned model alone (for evaluation).
     """
-    from vigil.analysis.learn.bundle import build_scorer, resolve_model_dir  # loads scikit-learn
+    from vigil.analysis.learn.bundle import build_scorer, resolve_model_dir
 
     if no_model and model is not None:
         raise UserError("--model and --no-model together", hint="give one of them")
@@ -108,7 +108,7 @@ def make_scorer(
             set_database_cache(cache if os.access(cache, os.W_OK) else None)
         except OSError:
             set_database_cache(None)
-    scorer = build_scorer(folder, weights_path=weights)
+    scorer = build_scorer(folder, weights_path=weights, light=True)
     if model_only:
         if scorer.model is None:
             raise UserError("--model-only needs a model", hint="give --model or VIGIL_MODEL_DIR")

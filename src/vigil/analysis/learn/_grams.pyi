@@ -1,0 +1,3 @@
+from typing_extensions import Buffer
+
+def decision(texts: list[str], weights: Buffer, intercept: float, bits: int, /) -> list[float]: ...
