@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tarfile
 from dataclasses import asdict
 from pathlib import Path
@@ -36,18 +37,39 @@ from vigil.services.workspace import Workspace, init_workspace
 CASE = "OP-TEST"
 
 
+def not_checked(i: int) -> bool:
+    """Whether :func:`result_rows` makes row ``i`` one the run did not check (German: no
+    patterns), scored 0 for that reason alone."""
+    return i % 3 != 0 and i % 4 == 1
+
+
 def result_rows(n: int) -> list[dict[str, Any]]:
+    """Rows as a Spark run writes them: platform item ids and scores, no conversation text.
+    Every third is flagged; some (:func:`not_checked`) were not checked: language ``de``."""
     rows = []
     for i in range(n):
         flagged = i % 3 == 0
+        skipped = not_checked(i)
         rows.append({
-            "id": f"platform-conv-{i}", "score": round(0.9 - i / (2 * n), 6) if flagged else 0.05,
+            "id": f"platform-conv-{i}", "score": round(0.9 - i / (2 * n), 6) if flagged
+            else 0.0 if skipped else 0.05,
             "flagged": flagged, "categories": ["age_identity_probing"] if flagged else [],
             "flags": ["meeting"] if i % 6 == 0 else [], "urgency": 3 if i % 6 == 0 else 0,
-            "language": "en", "checked": True, "note": "", "taxonomy_version": "2026.11.1",
-            "model_sha256": "ab" * 32,
+            "language": "de" if skipped else "en", "checked": not skipped,
+            "note": "not checked: language de" if skipped
+            else "not flagged: no evidence that a child takes part" if i % 3 == 2 else "",
+            "taxonomy_version": "2026.11.1", "model_sha256": "ab" * 32,
         })  # fmt: skip
     return rows
+
+
+OLD_COLUMNS = ("language", "checked", "note")
+"""Columns a run written before Vigil's runs had a language check lacks."""
+
+
+def old_style(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same rows as an older run wrote them, without :data:`OLD_COLUMNS`."""
+    return [{k: v for k, v in r.items() if k not in OLD_COLUMNS} for r in rows]
 
 
 def results_folder(path: Path, rows: list[dict[str, Any]], run_id: str = "run-1") -> Path:
@@ -116,6 +138,19 @@ def test_import_records_the_exhibit_provenance_and_leads(ws: Workspace, tmp_path
     assert first.flagged and first.urgency == 3 and first.flags == ("meeting",)
     ranked = [(x.flagged, x.urgency or 0, x.score) for x in found.leads]
     assert ranked == sorted(ranked, reverse=True)  # most urgent, highest scored first
+    # the run's language check comes through, row for row
+    by_item = {x.item_id: x for x in found.leads}
+    for row in result_rows(30):
+        x = by_item[row["id"]]
+        assert (x.language, x.checked, x.note) == (row["language"], row["checked"], row["note"])
+    skipped = by_item["platform-conv-1"]
+    assert not_checked(1) and (skipped.score, skipped.checked) == (0.0, False)
+    assert (skipped.check, skipped.remarks) == ("not checked: language de", "")
+    seen = by_item["platform-conv-2"]
+    assert (seen.check, seen.remarks) == (
+        "checked (en)", "not flagged: no evidence that a child takes part")  # fmt: skip
+    first_row = by_item["platform-conv-0"]
+    assert (first_row.check, first_row.remarks) == ("checked (en)", "")
     with ws.sessions() as s:
         last = s.execute(
             select(CustodyEntry).order_by(CustodyEntry.seq.desc()).limit(1)
@@ -161,6 +196,108 @@ def test_altered_results_and_bad_rows_are_refused_and_nothing_is_written(
     assert counts(ws) == before
 
 
+def test_a_run_written_without_the_language_check_still_imports(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """An older run's Parquet has no language, checked or note columns: its leads import with
+    those fields empty, and say that the run did not record whether they were checked."""
+    folder = results_folder(tmp_path / "old.parquet", old_style(result_rows(8)))
+    assert not set(OLD_COLUMNS) & set(pq.read_schema(folder / "part-00000.snappy.parquet").names)
+    r = import_results(ws, CASE, folder)
+    assert (r.rows_read, r.leads) == (8, 8)
+    leads = list_leads(ws, CASE).leads
+    assert len(leads) == 8
+    for x in leads:
+        assert (x.language, x.checked, x.note) == (None, None, None)
+        assert (x.check, x.remarks) == ("not recorded by the run", "")
+    with ws.sessions() as s:
+        stored = list(s.execute(select(Lead.language, Lead.checked, Lead.note)))
+    assert stored == [(None, None, None)] * 8
+
+
+def _everywhere(rows: list[dict[str, Any]], key: str, value: Any) -> list[dict[str, Any]]:
+    return [{**r, key: value} for r in rows]
+
+
+def _at(rows: list[dict[str, Any]], i: int, key: str, value: Any) -> list[dict[str, Any]]:
+    return [{**r, key: value} if k == i else r for k, r in enumerate(rows)]
+
+
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        # a column of the wrong type: the first row of the first part is named
+        (_everywhere(result_rows(6), "checked", "no"),
+         r"part-00000\.snappy\.parquet, row 1: checked is not true or false"),
+        (_everywhere(result_rows(6), "language", 7),
+         r"part-00000\.snappy\.parquet, row 1: language 7 is not a language code"),
+        (_everywhere(result_rows(6), "note", 3),
+         r"part-00000\.snappy\.parquet, row 1: note 3 is not text"),
+        (_everywhere(result_rows(6), "urgency", "3"),
+         r"part-00000\.snappy\.parquet, row 1: urgency '3' is not 0 to 3"),
+        # a bad value in one row (row 4 of 6 is the second part's row 2, and not flagged)
+        (_at(result_rows(6), 4, "language", "x" * 17),
+         r"part-00001\.snappy\.parquet, row 2: language 'x{17}' is not a language code"),
+        (_at(result_rows(6), 4, "language", "e\nn"),
+         r"part-00001\.snappy\.parquet, row 2: language 'e\\nn' is not a language code"),
+        (_at(result_rows(6), 4, "note", "not checked\x00"),
+         r"part-00001\.snappy\.parquet, row 2: note 'not checked\\x00' is not text"),
+        (_at(result_rows(6), 4, "urgency", 9),
+         r"part-00001\.snappy\.parquet, row 2: urgency 9 is not 0 to 3"),
+    ],
+)  # fmt: skip
+def test_bad_language_check_values_are_bad_rows_and_nothing_is_written(
+    ws: Workspace, tmp_path: Path, rows: list[dict[str, Any]], words: str
+) -> None:
+    """A wrong type or value in the language check (or urgency) refuses the import, naming the
+    file and the row, even when the row would not be imported (``only_flagged``)."""
+    assert not rows[4]["flagged"]
+    before = counts(ws)
+    folder = results_folder(tmp_path / "bad.parquet", rows)
+    for only_flagged in (False, True):
+        with pytest.raises(ParseError, match=words):
+            import_results(ws, CASE, folder, only_flagged=only_flagged)
+    assert counts(ws) == before
+
+
+def test_migration_0021_adds_the_columns_and_its_downgrade_removes_them(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """Leads imported before 0021 keep their rows through the upgrade, the new fields empty;
+    the downgrade drops the three columns and keeps the rows. One head, chained after 0020."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect
+
+    from vigil.db import session as dbs
+
+    cfg = dbs.alembic_config(ws.engine)
+    script = ScriptDirectory.from_config(cfg)
+    assert len(script.get_heads()) == 1
+    rev = script.get_revision("0021")
+    assert rev is not None and rev.down_revision == "0020"
+    assert dbs.current_revision(ws.engine) == script.get_current_head()
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(ws.engine).get_columns("leads")}
+
+    assert set(OLD_COLUMNS) <= columns()
+    import_results(ws, CASE, results_folder(tmp_path / "r.parquet", result_rows(6)))
+    ws.engine.dispose()
+    command.downgrade(cfg, "0020")
+    assert dbs.current_revision(ws.engine) == "0020"
+    assert not set(OLD_COLUMNS) & columns()
+    with ws.engine.connect() as c:
+        kept = sorted(r[0] for r in c.execute(select(Lead.item_id)))
+    assert kept == sorted(r["id"] for r in result_rows(6))
+    command.upgrade(cfg, "head")
+    assert set(OLD_COLUMNS) <= columns()
+    leads = list_leads(ws, CASE).leads
+    assert sorted(x.item_id for x in leads) == kept
+    assert {(x.language, x.checked, x.note, x.check) for x in leads} == {
+        (None, None, None, "not recorded by the run")}  # fmt: skip
+
+
 def test_import_needs_write_access_and_listing_needs_membership(
     ws: Workspace, tmp_path: Path
 ) -> None:
@@ -190,12 +327,12 @@ def test_the_packed_exhibit_is_the_same_bytes_every_time(tmp_path: Path) -> None
 def test_the_cli_imports_and_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from vigil.cli import common
 
-    monkeypatch.setattr(common.console, "width", 250)  # (in process: COLUMNS is read at import)
+    monkeypatch.setattr(common.console, "width", 300)  # (in process: COLUMNS is read at import)
     home = tmp_path / "ws"
     ws, _, _ = init_workspace(Settings(home=home, user="cli.tester", database_url=None))
     create_case(ws, CASE, "Platform referral", None, "UTC")
     folder = results_folder(tmp_path / "results.parquet", result_rows(12))
-    env = {"VIGIL_HOME": str(home), "VIGIL_USER": "cli.tester", "COLUMNS": "250",
+    env = {"VIGIL_HOME": str(home), "VIGIL_USER": "cli.tester", "COLUMNS": "300",
            "VIGIL_DATABASE_URL": ""}  # fmt: skip
     r = CliRunner().invoke(app, ["leads", "import", str(folder), "--case", CASE,
                                  "--only-flagged"], env=env)  # fmt: skip
@@ -207,5 +344,28 @@ def test_the_cli_imports_and_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     doc = json.loads(r.output)
     assert doc["imports"][0]["run_id"] == "run-1" and len(doc["leads"]) == 4
     assert "never a verdict" in doc["note"]
+    assert all(x["checked"] is True and x["language"] == "en" for x in doc["leads"])
     r = CliRunner().invoke(app, ["leads", "list", "--case", CASE], env=env)
     assert "platform-conv-0" in r.output and "OP-TEST-LI1" in r.output
+    assert "checked (en)" in r.output and "not checked" not in r.output
+    # every row of a second run, and an older run that did not record the language check
+    for name, rows, run_id in (("all.parquet", result_rows(6), "run-2"),
+                               ("old.parquet", old_style(result_rows(3)), "run-3")):  # fmt: skip
+        folder = results_folder(tmp_path / name, rows, run_id=run_id)
+        r = CliRunner().invoke(app, ["leads", "import", str(folder), "--case", CASE], env=env)
+        assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, ["leads", "list", "--case", CASE, "--json"], env=env)
+    doc = json.loads(r.output)
+    by_item = {(x["import_ref"], x["item_id"]): x for x in doc["leads"]}
+    skipped = by_item[(f"{CASE}-LI2", "platform-conv-1")]
+    assert (skipped["language"], skipped["checked"], skipped["note"]) == (
+        "de", False, "not checked: language de")  # fmt: skip
+    old = by_item[(f"{CASE}-LI3", "platform-conv-1")]
+    assert (old["language"], old["checked"], old["note"]) == (None, None, None)
+    r = CliRunner().invoke(app, ["leads", "list", "--case", CASE], env=env)
+    lines = {m.group(1): line for line in r.output.splitlines()
+             if (m := re.match(rf"│ ({CASE}-L\d+) ", line))}  # fmt: skip
+    assert len(lines) == 4 + 6 + 3, r.output
+    assert "not checked: language de" in lines[f"{CASE}-L6"]  # run-2's platform-conv-1
+    assert "not flagged: no evidence that a child takes part" in lines[f"{CASE}-L7"]
+    assert "not recorded by the run" in lines[f"{CASE}-L12"]  # run-3's platform-conv-1

@@ -21,7 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.leads.test_leads import result_rows, results_folder
+from tests.leads.test_leads import not_checked, old_style, result_rows, results_folder
 from tests.web.conftest import CASE, WebWorld
 from tests.web.seed import csrf_of, make_user, sign_in, totp_code
 from vigil.config import Settings
@@ -99,6 +99,11 @@ def _shown(html: str) -> list[str]:
     return re.findall(r'<tr id="lead-([^"]+)">', table)
 
 
+def _row(html: str, ref: str) -> str:
+    """The table row of lead ``ref``."""
+    return html[html.index(f'<tr id="lead-{ref}">') :].split("</tr>", 1)[0]
+
+
 def _error(html: str) -> str:
     m = re.search(r'<div class="form-error" role="alert" id="import-error">(.*?)</div>', html, re.S)
     assert m, "no error shown with the form"
@@ -139,9 +144,28 @@ def test_import_through_the_form_shows_provenance_above_the_leads(
     assert shown == [x["ref"] for x in doc["leads"]]  # the page shows what the API says
     ranked = [(x["flagged"], x["urgency"] or 0, x["score"]) for x in doc["leads"]]
     assert ranked == sorted(ranked, reverse=True) and ranked[0][:2] == (True, 3)
-    row = text[text.index(f'<tr id="lead-{shown[0]}">') :].split("</tr>", 1)[0]
+    row = _row(text, shown[0])
     assert "platform-conv-0" in row and "act now" in row and "meeting" in row
     assert "age identity probing" in row and "0.900" in row
+    assert "checked (en)" in row and "not-checked" not in row
+    # a conversation the run did not check is marked so, its score of 0 with it
+    by_item = {x["item_id"]: x for x in doc["leads"]}
+    skipped = [i for i in range(ROWS) if not_checked(i)]
+    assert skipped
+    for i in skipped:
+        lead = by_item[f"platform-conv-{i}"]
+        assert (lead["language"], lead["checked"], lead["note"], lead["score"]) == (
+            "de", False, "not checked: language de", 0.0)  # fmt: skip
+        row = _row(text, lead["ref"])
+        assert f"<code>platform-conv-{i}</code>" in row and "0.000" in row
+        assert re.search(r'<strong class="[^"]*\bnot-checked\b[^"]*">not checked: language de'
+                         r"</strong>", row), row  # fmt: skip
+        assert row.count("not checked: language de") == 1  # (the note is not said twice)
+    marked = {r for r in shown if 'class="flag sev2 not-checked"' in _row(text, r)}
+    assert marked == {by_item[f"platform-conv-{i}"]["ref"] for i in skipped}
+    said = _row(text, by_item["platform-conv-2"]["ref"])
+    assert "checked (en)" in said and "not flagged: no evidence that a child takes part" in said
+    assert "not the same as clean" in text  # the page says what "not checked" means
     # the import was the investigator's: the exhibit's and the import's custody entries
     user = world.accounts[("investigator", True)].username
     with world.ws.sessions() as s:
@@ -228,6 +252,28 @@ def test_the_api_imports_a_second_run(
     page = clients["analyst"].get(PAGE, params={"import": f"{CASE}-LI2"}).text
     assert len(_shown(page)) == 3 and "(flagged rows only)" in page
     assert page.index(f'id="import-{CASE}-LI1"') < page.index(f'id="import-{CASE}-LI2"')
+
+
+def test_an_older_run_without_the_language_check_says_it_was_not_recorded(
+    world: WebWorld, clients: dict[str, TestClient], imported: Path, runs: Path
+) -> None:
+    """A run written before runs kept the language check imports with those fields empty; the
+    page and the JSON twin say the run did not record it, and mark none as checked."""
+    folder = results_folder(runs / "older", old_style(result_rows(5)), run_id="run-old")
+    r = TestClient(world.app).post(API + "/imports", headers=_token(world, "investigator"),
+                                   json={"path": str(folder)})  # fmt: skip
+    assert r.status_code == 201, r.text
+    ref = r.json()["ref"]
+    doc = TestClient(world.app).get(API, params={"import": ref}, headers=_token(world, "analyst"))
+    leads = doc.json()["leads"]
+    assert len(leads) == 5
+    assert {(x["language"], x["checked"], x["note"]) for x in leads} == {(None, None, None)}
+    page = clients["analyst"].get(PAGE, params={"import": ref}).text
+    assert _shown(page) == [x["ref"] for x in leads]
+    for x in leads:
+        row = _row(page, x["ref"])
+        assert '<span class="muted">not recorded by the run</span>' in row
+        assert "checked (" not in row and "not-checked" not in row
 
 
 def test_refusals(world: WebWorld, clients: dict[str, TestClient], imported: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from vigil.cli.common import LEAD_NOT_VERDICT, JsonOpt, as_json, console, print_json, workspace
@@ -50,7 +51,10 @@ def leads_list(
     limit: Annotated[int, typer.Option("--limit", help="Show at most this many leads.")] = 50,
     as_json_: JsonOpt = False,
 ) -> None:
-    """List a case's lead imports (with their runs' provenance) and its leads, most urgent first."""
+    """List a case's lead imports (with their runs' provenance) and its leads, most urgent first.
+
+    Each lead says whether the run checked it: "not checked: language xx" means the language
+    has no patterns, so its score says nothing (not the same as clean)."""
     from vigil.services.leads.read import list_leads
 
     found = list_leads(workspace(), case, flagged_only=flagged, limit=limit)
@@ -66,11 +70,16 @@ def leads_list(
             f"{i.leads}/{i.rows_read}", f"{i.imported_by} {i.imported_at:%Y-%m-%d %H:%M}",
         )  # fmt: skip
     console.print(runs)
-    table = Table("lead", "item", "score", "flagged", "urgency", "categories", "flags", "import")
+    table = Table(
+        "lead", "item", "score", "flagged", "urgency", "categories", "flags", "checked", "note",
+        "import",
+    )  # fmt: skip
     for x in found.leads:
         table.add_row(
-            x.ref, x.item_id, f"{x.score:.3f}", "yes" if x.flagged else "no",
+            x.ref, escape(x.item_id), f"{x.score:.3f}", "yes" if x.flagged else "no",
             str(x.urgency if x.urgency is not None else ""), ", ".join(x.categories),
-            ", ".join(x.flags), x.import_ref,
+            ", ".join(x.flags),
+            f"[bold]{escape(x.check)}[/bold]" if x.checked is False else escape(x.check),
+            escape(x.remarks), x.import_ref,
         )  # fmt: skip
     console.print(table)

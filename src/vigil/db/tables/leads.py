@@ -1,4 +1,4 @@
-"""Leads imported from platform-scale runs (issue 21; migration 0020).
+"""Leads imported from platform-scale runs (issue 21; migrations 0020, 0021).
 
 A Spark run of Vigil's triage (``vigil scan --engine spark``) writes a results folder with a
 provenance manifest. ``vigil leads import`` registers that folder as an exhibit of a case and
@@ -52,7 +52,10 @@ class LeadImport(Base):
 
 class Lead(Base):
     """One imported item (a conversation a platform scored): a lead for a trained person to
-    review, never a verdict. ``categories`` and ``flags`` are ``;``-joined."""
+    review, never a verdict. ``categories`` and ``flags`` are ``;``-joined. ``language``,
+    ``checked`` and ``note`` are the run's language check (``checked`` false: the language has
+    no patterns, so nothing was checked and the score says nothing); NULL when the run did not
+    write them (migration 0021)."""
 
     __tablename__ = "leads"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_leads_case_seq"),)
@@ -69,3 +72,6 @@ class Lead(Base):
     urgency: Mapped[int | None] = mapped_column(Integer)
     taxonomy_version: Mapped[str] = mapped_column(String(64))
     model_sha256: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))
+    checked: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)

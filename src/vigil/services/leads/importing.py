@@ -8,7 +8,9 @@ with its custody entry, like any evidence. In the same transaction the import re
 id, input path and SHA-256, the results' SHA-256, the Vigil, Spark, taxonomy and model
 versions, who imported it and when) and one lead per imported row are written, with one custody
 entry for the import. Nothing is written unless all of it is: a bad row refuses the import,
-naming the file and the row.
+naming the file and the row. Each lead keeps the run's language check (``language``,
+``checked``, ``note``) when the run wrote it: ``checked`` false means the conversation's
+language has no patterns, so its score says nothing about it.
 
 A lead is for a trained person to review, never a verdict.
 """
@@ -34,6 +36,9 @@ from vigil.services.evidence.exhibits import record_in_session
 from vigil.services.workspace import Workspace
 
 REQUIRED = ("id", "score", "flagged", "categories", "flags", "taxonomy_version", "model_sha256")
+OPTIONAL = ("urgency", "language", "checked", "note")
+"""Read when a part has them: runs written before they existed still import, the fields empty."""
+LANGUAGE_MAX = 16
 MIME = "application/x-tar"
 
 
@@ -63,6 +68,9 @@ class _Row:
     urgency: int | None
     taxonomy_version: str
     model_sha256: str
+    language: str | None = None
+    checked: bool | None = None
+    note: str | None = None
 
 
 def _manifest(folder: Path) -> tuple[dict[str, Any], bytes]:
@@ -115,6 +123,41 @@ def _text_list(value: Any, what: str, where: tuple[str, str]) -> str:
     return ";".join(value)
 
 
+def _urgency(value: Any, where: tuple[str, str]) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
+        raise ParseError(f"urgency {_short(value)} is not 0 to 3", file=where[0], location=where[1])
+    return value
+
+
+def _short(value: Any) -> str:
+    """A bad value for an error message, cut short."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _language_check(
+    r: dict[str, Any], where: tuple[str, str]
+) -> tuple[str | None, bool | None, str | None]:
+    """The row's language, checked and note, each ``None`` when the run did not write it; a
+    value of the wrong kind is a bad row."""
+    language, checked, note = r.get("language"), r.get("checked"), r.get("note")
+    if language is not None and (
+        not isinstance(language, str) or len(language) > LANGUAGE_MAX or not language.isprintable()
+    ):
+        raise ParseError(
+            f"language {_short(language)} is not a language code", file=where[0],
+            location=where[1],
+            expected=f"text of at most {LANGUAGE_MAX} characters, e.g. en",
+        )  # fmt: skip
+    if checked is not None and not isinstance(checked, bool):
+        raise ParseError("checked is not true or false", file=where[0], location=where[1])
+    if note is not None and (not isinstance(note, str) or "\x00" in note):
+        raise ParseError(f"note {_short(note)} is not text", file=where[0], location=where[1])
+    return language or None, checked, note
+
+
 def read_rows(parts: list[Path], only_flagged: bool) -> tuple[int, list[_Row]]:
     """(rows read, rows to import): every row checked; a bad one raises, naming file and row."""
     import pyarrow.parquet as pq
@@ -132,7 +175,7 @@ def read_rows(parts: list[Path], only_flagged: bool) -> tuple[int, list[_Row]]:
                 f"missing columns {', '.join(missing)}", file=str(part), location="schema",
                 expected=", ".join(REQUIRED),
             )  # fmt: skip
-        cols = [*REQUIRED, *(["urgency"] if "urgency" in names else [])]
+        cols = [*REQUIRED, *(c for c in OPTIONAL if c in names)]
         n = 0
         for batch in pf.iter_batches(columns=cols):
             for r in batch.to_pylist():
@@ -149,6 +192,8 @@ def read_rows(parts: list[Path], only_flagged: bool) -> tuple[int, list[_Row]]:
                     raise ParseError(
                         "flagged is not true or false", file=where[0], location=where[1]
                     )
+                urgency = _urgency(r.get("urgency"), where)
+                language, checked, note = _language_check(r, where)
                 if only_flagged and not flagged:
                     continue
                 out.append(
@@ -156,8 +201,8 @@ def read_rows(parts: list[Path], only_flagged: bool) -> tuple[int, list[_Row]]:
                         ident, score, flagged,
                         _text_list(r["categories"], "categories", where),
                         _text_list(r["flags"], "flags", where),
-                        r.get("urgency"), str(r["taxonomy_version"] or ""),
-                        str(r["model_sha256"] or ""),
+                        urgency, str(r["taxonomy_version"] or ""),
+                        str(r["model_sha256"] or ""), language, checked, note,
                     )
                 )  # fmt: skip
         total += n
@@ -251,7 +296,8 @@ def import_results(
                      "ref": f"{case.ref}-L{first + i}", "item_id": r.item_id, "score": r.score,
                      "flagged": r.flagged, "categories": r.categories, "flags": r.flags,
                      "urgency": r.urgency, "taxonomy_version": r.taxonomy_version,
-                     "model_sha256": r.model_sha256}
+                     "model_sha256": r.model_sha256, "language": r.language,
+                     "checked": r.checked, "note": r.note}
                     for i, r in enumerate(rows)
                 ],
             )  # fmt: skip

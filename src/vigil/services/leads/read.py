@@ -55,6 +55,28 @@ class LeadInfo:
     urgency: int | None
     taxonomy_version: str
     model_sha256: str
+    language: str | None = None
+    """The language the run detected (``und``: it could not tell); ``None``: not in the run."""
+    checked: bool | None = None
+    """False when the language has no patterns: nothing was checked, so a low score says
+    nothing (not the same as clean); ``None``: the run did not say."""
+    note: str | None = None
+    """The run's note, e.g. ``not checked: language xx``."""
+
+    @property
+    def check(self) -> str:
+        """The language check in words, as the list and the page show it."""
+        if self.checked is None:
+            return "not recorded by the run"
+        if not self.checked:
+            return f"not checked: language {self.language or 'unknown'}"
+        return f"checked ({self.language})" if self.language else "checked"
+
+    @property
+    def remarks(self) -> str:
+        """The note, less what :attr:`check` already says."""
+        said = {self.check} if self.checked is False else set()
+        return "; ".join(p for p in (self.note or "").split("; ") if p and p not in said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +156,9 @@ def list_leads(
                 x.urgency,
                 x.taxonomy_version,
                 x.model_sha256,
+                x.language,
+                x.checked,
+                x.note,
             )
             for x in s.execute(stmt).scalars()
         ]

@@ -3,7 +3,9 @@
 ``/cases/{ref}/leads`` lists the case's lead imports, each with the provenance of the Spark run
 it came from (run id, input path and SHA-256, Vigil, Spark, taxonomy and model versions, who
 imported it and when), and the leads most urgent and highest scored first, as
-``vigil leads list`` orders them; filtered to flagged leads or to one import, a page at a time.
+``vigil leads list`` orders them, each with the run's language check (a lead the run did not
+check, its language having no patterns, is marked "not checked: language xx": its score says
+nothing); filtered to flagged leads or to one import, a page at a time.
 Members whose role writes in the case see a form that imports a run's results folder, read by
 the server from its own disks. ``/api/v1/cases/{ref}/leads`` is the JSON twin of both.
 
