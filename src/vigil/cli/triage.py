@@ -11,8 +11,9 @@ from rich.table import Table
 
 from vigil.analysis.wording import default_wording, humanise
 from vigil.cli.common import LEAD_NOT_VERDICT, console, print_json, workspace
-from vigil.services.triage.run import explain as explain_service
-from vigil.services.triage.run import triage as triage_service
+
+# vigil.services.triage.run is imported inside the commands: it loads the learned-model stack
+# (vigil.analysis.learn, NumPy), which every other ``vigil`` command should start without.
 
 URGENCY = {3: "ACT NOW", 2: "high", 1: "elevated", 0: ""}
 
@@ -29,6 +30,8 @@ def triage(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rank conversations by urgency, then risk, with their top findings (analyses what is new or stale)."""
+    from vigil.services.triage.run import triage as triage_service
+
     rows = triage_service(workspace(), case, limit)
     if as_json:
         print_json({"note": LEAD_NOT_VERDICT, "conversations": [asdict(r) for r in rows]})
@@ -70,6 +73,8 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show a conversation's stage timeline, urgency flags, score components and every finding."""
+    from vigil.services.triage.run import explain as explain_service
+
     e = explain_service(workspace(), conversation)
     if as_json:
         print_json({"note": LEAD_NOT_VERDICT, **asdict(e)})

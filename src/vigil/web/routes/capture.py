@@ -5,17 +5,17 @@ crops, as pages and as API.
 Every handler calls one function of :mod:`vigil.services.capture.pages` or
 :mod:`vigil.services.capture.images`, which checks need to know and the stated purpose and
 writes the custody entry. Images are blurred; the unblurred one needs a reason and is logged
-as exposure. A session is addressed by its short reference within the case (``CS3``).
+as exposure; they are answered as the media thumbnails are (:mod:`vigil.web.images`). A
+session is addressed by its short reference within the case (``CS3``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
 
-from vigil.services.access import state_purpose
 from vigil.services.capture.images import capture_image
 from vigil.services.capture.pages import (
     CAPTURE_SORTS,
@@ -27,6 +27,7 @@ from vigil.services.capture.pages import (
 )
 from vigil.services.listing import DEFAULT_LIMIT, ListQuery
 from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
+from vigil.web.images import NEEDS_PURPOSE, MakeImage, Purpose, image_routes, state_if_given
 from vigil.web.lists import Limit, Offset
 from vigil.web.render import page
 
@@ -38,22 +39,6 @@ SessionRef = Annotated[
 ]
 Seq = Annotated[int, Path(ge=1, le=2_000_000_000, description="A capture's number in the session")]
 LineId = Annotated[int, Path(ge=1, le=2**62, description="A transcript line (OCR message) id")]
-Purpose = Annotated[
-    str | None,
-    Query(min_length=4, max_length=500, description="Why you need it (stated once per case)"),
-]
-Reason = Annotated[
-    str | None,
-    Query(
-        max_length=500,
-        description="Why you must see it unblurred; given, the view is logged as exposure",
-    ),
-]
-NEEDS_PURPOSE: dict[int | str, dict[str, Any]] = {
-    428: {"description": "no purpose stated for this case yet"}
-}
-JPEG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/jpeg": {}}}}
-NO_STORE = {"Cache-Control": "no-store"}  # the security middleware marks every page so too
 
 
 def _sessions_query(offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> ListQuery:
@@ -62,19 +47,6 @@ def _sessions_query(offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> ListQue
 
 def _captures_query(offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> ListQuery:
     return ListQuery.parse(CAPTURE_SORTS, offset=offset, limit=limit)
-
-
-def _image(
-    ws: WorkspaceDep,
-    user: CurrentUser,
-    case_ref: str,
-    session_ref: str,
-    seq: int,
-    line_id: int | None,
-    reason: str | None,
-) -> Response:
-    th = capture_image(ws, user, case_ref, session_ref, seq, line_id=line_id, unblur_reason=reason)
-    return Response(th.data, media_type="image/jpeg", headers=NO_STORE)
 
 
 @pages.get("/cases/{case_ref}/capture")
@@ -104,31 +76,6 @@ def session_view(
     return page(request, "capture_session.html", {"s": p})
 
 
-@pages.get("/cases/{case_ref}/capture/{session_ref}/{seq}/thumb")
-def thumb_view(
-    ws: WorkspaceDep,
-    user: CurrentUser,
-    case_ref: str,
-    session_ref: SessionRef,
-    seq: Seq,
-    reason: Reason = None,
-) -> Response:
-    return _image(ws, user, case_ref, session_ref, seq, None, reason)
-
-
-@pages.get("/cases/{case_ref}/capture/{session_ref}/{seq}/crop/{line_id}")
-def crop_view(
-    ws: WorkspaceDep,
-    user: CurrentUser,
-    case_ref: str,
-    session_ref: SessionRef,
-    seq: Seq,
-    line_id: LineId,
-    reason: Reason = None,
-) -> Response:
-    return _image(ws, user, case_ref, session_ref, seq, line_id, reason)
-
-
 @api.get(
     "/cases/{case_ref}/capture",
     response_model=SessionsPage,
@@ -145,8 +92,7 @@ def sessions_api(
 ) -> SessionsPage:
     """The case's capture sessions, oldest first: officer, persona, platform, authorisation,
     start and stop, counts of captures and notes. Logged."""
-    if purpose:
-        state_purpose(ws, user, case_ref, purpose)
+    state_if_given(ws, user, case_ref, purpose)
     return sessions_page(ws, user, case_ref, _sessions_query(offset, limit))
 
 
@@ -169,47 +115,35 @@ def session_api(
     with the notes written between them and, per screenshot, the OCR transcript lines read
     from it with their boxes and low-confidence spans. OCR text is a lead to check against the
     screenshot, never a verdict. Logged."""
-    if purpose:
-        state_purpose(ws, user, case_ref, purpose)
+    state_if_given(ws, user, case_ref, purpose)
     return session_page(ws, user, case_ref, session_ref, _captures_query(offset, limit))
 
 
-@api.get(
+def _thumb(session_ref: SessionRef, seq: Seq) -> MakeImage:
+    return lambda ws, user, case_ref, reason: capture_image(
+        ws, user, case_ref, session_ref, seq, unblur_reason=reason
+    )
+
+
+def _crop(session_ref: SessionRef, seq: Seq, line_id: LineId) -> MakeImage:
+    return lambda ws, user, case_ref, reason: capture_image(
+        ws, user, case_ref, session_ref, seq, line_id=line_id, unblur_reason=reason
+    )
+
+
+image_routes(
+    pages,
+    api,
     "/cases/{case_ref}/capture/{session_ref}/{seq}/thumb",
+    name="thumb",
     summary="A screenshot capture's thumbnail (blurred; unblurred with a reason, as exposure)",
-    response_class=Response,
-    responses={**JPEG, **NEEDS_PURPOSE},
+    image=_thumb,
 )
-def thumb_api(
-    ws: WorkspaceDep,
-    user: CurrentUser,
-    case_ref: str,
-    session_ref: SessionRef,
-    seq: Seq,
-    reason: Reason = None,
-    purpose: Purpose = None,
-) -> Response:
-    if purpose:
-        state_purpose(ws, user, case_ref, purpose)
-    return _image(ws, user, case_ref, session_ref, seq, None, reason)
-
-
-@api.get(
+image_routes(
+    pages,
+    api,
     "/cases/{case_ref}/capture/{session_ref}/{seq}/crop/{line_id}",
+    name="crop",
     summary="A transcript line's bubble cut from its screenshot (blurred unless a reason)",
-    response_class=Response,
-    responses={**JPEG, **NEEDS_PURPOSE},
+    image=_crop,
 )
-def crop_api(
-    ws: WorkspaceDep,
-    user: CurrentUser,
-    case_ref: str,
-    session_ref: SessionRef,
-    seq: Seq,
-    line_id: LineId,
-    reason: Reason = None,
-    purpose: Purpose = None,
-) -> Response:
-    if purpose:
-        state_purpose(ws, user, case_ref, purpose)
-    return _image(ws, user, case_ref, session_ref, seq, line_id, reason)

@@ -2,19 +2,19 @@
 
 Every handler calls one function of :mod:`vigil.services.media.pages`, which checks need to know
 (and the stated purpose where it shows material) and writes the custody entry. Thumbnails are
-blurred; the unblurred one needs a reason and is logged as exposure.
+blurred; the unblurred one needs a reason and is logged as exposure; they are answered as the
+capture screenshots are (:mod:`vigil.web.images`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from vigil.services import links
-from vigil.services.access import state_purpose
 from vigil.services.listing import ListQuery
 from vigil.services.media.pages import (
     MEDIA_SORTS,
@@ -28,6 +28,7 @@ from vigil.services.media.pages import (
 )
 from vigil.services.media.review import ReviewItem
 from vigil.web.deps import API_ERRORS, CurrentUser, WorkspaceDep
+from vigil.web.images import NEEDS_PURPOSE, MakeImage, Purpose, image_routes, state_if_given
 from vigil.web.lists import list_query
 from vigil.web.render import page
 
@@ -36,22 +37,7 @@ api = APIRouter(prefix="/api/v1", tags=["media"], responses=API_ERRORS)
 
 MediaQuery = Annotated[ListQuery, Depends(list_query(MEDIA_SORTS))]
 ItemId = Annotated[int, Path(ge=1, le=2**62, description="A media item of the case")]
-Purpose = Annotated[
-    str | None,
-    Query(min_length=4, max_length=500, description="Why you need it (stated once per case)"),
-]
-Reason = Annotated[
-    str | None,
-    Query(
-        max_length=500,
-        description="Why you must see it unblurred; given, the view is logged as exposure",
-    ),
-]
 GradeText = Annotated[str, Form(min_length=1, max_length=32)]
-NEEDS_PURPOSE: dict[int | str, dict[str, Any]] = {
-    428: {"description": "no purpose stated for this case yet"}
-}
-JPEG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/jpeg": {}}}}
 
 
 class GradeIn(BaseModel):
@@ -65,13 +51,6 @@ class ResolveIn(BaseModel):
 
 def _media_url(case_ref: str, item_id: ItemId) -> str:
     return f"{links.case(case_ref)}/media#item-{int(item_id)}"
-
-
-def _thumb(
-    ws: WorkspaceDep, user: CurrentUser, case_ref: str, item_id: ItemId, reason: str | None
-) -> Response:
-    th = item_thumbnail(ws, user, case_ref, item_id, unblur_reason=reason)
-    return Response(th.data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
 @pages.get("/cases/{case_ref}/media")
@@ -89,11 +68,45 @@ def exposures_view(
     return page(request, "media_exposures.html", {"e": exposure_log(ws, user, case_ref)})
 
 
-@pages.get("/cases/{case_ref}/media/{item_id}/thumb")
-def thumb_view(
-    ws: WorkspaceDep, user: CurrentUser, case_ref: str, item_id: ItemId, reason: Reason = None
-) -> Response:
-    return _thumb(ws, user, case_ref, item_id, reason)
+@api.get(
+    "/cases/{case_ref}/media",
+    response_model=MediaPage,
+    summary="A case's media: matches and grading (no pixels)",
+    responses=NEEDS_PURPOSE,
+)
+def media_api(
+    ws: WorkspaceDep, user: CurrentUser, case_ref: str, query: MediaQuery, purpose: Purpose = None
+) -> MediaPage:
+    """A page of the case's media items with their hash-list matches (list, category, distance)
+    and grading state; each thumbnail is a separate, blurred, logged request. Logged."""
+    state_if_given(ws, user, case_ref, purpose)
+    return media_page(ws, user, case_ref, query)
+
+
+@api.get(
+    "/cases/{case_ref}/media/exposures",
+    response_model=ExposureLog,
+    summary="Unblurred views of the case's media (welfare)",
+)
+def exposures_api(ws: WorkspaceDep, user: CurrentUser, case_ref: str) -> ExposureLog:
+    """Your own unblurred views on this case; a supervisor sees everyone's on their cases."""
+    return exposure_log(ws, user, case_ref)
+
+
+def _thumb(item_id: ItemId) -> MakeImage:
+    return lambda ws, user, case_ref, reason: item_thumbnail(
+        ws, user, case_ref, item_id, unblur_reason=reason
+    )
+
+
+image_routes(
+    pages,
+    api,
+    "/cases/{case_ref}/media/{item_id}/thumb",
+    name="thumb",
+    summary="A media item's thumbnail (blurred; unblurred with a reason, logged as exposure)",
+    image=_thumb,
+)
 
 
 @pages.post("/cases/{case_ref}/media/{item_id}/grade")
@@ -115,51 +128,6 @@ def resolve_submit(
 ) -> RedirectResponse:
     resolve_item(ws, user, case_ref, item_id, grade, reason)
     return RedirectResponse(_media_url(case_ref, item_id), status_code=303)
-
-
-@api.get(
-    "/cases/{case_ref}/media",
-    response_model=MediaPage,
-    summary="A case's media: matches and grading (no pixels)",
-    responses=NEEDS_PURPOSE,
-)
-def media_api(
-    ws: WorkspaceDep, user: CurrentUser, case_ref: str, query: MediaQuery, purpose: Purpose = None
-) -> MediaPage:
-    """A page of the case's media items with their hash-list matches (list, category, distance)
-    and grading state; each thumbnail is a separate, blurred, logged request. Logged."""
-    if purpose:
-        state_purpose(ws, user, case_ref, purpose)
-    return media_page(ws, user, case_ref, query)
-
-
-@api.get(
-    "/cases/{case_ref}/media/exposures",
-    response_model=ExposureLog,
-    summary="Unblurred views of the case's media (welfare)",
-)
-def exposures_api(ws: WorkspaceDep, user: CurrentUser, case_ref: str) -> ExposureLog:
-    """Your own unblurred views on this case; a supervisor sees everyone's on their cases."""
-    return exposure_log(ws, user, case_ref)
-
-
-@api.get(
-    "/cases/{case_ref}/media/{item_id}/thumb",
-    summary="A media item's thumbnail (blurred; unblurred with a reason, logged as exposure)",
-    response_class=Response,
-    responses={**JPEG, **NEEDS_PURPOSE},
-)
-def thumb_api(
-    ws: WorkspaceDep,
-    user: CurrentUser,
-    case_ref: str,
-    item_id: ItemId,
-    reason: Reason = None,
-    purpose: Purpose = None,
-) -> Response:
-    if purpose:
-        state_purpose(ws, user, case_ref, purpose)
-    return _thumb(ws, user, case_ref, item_id, reason)
 
 
 @api.post(
