@@ -206,3 +206,31 @@ def test_handset_extraction_upload_is_ingested_with_derived_exhibits(ws: Workspa
     assert job.state == "done", job.message
     assert job.title.startswith("Register, read and triage phone.ufdr")
     assert len(job.result["derived_exhibits"]) == 1 and job.result["messages"] > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "conversations", "messages"),
+    [("cache4.db", 4, 17), ("sms.db", 3, 9), ("arroyo.db", 2, 8)],
+)
+def test_device_database_upload_is_ingested_as_the_cli_ingests_it(
+    ws: Workspace, tmp_path: Path, name: str, conversations: int, messages: int
+) -> None:
+    """What the browser's upload does with an app database from an extraction: the job finds
+    its parser by sniffing, as `vigil ingest` does, and stores the same counts as the format's
+    own tests (tests/ingest)."""
+    from tests.ingest.app_fixtures import arroyo_db
+    from tests.ingest.device_fixtures import ios_sms_db
+    from tests.ingest.telegram_cache4_fixture import cache4
+
+    builders = {"cache4.db": cache4, "sms.db": ios_sms_db, "arroyo.db": arroyo_db}
+    data = builders[name](tmp_path / name).read_bytes()
+    user = officer(ws)
+    st = uploads.start_upload(
+        ws, user, CASE, name, len(data), "handset", dataclasses.replace(OPTS, ingest=True)
+    )
+    uploads.write_chunk(ws, user, st.token, 0, data)
+    job_id = uploads.complete_upload(ws, user, st.token).job_id
+    assert job_id is not None and run_queued(ws) == 1
+    job = store.get_job(ws, user, job_id)
+    assert job.state == "done", job.message
+    assert (job.result["conversations"], job.result["messages"]) == (conversations, messages)
