@@ -120,5 +120,9 @@ def test_the_api_records_and_reads_decisions(world: WebWorld) -> None:
     assert api.post(url, json={"state": "guilty", "purpose": WHY}, headers=h).status_code == 422
     got = api.get(url + "?purpose=" + WHY.replace(" ", "+"), headers=h).json()
     assert got["messages"]["12"]["state"] == "escalate" and got["may_decide"] is True
+    # a message's state is not the conversation's: the list filters on the conversation's own
+    # (set here, so the test does not depend on another test having set it first)
+    esc = api.post(url, json={"state": "escalate", "purpose": WHY}, headers=h)
+    assert esc.status_code == 200, esc.text
     listed = api.get(f"/api/v1/cases/{CASE}/review?state=escalate&purpose=checking", headers=h)
     assert [c["conversation_id"] for c in listed.json()] == [world.conv_id]
