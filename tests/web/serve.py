@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -64,3 +64,18 @@ def _started(proc: subprocess.Popen[bytes], url: str, log: IO[bytes]) -> str:
             log.seek(0)
             pytest.fail(f"vigil serve did not start: {log.read().decode(errors='replace')}")
         time.sleep(0.2)
+
+
+def sign_in_browser(page: Any, url: str, username: str, password: str, secret: str) -> None:
+    """Sign ``page`` in to the server at ``url`` (password, then the TOTP code) and wait for the
+    dashboard."""
+    from tests.web.seed import totp_code
+
+    page.goto(url + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/login/totp**")
+    page.fill("input[name=code]", totp_code(secret))
+    page.click("main button[type=submit]")
+    page.wait_for_url(url + "/")

@@ -26,8 +26,7 @@ import pytest
 from tests.web.conftest import CASE, WebWorld, build_world
 from tests.web.matrix.capture import seed_session
 from tests.web.matrix.leads import seed_leads
-from tests.web.seed import totp_code
-from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
+from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, sign_in_browser, vigil_serve
 from tests.web.test_casework_pages import seed_casework
 from vigil.services import users
 
@@ -165,14 +164,7 @@ def _sign_in(browser: Any, url: str, username: str, password: str, secret: str) 
     context = browser.new_context(viewport={"width": 1360, "height": 900})
     context.set_default_timeout(30_000)
     page = context.new_page()
-    page.goto(url + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/login/totp**")
-    page.fill("input[name=code]", totp_code(secret))
-    page.click("main button[type=submit]")
-    page.wait_for_url(url + "/")
+    sign_in_browser(page, url, username, password, secret)
     page.close()
     return context
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.web.conftest import CASE, WebWorld
-from tests.web.seed import csrf_of, make_user, sign_in, totp_code
+from tests.web.seed import csrf_of, make_user, sign_in
 from vigil.config import Settings
 from vigil.db.tables.evidence import CustodyEntry
 from vigil.services import access
@@ -145,7 +145,7 @@ def test_the_api_makes_the_same_calls(world: WebWorld) -> None:
 def test_a_disclosure_officer_schedules_a_case_in_chromium(tmp_path: Path) -> None:
     """In Debian's chromium against ``vigil serve``: from the case page to Disclosure, set a
     status with the form, generate the MG6C, download it as CSV, record service."""
-    from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
+    from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, sign_in_browser, vigil_serve
 
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make test installs it)")
@@ -162,14 +162,7 @@ def test_a_disclosure_officer_schedules_a_case_in_chromium(tmp_path: Path) -> No
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context(accept_downloads=True).new_page()
         try:
-            page.goto(url + "/login")
-            page.fill("input[name=username]", "disc.officer")
-            page.fill("input[name=password]", password)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/login/totp**")
-            page.fill("input[name=code]", totp_code(secret))
-            page.click("main button[type=submit]")
-            page.wait_for_url(url + "/")
+            sign_in_browser(page, url, "disc.officer", password, secret)
             page.goto(url + "/cases/OP-DISC")
             page.click("#tool-disclosure")
             page.wait_for_url("**/cases/OP-DISC/disclosure")

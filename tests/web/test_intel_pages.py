@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from tests.services.intel_fixtures import telegram_chat
 from tests.web.conftest import CASE, WebWorld
-from tests.web.seed import csrf_of, sign_in, totp_code
-from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
+from tests.web.seed import csrf_of, sign_in
+from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, sign_in_browser, vigil_serve
 from vigil.db.tables.evidence import CustodyEntry
 from vigil.services import access
 from vigil.services.access import as_user
@@ -241,14 +241,7 @@ def test_graph_renders_in_chromium(intel_world: WebWorld) -> None:
         page = context.new_page()
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         try:
-            page.goto(url + "/login")
-            page.fill("input[name=username]", acc.username)
-            page.fill("input[name=password]", acc.password)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/login/totp**")
-            page.fill("input[name=code]", totp_code(acc.secret))
-            page.click("main button[type=submit]")
-            page.wait_for_url(url + "/")
+            sign_in_browser(page, url, acc.username, acc.password, acc.secret)
             page.goto(f"{url}/cases/{CASE}")
             page.click("#tool-intel")
             page.wait_for_url("**/purpose**")

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from tests.leads.test_leads import not_checked, old_style, result_rows, results_folder
 from tests.web.conftest import CASE, WebWorld
-from tests.web.seed import csrf_of, make_user, sign_in, totp_code
+from tests.web.seed import csrf_of, make_user, sign_in
 from vigil.config import Settings
 from vigil.db.tables.evidence import CustodyEntry, Exhibit
 from vigil.db.tables.leads import Lead, LeadImport
@@ -325,7 +325,7 @@ def test_each_listing_is_a_view_in_the_custody_log(
 def test_an_investigator_imports_a_run_in_chromium(tmp_path: Path) -> None:
     """In Debian's chromium against ``vigil serve``: from the case page to Leads, import a run
     with the form, see its provenance and leads; the second try shows the service's error."""
-    from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
+    from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, sign_in_browser, vigil_serve
 
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make test installs it)")
@@ -340,14 +340,7 @@ def test_an_investigator_imports_a_run_in_chromium(tmp_path: Path) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context().new_page()
         try:
-            page.goto(url + "/login")
-            page.fill("input[name=username]", "lead.officer")
-            page.fill("input[name=password]", password)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/login/totp**")
-            page.fill("input[name=code]", totp_code(secret))
-            page.click("main button[type=submit]")
-            page.wait_for_url(url + "/")
+            sign_in_browser(page, url, "lead.officer", password, secret)
             page.goto(url + "/cases/OP-LEADS")
             page.click("#tool-leads")
             page.wait_for_url("**/cases/OP-LEADS/leads")

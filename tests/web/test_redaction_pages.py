@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.web.conftest import CASE, WebWorld
-from tests.web.seed import chat_messages, csrf_of, make_user, sign_in, totp_code
-from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
+from tests.web.seed import chat_messages, csrf_of, make_user, sign_in
+from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, sign_in_browser, vigil_serve
 from tests.web.test_axe import AXE, BLOCKING, RUN_AXE, TAGS
 from vigil.db.tables.evidence import CustodyEntry
 
@@ -131,14 +131,7 @@ def test_select_text_with_the_mouse_and_save(world: WebWorld) -> None:
     with vigil_serve(world.ws.settings.home, "web.admin") as url, sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.goto(url + "/login")
-        page.fill("input[name=username]", "do-browser")
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/login/totp**")
-        page.fill("input[name=code]", totp_code(secret))
-        page.click("main button[type=submit]")
-        page.wait_for_url(url + "/")
+        sign_in_browser(page, url, "do-browser", password, secret)
         page.goto(url + _editor(world))
         page.wait_for_url("**/purpose**")
         page.fill("input[name=purpose]", WHY)

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from tests.services.test_jobs import whatsapp_export
 from tests.web.conftest import CASE, WebWorld
-from tests.web.seed import csrf_of, make_user, sign_in, totp_code
-from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, vigil_serve
+from tests.web.seed import csrf_of, make_user, sign_in
+from tests.web.serve import CHROMIUM, CHROMIUM_ARGS, sign_in_browser, vigil_serve
 from vigil.config import Settings
 from vigil.db.tables.evidence import CustodyEntry
 from vigil.services import access
@@ -146,14 +146,7 @@ def test_browser_upload_chat_export_job_done(tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("console", lambda m: csp.append(m.text) if "Content Security" in m.text else None)
         try:
-            page.goto(url + "/login")
-            page.fill("input[name=username]", "officer")
-            page.fill("input[name=password]", password)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/login/totp**")
-            page.fill("input[name=code]", totp_code(secret))
-            page.click("main button[type=submit]")
-            page.wait_for_url(url + "/")
+            sign_in_browser(page, url, "officer", password, secret)
             page.goto(url + "/cases/OP-UPLOAD")
             page.click("#tool-upload")
             page.wait_for_url("**/upload")
