@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from tests import pgmode
 from tests.pg import fresh_database, postgres_server
 from vigil.config import Settings
 from vigil.services.cases import create_case
-from vigil.services.workspace import Workspace, init_workspace
+from vigil.services.workspace import Workspace, init_workspace, open_workspace
 
 # Property tests draw the same examples on every run, so CI is repeatable; set
 # HYPOTHESIS_PROFILE=explore to search with fresh random examples.
@@ -44,6 +46,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2 at its cheapest in this process (a hash or a check in a tenth of a millisecond,
+    not a quarter of a second: the web tests make and check hundreds). The hashes are still
+    Argon2id and checked the same way; the ``vigil`` processes tests start keep the real cost
+    (and, as for any weaker hash, bring a password's hash up to it on its next sign-in)."""
+    from argon2 import PasswordHasher, profiles
+
+    from vigil.services import users
+
+    real = users._hasher
+    users._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    users._dummy_hash.cache_clear()
+    try:
+        yield
+    finally:
+        users._hasher = real
+        users._dummy_hash.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def shared_fixtures() -> Path:
     """The read-only shared fixtures folder (``../shared/fixtures``); skips when absent."""
@@ -58,12 +80,34 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(home=tmp_path / "ws", user="tester", database_url=None)
 
 
-@pytest.fixture()
-def ws(settings: Settings) -> Workspace:
-    """An initialised workspace with one case, OP-TEST."""
+def _new_ws(settings: Settings) -> Workspace:
     workspace, _, _ = init_workspace(settings)
     create_case(workspace, "OP-TEST", "Test operation", "Test unit", "Europe/London")
     return workspace
+
+
+@pytest.fixture(scope="session")
+def _ws_template(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of a workspace made as ``ws`` makes one, once per test process."""
+    settings = Settings(
+        home=tmp_path_factory.mktemp("ws-template") / "ws", user="tester", database_url=None
+    )
+    _new_ws(settings).engine.dispose()
+    return settings
+
+
+@pytest.fixture()
+def ws(settings: Settings, _ws_template: Settings) -> Workspace:
+    """An initialised workspace with one case, OP-TEST.
+
+    With the usual ``settings`` it is a copy of ``_ws_template``'s folder (database, evidence
+    store, keys; under ``make test-pg`` tests/pgmode.py copies the database too): the same
+    records, without running every migration again for each test."""
+    template = _ws_template
+    if replace(settings, home=template.home, database_url=template.database_url) != template:
+        return _new_ws(settings)  # settings of a module's own
+    shutil.copytree(template.resolved_home, settings.resolved_home, dirs_exist_ok=True)
+    return open_workspace(settings)
 
 
 @pytest.fixture(scope="session")

@@ -1,30 +1,43 @@
-"""The CLI end to end through the real `vigil` executable: output, errors and exit codes."""
+"""The CLI end to end through the real `vigil` executable: output, errors and exit codes (the
+mistakes one by one through the same entry point in the test's process, tests/clirun.py)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
+from tests.clirun import child, in_process
 
 from vigil.cli.main import app
 
-VIGIL = [sys.executable, "-m", "vigil.cli.main"]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
 
-def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def env_for(home: Path) -> dict[str, str]:
     env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_USER": "cli.tester", "COLUMNS": "200"}
     env.pop("VIGIL_DATABASE_URL", None)
-    return subprocess.run([*VIGIL, *args], capture_output=True, text=True, env=env, timeout=120)
+    return env
 
 
+def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Through the real executable, in a process of its own."""
+    return child(args, env_for(home), timeout=120)
+
+
+def run_here(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The same entry point in this process (tests/clirun.py): no second of start-up per run."""
+    return in_process(args, env_for(home))
+
+
+@functools.cache
 def commands() -> list[tuple[str, Any]]:
+    """(path, click command) of every command, walked once (building the tree takes a while)."""
     out: list[tuple[str, Any]] = []
 
     def walk(cmd: Any, path: list[str]) -> None:
@@ -74,13 +87,15 @@ def test_full_cli_flow(tmp_path: Path) -> None:
     assert added["ref"] == "JS/1" and added["new_exhibit"] is True
     r = run(home, "evidence", "open", "JS/1", "--case", "OP-CLI", "--purpose", "check")
     assert r.returncode == 0 and r.stdout == "hello\n"
-    r = run(home, "evidence", "log", "--case", "OP-CLI", "--json")
+    # (these four through the same entry point in this process: no start-up each)
+    r = run_here(home, "evidence", "log", "--case", "OP-CLI", "--json")
     actions = [e["action"] for e in json.loads(r.stdout)]
     assert actions[-1] == "view" and "register" in actions
-    assert run(home, "evidence", "verify").returncode == 0
+    assert run_here(home, "evidence", "verify").returncode == 0
     bundle = tmp_path / "b.zip"
-    assert run(home, "evidence", "export", "--case", "OP-CLI", "--out", str(bundle)).returncode == 0
-    assert run(home, "evidence", "verify-bundle", str(bundle)).returncode == 0
+    r = run_here(home, "evidence", "export", "--case", "OP-CLI", "--out", str(bundle))
+    assert r.returncode == 0, r.stderr
+    assert run_here(home, "evidence", "verify-bundle", str(bundle)).returncode == 0
     # tamper with the blob: verify exits 1 and names it
     blob = next((home / "evidence" / "blobs").rglob("*"))
     while blob.is_dir():
@@ -138,11 +153,11 @@ def test_user_mistakes_get_one_line_and_exit_code(
     tmp_path: Path, args: list[str], code: int, needle: str
 ) -> None:
     home = tmp_path / "ws"
-    run(home, "admin", "init")
-    run(home, "case", "create", "OP-E", "--title", "errors")
+    run_here(home, "admin", "init")
+    run_here(home, "case", "create", "OP-E", "--title", "errors")
     f = tmp_path / "f.txt"
     f.write_text("x")
-    r = run(home, *[str(f) if a == "__FILE__" else a for a in args])
+    r = run_here(home, *[str(f) if a == "__FILE__" else a for a in args])
     assert r.returncode == code, (r.stdout, r.stderr)
     assert needle in r.stderr
     assert "Traceback" not in r.stderr

@@ -1,25 +1,27 @@
-"""``vigil media`` end to end through the real executable, on benign generated images."""
+"""``vigil media`` end to end on benign generated images: some commands through the real
+executable, the rest through the same entry point in the test's process (tests/clirun.py)."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from tests.clirun import child, in_process
 
 from vigil.media.hashers.crypto import crypto_hashes
 
-VIGIL = [sys.executable, "-m", "vigil.cli.main"]
 
-
-def run(home: Path, user: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run(home: Path, user: str, *args: str, alone: bool = False) -> subprocess.CompletedProcess[str]:
+    """``vigil args`` as ``user``: in this process (tests/clirun.py), or with ``alone`` through
+    the real executable in a process of its own (the import, the scan and the second
+    grader's grade below)."""
     env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_USER": user, "COLUMNS": "220"}
     env.pop("VIGIL_DATABASE_URL", None)
-    return subprocess.run([*VIGIL, *args], capture_output=True, text=True, env=env, timeout=300)
+    return child(args, env) if alone else in_process(args, env)
 
 
 def ok(r: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -59,6 +61,7 @@ def test_media_commands_end_to_end(tmp_path: Path) -> None:
             "partner unit",
             "--version",
             "3",
+            alone=True,
         )
     )
     assert "1 entries" in r.stdout
@@ -80,6 +83,7 @@ def test_media_commands_end_to_end(tmp_path: Path) -> None:
                 "--source",
                 "test folder",
                 "--json",
+                alone=True,
             )
         ).stdout
     )
@@ -108,7 +112,7 @@ def test_media_commands_end_to_end(tmp_path: Path) -> None:
     assert refused.returncode != 0 and "not a member" in refused.stderr + refused.stdout
     ok(run(home, "officer.a", "user", "add", "officer.b", "--role", "investigator",
            "--generate-password", "--member", "OP-MEDIA"))  # fmt: skip
-    r = ok(run(home, "officer.b", "media", "grade", item, "--grade", "C"))
+    r = ok(run(home, "officer.b", "media", "grade", item, "--grade", "C", alone=True))
     assert "DISAGREEMENT" in r.stdout
     table = ok(run(home, "officer.a", "media", "review", "--case", "OP-MEDIA")).stdout
     assert "DISAGREEMENT" in table

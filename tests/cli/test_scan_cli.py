@@ -1,5 +1,6 @@
-"""``vigil scan`` through the real executable: output, stderr summary, exit codes, and the
-evaluation harness's contract (``grooming_eval.py score --cmd 'vigil scan ...'``).
+"""``vigil scan`` through the real executable (and, for the refusals, the same entry point in
+the test's process): output, stderr summary, exit codes, and the evaluation harness's contract
+(``grooming_eval.py score --cmd 'vigil scan ...'``).
 
 All text is synthetic and non-graphic: everyday chat, and grooming cues worded the way public
 safeguarding guidance quotes them.
@@ -16,8 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.clirun import child, in_process
 
-VIGIL = [sys.executable, "-m", "vigil.cli.main"]
 VIGIL_EXE = Path(sys.executable).with_name("vigil")
 HARNESS = (
     Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "grooming" / "grooming_eval.py"
@@ -49,9 +50,13 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*VIGIL, "scan", *args], capture_output=True, text=True, env=env(tmp_path), timeout=120
-    )
+    """``vigil scan`` through ``python -m vigil.cli.main``, in a process of its own."""
+    return child(["scan", *args], env(tmp_path), timeout=120)
+
+
+def run_here(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The same, in this process (tests/clirun.py)."""
+    return in_process(["scan", *args], env(tmp_path))
 
 
 def labelled(path: Path, n_each: int = 15) -> Path:
@@ -102,7 +107,7 @@ def test_json_summary_and_jsonl_output(tmp_path: Path) -> None:
         encoding="utf-8",
     )  # fmt: skip
     out = tmp_path / "scores.out"
-    r = run(tmp_path, "--in", str(src), "--out", str(out), "--format", "jsonl", "--json")
+    r = run_here(tmp_path, "--in", str(src), "--out", str(out), "--format", "jsonl", "--json")
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
     assert summary["layout"] == "rows" and summary["conversations"] == 1
@@ -134,7 +139,7 @@ def test_unusable_input_exits_non_zero_with_one_line(
     ]
     if setup == "both":
         args += ["--model", str(tmp_path), "--no-model"]
-    r = run(tmp_path, *args)
+    r = run_here(tmp_path, *args)
     assert r.returncode == code, r.stderr
     assert words in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "s.csv").exists()
@@ -164,21 +169,21 @@ def test_harness_contract(tmp_path: Path) -> None:
 def test_options_help_and_usage_errors_on_both_ways_in(tmp_path: Path, through: str) -> None:
     if through == "executable" and not VIGIL_EXE.is_file():
         pytest.skip(f"no vigil executable beside {sys.executable}")
-    cmd = [str(VIGIL_EXE), "scan"] if through == "executable" else [*VIGIL, "scan"]
-    helped = subprocess.run([*cmd, "--help"], capture_output=True, text=True, env=env(tmp_path))
+
+    def scan(*args: str) -> subprocess.CompletedProcess[str]:
+        if through == "executable":  # the `vigil` executable's own start for `scan`
+            return subprocess.run(
+                [str(VIGIL_EXE), "scan", *args], capture_output=True, text=True, env=env(tmp_path)
+            )
+        return run_here(tmp_path, *args)  # the main app's `scan` (a child: the tests above)
+
+    helped = scan("--help")
     assert helped.returncode == 0
     for option in ("--in", "--out", "--no-model", "--grouped", "--batch", "never a verdict"):
         assert option in helped.stdout
-    bad = subprocess.run(
-        [*cmd, "--in", "a.csv", "--out", "b.csv", "--batch", "0"],
-        capture_output=True,
-        text=True,
-        env=env(tmp_path),
-    )
+    bad = scan("--in", "a.csv", "--out", "b.csv", "--batch", "0")
     assert bad.returncode == 2 and "--batch" in bad.stderr and "below 1" in bad.stderr
-    missing = subprocess.run(
-        [*cmd, "--in", "a.csv"], capture_output=True, text=True, env=env(tmp_path)
-    )
+    missing = scan("--in", "a.csv")
     assert missing.returncode == 2 and "--out" in missing.stderr
 
 

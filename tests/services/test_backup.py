@@ -8,7 +8,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.clirun import child, in_process
 from tests.pg import fresh_database
 
 from vigil.config import Settings
@@ -353,14 +353,17 @@ def test_backup_while_another_writes_restores_and_verifies(ws: Workspace, tmp_pa
     assert check.ok, _problems(check)
 
 
-def _cli(home: Path, *args: str, key: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(
+    home: Path, *args: str, key: Path | None = None, alone: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``vigil args`` in this process (tests/clirun.py), or with ``alone`` through the real
+    executable in a process of its own (the backup and the first restore below)."""
     env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_USER": "cli.tester", "COLUMNS": "200"}
     env.pop("VIGIL_DATABASE_URL", None)
     env.pop("VIGIL_SIGNING_KEY", None)
     if key is not None:
         env["VIGIL_SIGNING_KEY"] = str(key)
-    cmd = [sys.executable, "-m", "vigil.cli.main", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    return child(args, env, timeout=120) if alone else in_process(args, env)
 
 
 def test_cli_backup_restore_and_refusal(tmp_path: Path) -> None:
@@ -372,11 +375,11 @@ def test_cli_backup_restore_and_refusal(tmp_path: Path) -> None:
              "--source", "s", "--acquired-by", "Jane Smith")  # fmt: skip
     assert r.returncode == 0, r.stderr
     out = tmp_path / "b.tar.gz"
-    r = _cli(home, "admin", "backup", "--out", str(out))
+    r = _cli(home, "admin", "backup", "--out", str(out), alone=True)
     assert r.returncode == 0, r.stderr
     assert str(out) in r.stdout and "signing key" in r.stdout
     key = home / "keys" / "checkpoint-signing.pem"
-    r = _cli(new, "admin", "restore", str(out), "--json", key=key)
+    r = _cli(new, "admin", "restore", str(out), "--json", key=key, alone=True)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["blobs"] == 1
     r = _cli(new, "admin", "restore", str(out), key=key)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, insert, select
+from tests.clirun import child, in_process
 from tests.pg import fresh_database
 
 from vigil.config import Settings
@@ -453,18 +453,18 @@ def test_cli_search(tmp_path: Path) -> None:
     env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_USER": "cli.tester", "COLUMNS": "200"}
     env.pop("VIGIL_DATABASE_URL", None)
 
-    def vigil(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "vigil.cli.main", *args], env=env,
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
+    def vigil(*args: str, alone: bool = False) -> subprocess.CompletedProcess[str]:
+        """In this process (tests/clirun.py), or with ``alone`` through the real executable."""
+        return child(args, env, timeout=120) if alone else in_process(args, env)
 
     assert vigil("admin", "init").returncode == 0
     assert vigil("case", "create", "OP-CLI", "--title", "CLI search").returncode == 0
     chat = tmp_path / "WhatsApp Chat with Kim.txt"
     chat.write_text(CHAT_A, encoding="utf-8")
     assert vigil("ingest", "--case", "OP-CLI", "--tz", "UTC", str(chat)).returncode == 0
-    r = vigil("search", "meet")
+    r = vigil("search", "meet", alone=True)
     assert r.returncode == 5 and "state why you are searching" in r.stderr
-    r = vigil("search", "meet", "--purpose", PURPOSE)
+    r = vigil("search", "meet", "--purpose", PURPOSE, alone=True)
     assert r.returncode == 0, r.stderr
     assert "m33t up on saturday" in r.stdout and "lead for a trained person" in r.stdout
     r = vigil("search", "phone", "--purpose", PURPOSE, "--participant", "Kim", "--json")

@@ -5,10 +5,14 @@ directly, and tests that need the real engine skip)."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
+import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -67,11 +71,35 @@ def analysis_available() -> bool:
     try:
         from vigil.analysis.engine import default_engine
 
-        engine = default_engine()
-        engine.scanner.scan(["how old are you"])
+        with _pattern_cache():
+            engine = default_engine()
+            engine.scanner.scan(["how old are you"])
     except Exception:  # the taxonomy is absent or incomplete in this tree
         return False
     return len(engine.rules) > 0
+
+
+@contextmanager
+def _pattern_cache() -> Iterator[None]:
+    """Compiled taxonomy patterns from the per-user cache folder meanwhile, as ``vigil`` and
+    the triage service use it (they set it on first use; the check above often comes first,
+    when the tests are collected). Compiling takes seconds; loading, milliseconds. The setting
+    is put back afterwards: the compiled scanner stays in memory, nothing else changes."""
+    from vigil.analysis.scanner import database_cache_folder, set_database_cache
+    from vigil.config import Settings
+
+    before = database_cache_folder()
+    cache = Settings(database_url="sqlite://", user="web.tests").cache_dir
+    folder = cache.expanduser() / "hyperscan" if cache is not None else None
+    if before is None and folder is not None:
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+        if folder.is_dir() and os.access(folder, os.W_OK | os.X_OK):
+            set_database_cache(folder)
+    try:
+        yield
+    finally:
+        set_database_cache(before)
 
 
 def chat_messages() -> list[tuple[str, str, str]]:

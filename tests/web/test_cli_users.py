@@ -1,26 +1,29 @@
-"""`vigil user ...` and `vigil serve` through the real executable."""
+"""`vigil user ...` and `vigil serve` from the command line: some commands through the real
+executable, the rest through the same entry point in the test's process (tests/clirun.py)."""
 
 from __future__ import annotations
 
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pyotp
 
+from tests.clirun import VIGIL, child, in_process
 from vigil.config import Settings
 from vigil.services import users
 from vigil.services.workspace import open_workspace
 
-VIGIL = [sys.executable, "-m", "vigil.cli.main"]
 
-
-def run(home: Path, *args: str, user: str = "cli.admin") -> subprocess.CompletedProcess[str]:
+def run(
+    home: Path, *args: str, user: str = "cli.admin", alone: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``vigil args``: in this process (tests/clirun.py), or with ``alone`` through the real
+    executable in a process of its own (adding an account, and a refusal, below)."""
     env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_USER": user, "COLUMNS": "200"}
     env.pop("VIGIL_DATABASE_URL", None)
-    return subprocess.run([*VIGIL, *args], capture_output=True, text=True, env=env, timeout=120)
+    return child(args, env, timeout=120) if alone else in_process(args, env)
 
 
 def test_user_commands(tmp_path: Path) -> None:
@@ -28,7 +31,7 @@ def test_user_commands(tmp_path: Path) -> None:
     assert run(home, "admin", "init").returncode == 0
     assert run(home, "case", "create", "OP-CLI", "--title", "CLI case").returncode == 0
     r = run(home, "user", "add", "dana", "--role", "disclosure officer", "--generate-password",
-            "--member", "OP-CLI", "--totp")  # fmt: skip
+            "--member", "OP-CLI", "--totp", alone=True)  # fmt: skip
     assert r.returncode == 0, r.stderr
     password = re.search(r"password: (\S+)", r.stdout).group(1)  # type: ignore[union-attr]
     secret = re.search(r"TOTP key: ([A-Z2-7]+)", r.stdout).group(1)  # type: ignore[union-attr]
@@ -54,6 +57,7 @@ def test_user_commands(tmp_path: Path) -> None:
         "--password",
         "a long enough pass",
         user="dana",
+        alone=True,
     )
     assert denied.returncode == 5 and "not an administrator" in denied.stderr
     bad = run(home, "user", "add", "frank", "--role", "wizard", "--password", "a long enough pass")

@@ -12,16 +12,19 @@ from fastapi.testclient import TestClient
 
 import tests.plugin_sample as sample
 from tests.plugin_sample.testing import NAME, registered
-from tests.web.conftest import WebWorld, build_world
+from tests.web.conftest import WebWorld, copy_world
 from tests.web.seed import sign_in
 from vigil.services.access import ROLES, create_token
 
 
 @pytest.fixture(scope="module")
-def pworld(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebWorld]:
-    """The usual web world, with the sample plugin registered before the app is built."""
+def pworld(
+    tmp_path_factory: pytest.TempPathFactory, world_template: WebWorld
+) -> Iterator[WebWorld]:
+    """The usual web world (a copy: the sample plugin adds nothing to a chat's ingest or
+    analysis), with the sample plugin registered before the app is built."""
     with registered():
-        yield build_world(tmp_path_factory.mktemp("web-plugins") / "ws")
+        yield copy_world(world_template, tmp_path_factory.mktemp("web-plugins") / "ws")
 
 
 _SIGNED_IN: dict[tuple[int, str], TestClient] = {}
