@@ -13,7 +13,10 @@ the tests can check that stored UTC times are right across DST.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -365,3 +368,34 @@ class Parsed:
 
     def ids(self) -> list[str]:
         return [p.platform_id for p in self.conv.participants]
+
+
+_HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size=1")
+conn.execute("BEGIN EXCLUSIVE")
+for i in range(500):
+    conn.execute(sys.argv[2], (i, b"x" * 400))
+print("locked", flush=True)
+sys.stdin.readline()
+"""
+
+
+@contextmanager
+def write_locked(path: Path, insert: str) -> Iterator[int]:
+    """Another process writing ``path``: it holds SQLite's write lock in the middle of a
+    transaction (``insert``, with two parameters, run 500 times, so that pages reach the file and
+    the journal) while the block runs, and yields its process id. It is then killed mid-write,
+    so its rollback journal stays behind, hot, as a crashed app's would."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(path), insert],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
+        yield holder.pid
+    finally:
+        holder.kill()
+        holder.wait()

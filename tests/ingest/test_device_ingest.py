@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import subprocess
-import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from tests.ingest.device_fixtures import (
     ios_sms_db,
     msgstore,
     msgstore_legacy,
+    write_locked,
 )
 
 from vigil.db.tables.conversations import (
@@ -131,18 +129,7 @@ def test_encrypted_database_is_refused(ws: Workspace, tmp_path: Path) -> None:
     _refused(ws, header_only, r"cache4\.db: not a readable SQLite database", fmt="ios_sms_db")
 
 
-_HOLD = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("PRAGMA cache_size=1")
-conn.execute("BEGIN EXCLUSIVE")
-for i in range(500):
-    conn.execute("INSERT INTO message (chat_row_id, from_me, key_id, timestamp, text_data)"
-                 " VALUES (1, 1, ?, 1, ?)", (f"w{i}", "x" * 400))
-print("locked", flush=True)
-sys.stdin.readline()
-conn.execute("ROLLBACK")
-"""
+_MSGSTORE_INSERT = "INSERT INTO message (chat_row_id, from_me, key_id, timestamp, text_data) VALUES (1, 1, ?, 1, ?)"
 
 
 def test_locked_original_is_refused_by_check(tmp_path: Path) -> None:
@@ -150,21 +137,13 @@ def test_locked_original_is_refused_by_check(tmp_path: Path) -> None:
     refused before its bytes are read; once the writer is gone its hot journal is refused."""
     path = msgstore(tmp_path / "msgstore.db")
     assert check_original(path) == []
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(_HOLD), str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
-        with pytest.raises(
-            ParseError,
-            match=rf"msgstore\.db: the database is locked: process {holder.pid} is writing",
-        ):
-            check_original(path)
-    finally:
-        holder.kill()  # dies mid-transaction: its journal stays behind, hot
-        holder.wait()
+    with (
+        write_locked(path, _MSGSTORE_INSERT) as pid,
+        pytest.raises(
+            ParseError, match=rf"msgstore\.db: the database is locked: process {pid} is writing"
+        ),
+    ):
+        check_original(path)
     with pytest.raises(ParseError, match=r"hot rollback journal \(msgstore\.db-journal\)"):
         check_original(path)
 
@@ -195,17 +174,8 @@ def test_locked_database_is_refused_at_ingest_and_nothing_stored(
     """Through the ingest service: refused while another program writes the database, then
     while its interrupted change lies in a hot journal; a -wal file is noted."""
     path = msgstore(tmp_path / "msgstore.db")
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(_HOLD), str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
-        _refused(ws, path, rf"msgstore\.db: the database is locked: process {holder.pid}")
-    finally:
-        holder.kill()
-        holder.wait()
+    with write_locked(path, _MSGSTORE_INSERT) as pid:
+        _refused(ws, path, rf"msgstore\.db: the database is locked: process {pid}")
     _refused(ws, path, r"hot rollback journal \(msgstore\.db-journal\)")
     (tmp_path / "clean").mkdir()
     clean = msgstore(tmp_path / "clean" / "msgstore.db")

@@ -10,9 +10,6 @@ import hashlib
 import io
 import json
 import sqlite3
-import subprocess
-import sys
-import textwrap
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -30,6 +27,7 @@ from tests.ingest.device_fixtures import (
     msgstore,
     msgstore_legacy,
     parse_all,
+    write_locked,
 )
 from tests.ingest.telegram_cache4_fixture import (
     ALEX,
@@ -390,31 +388,12 @@ def test_corrupt_and_truncated_databases_are_refused(ws: Workspace, db: Path) ->
     _refused(ws, db, r"cache4\.db: the database is corrupt")
 
 
-_HOLD = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("PRAGMA cache_size=1")
-conn.execute("BEGIN EXCLUSIVE")
-for i in range(500):
-    conn.execute("INSERT INTO messages_v2 (mid, uid, date, out, data) VALUES (?, 1, 1, 0, ?)",
-                 (1000 + i, b"x" * 400))
-print("locked", flush=True)
-sys.stdin.readline()
-"""
+_INSERT = "INSERT INTO messages_v2 (mid, uid, date, out, data) VALUES (? + 1000, 1, 1, 0, ?)"
 
 
 def test_locked_database_is_refused_and_nothing_stored(ws: Workspace, db: Path) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(_HOLD), str(db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
-        _refused(ws, db, rf"cache4\.db: the database is locked: process {holder.pid}")
-    finally:
-        holder.kill()  # dies mid-transaction: its journal stays behind, hot
-        holder.wait()
+    with write_locked(db, _INSERT) as pid:
+        _refused(ws, db, rf"cache4\.db: the database is locked: process {pid}")
     _refused(ws, db, r"hot rollback journal \(cache4\.db-journal\)")
 
 
